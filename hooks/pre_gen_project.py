@@ -1,0 +1,82 @@
+"""Validate the answers before anything is generated.
+
+Cookiecutter removes the output directory when this hook exits non-zero, so a bad
+answer leaves nothing behind. Each failure prints one line naming the answer.
+"""
+
+import json
+import keyword
+import re
+import sys
+from urllib.parse import urlsplit
+
+SUPPORTED_PYTHONS = ("3.11", "3.12", "3.13")
+SLUG = re.compile(r"^[a-z][a-z0-9]*([-_][a-z0-9]+)*$")
+KEBAB = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
+FHIR_ID = re.compile(r"^[A-Za-z0-9\-.]{1,64}$")
+RESERVED_BOT_SUFFIXES = ("-staging", "-production")
+
+
+def check_slug(value: str) -> str | None:
+    if not SLUG.match(value):
+        return f"project_slug {value!r} must be lowercase letters and digits separated by '-' or '_'"
+    return None
+
+
+def check_bot_name(value: str) -> str | None:
+    if not KEBAB.match(value):
+        return f"first_bot_name {value!r} must be lower-kebab-case, e.g. 'my-first-bot'"
+    if keyword.iskeyword(value.replace("-", "_")):
+        return f"first_bot_name {value!r} is a Python keyword and cannot name a module"
+    if value.endswith(RESERVED_BOT_SUFFIXES):
+        return f"first_bot_name {value!r} must not end in -staging/-production: entries get those suffixes"
+    return None
+
+
+def check_url(field: str, value: str) -> str | None:
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return f"{field} {value!r} must be an http(s) URL with a host, e.g. 'https://api.medplum.com/'"
+    if parts.query or parts.fragment:
+        return f"{field} {value!r} must not carry a query or fragment"
+    return None
+
+
+def check_python(value: str) -> str | None:
+    if value not in SUPPORTED_PYTHONS:
+        return f"python_version {value!r} is not supported; choose one of {', '.join(SUPPORTED_PYTHONS)}"
+    return None
+
+
+def check_project_id(field: str, value: str) -> str | None:
+    if value and not FHIR_ID.match(value):
+        return f"{field} {value!r} is not a valid Medplum project id (letters, digits, '-', '.')"
+    return None
+
+
+def check_flag(field: str, value: object) -> str | None:
+    if isinstance(value, bool) or str(value).lower() in ("true", "false", "yes", "no", "y", "n", "1", "0"):
+        return None
+    return f"{field} {value!r} must be yes or no"
+
+
+def main(answers: dict[str, object]) -> int:
+    problems = [
+        check_slug(str(answers["project_slug"])),
+        check_bot_name(str(answers["first_bot_name"])),
+        check_python(str(answers["python_version"])),
+        check_url("staging_base_url", str(answers["staging_base_url"])),
+        check_url("production_base_url", str(answers["production_base_url"])),
+        check_project_id("staging_project_id", str(answers["staging_project_id"])),
+        check_project_id("production_project_id", str(answers["production_project_id"])),
+        check_flag("include_sync_examples", answers["include_sync_examples"]),
+    ]
+    errors = [p for p in problems if p]
+    for error in errors:
+        print(f"error: {error}", file=sys.stderr)
+    return 1 if errors else 0
+
+
+if __name__ == "__main__":
+    # jsonify escapes every quote and backslash, so any answer survives as JSON inside a raw string.
+    sys.exit(main(json.loads(r"""{{ cookiecutter | jsonify }}""")))

@@ -1,0 +1,1 @@
+"""Your bots: one module per bot, each with a `handler(medplum, event)`."""

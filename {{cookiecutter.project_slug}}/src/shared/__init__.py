@@ -1,0 +1,1 @@
+"""Code shared by your bots; `invoke build` bundles what each bot imports."""
