@@ -1,0 +1,101 @@
+"""Render the template and run commands inside generated projects.
+
+One virtual environment (`build/gen-venv`) serves every generated project: it is created once
+with the default project's `[dev]` dependencies; each variant is then installed into it with
+`--no-deps`, and commands run with that variant's `src` first on PYTHONPATH so that tests
+running side by side never see each other's project.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import os
+import subprocess
+import sys
+import tempfile
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from cookiecutter.main import cookiecutter
+
+ROOT = Path(__file__).resolve().parent.parent
+TEMPLATE_DIR = ROOT / "{{cookiecutter.project_slug}}"
+BUILD = ROOT / "build"
+GEN_VENV = BUILD / "gen-venv"
+
+
+def render(output_dir: Path, **answers: Any) -> Path:
+    """Generate a project with `answers` over the defaults; returns its directory."""
+    output_dir.mkdir(parents=True, exist_ok=True)
+    path = cookiecutter(
+        str(ROOT), no_input=True, output_dir=str(output_dir), extra_context=answers
+    )
+    return Path(path)
+
+
+@contextmanager
+def _locked(name: str) -> Iterator[None]:
+    BUILD.mkdir(exist_ok=True)
+    with open(BUILD / f".{name}.lock", "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _deps_key() -> str:
+    return hashlib.sha256((TEMPLATE_DIR / "pyproject.toml").read_bytes()).hexdigest()[:16]
+
+
+def gen_python() -> Path:
+    """The shared venv's interpreter, creating or refreshing the venv when dependencies change."""
+    python = GEN_VENV / "bin" / "python"
+    stamp = GEN_VENV / ".deps-key"
+    with _locked("gen-venv"):
+        if python.exists() and stamp.exists() and stamp.read_text() == _deps_key():
+            return python
+        subprocess.run([sys.executable, "-m", "venv", "--clear", str(GEN_VENV)], check=True)
+        with tempfile.TemporaryDirectory() as scratch:
+            project = render(Path(scratch))
+            pip = [str(python), "-m", "pip", "install", "-q", "--disable-pip-version-check"]
+            subprocess.run([*pip, "setuptools>=64", "wheel"], check=True)
+            subprocess.run([*pip, f"{project}[dev]"], check=True)
+            subprocess.run(
+                [str(python), "-m", "pip", "uninstall", "-q", "-y", project.name], check=True
+            )
+        stamp.write_text(_deps_key())
+    return python
+
+
+def project_env(project: Path, extra: Mapping[str, str] | None = None) -> dict[str, str]:
+    """Environment for commands run in `project`: its own code first, the shared venv on PATH."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("MEDPLUM_", "STAGING_", "PRODUCTION_"))}
+    env["PYTHONPATH"] = f"{project / 'src'}{os.pathsep}{project}"
+    env["PATH"] = f"{GEN_VENV / 'bin'}{os.pathsep}{env.get('PATH', '')}"
+    env["PYTHONDONTWRITEBYTECODE"] = "1"
+    env.pop("VIRTUAL_ENV", None)
+    env.update(extra or {})
+    return env
+
+
+def run_in(
+    project: Path,
+    *args: str,
+    input: str | None = None,
+    env: Mapping[str, str] | None = None,
+    timeout: float = 600,
+) -> subprocess.CompletedProcess[str]:
+    """Run `python -m <args>` (e.g. `invoke lint`) in `project` with the shared venv."""
+    return subprocess.run(
+        [str(gen_python()), "-m", *args],
+        cwd=project,
+        env=project_env(project, env),
+        input=input,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
