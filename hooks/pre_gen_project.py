@@ -54,12 +54,6 @@ def check_project_id(field: str, value: str) -> str | None:
     return None
 
 
-def check_flag(field: str, value: object) -> str | None:
-    if isinstance(value, bool) or str(value).lower() in ("true", "false", "yes", "no", "y", "n", "1", "0"):
-        return None
-    return f"{field} {value!r} must be yes or no"
-
-
 def main(answers: dict[str, object]) -> int:
     problems = [
         check_slug(str(answers["project_slug"])),
@@ -69,7 +63,6 @@ def main(answers: dict[str, object]) -> int:
         check_url("production_base_url", str(answers["production_base_url"])),
         check_project_id("staging_project_id", str(answers["staging_project_id"])),
         check_project_id("production_project_id", str(answers["production_project_id"])),
-        check_flag("include_sync_examples", answers["include_sync_examples"]),
     ]
     errors = [p for p in problems if p]
     for error in errors:

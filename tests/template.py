@@ -71,6 +71,26 @@ def gen_python() -> Path:
     return python
 
 
+def install(project: Path) -> subprocess.CompletedProcess[str]:
+    """`pip install -e` a generated project into the shared venv (its dependencies are there).
+
+    `--ignore-requires-python` lets variants that ask for a newer Python than this machine's
+    be installed and checked; their ruff/mypy settings still target the version they ask for.
+    """
+    python = gen_python()
+    with _locked("gen-venv"):
+        return subprocess.run(
+            [
+                str(python),
+                *("-m", "pip", "install", "-q", "--disable-pip-version-check"),
+                *("--no-deps", "--no-build-isolation", "--ignore-requires-python"),
+                *("-e", str(project)),
+            ],
+            capture_output=True,
+            text=True,
+        )
+
+
 def project_env(project: Path, extra: Mapping[str, str] | None = None) -> dict[str, str]:
     """Environment for commands run in `project`: its own code first, the shared venv on PATH."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("MEDPLUM_", "STAGING_", "PRODUCTION_"))}

@@ -1,0 +1,92 @@
+"""Bad template answers stop generation with one line naming the answer, leaving nothing."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.template import ROOT, render
+
+BAD_ANSWERS = [
+    ("project_slug", "My Project", "project_slug 'My Project' must be lowercase"),
+    ("project_slug", "-leading-dash", "project_slug '-leading-dash' must be lowercase"),
+    ("project_slug", "9lives", "project_slug '9lives' must be lowercase"),
+    ("first_bot_name", "MyBot", "first_bot_name 'MyBot' must be lower-kebab-case"),
+    ("first_bot_name", "my_bot", "first_bot_name 'my_bot' must be lower-kebab-case"),
+    ("first_bot_name", "bot-", "first_bot_name 'bot-' must be lower-kebab-case"),
+    ("first_bot_name", "class", "first_bot_name 'class' is a Python keyword"),
+    ("first_bot_name", "intake-staging", "must not end in -staging/-production"),
+    ("python_version", "3.9", "python_version '3.9' is not supported"),
+    ("python_version", "three", "python_version 'three' is not supported"),
+    ("staging_base_url", "api.medplum.com", "staging_base_url 'api.medplum.com' must be an http(s) URL"),
+    ("production_base_url", "ftp://x.example/", "production_base_url 'ftp://x.example/' must be an http(s) URL"),
+    ("staging_base_url", "https://x.example/?a=1", "must not carry a query or fragment"),
+    ("staging_project_id", "not an id!", "staging_project_id 'not an id!' is not a valid"),
+    ("production_project_id", "x" * 65, "production_project_id"),
+]
+
+
+def generate_cli(output: Path, *answers: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "cookiecutter", "--no-input", "-o", str(output), str(ROOT), *answers],
+        capture_output=True,
+        text=True,
+    )
+
+
+@pytest.mark.parametrize(("field", "value", "message"), BAD_ANSWERS)
+def test_bad_answer_fails_with_its_message_and_leaves_nothing(
+    tmp_path: Path, field: str, value: str, message: str
+) -> None:
+    result = generate_cli(tmp_path, f"{field}={value}")
+    assert result.returncode != 0
+    error_lines = [line for line in result.stderr.splitlines() if line.startswith("error: ")]
+    assert len(error_lines) == 1, result.stderr
+    assert field in error_lines[0]
+    assert message in error_lines[0]
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_every_bad_answer_is_reported_at_once(tmp_path: Path) -> None:
+    result = generate_cli(tmp_path, "first_bot_name=Bad", "python_version=2.7")
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error: ")]
+    assert [e.split()[1] for e in errors] == ["first_bot_name", "python_version"]
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_quotes_and_backslashes_in_free_text_survive(tmp_path: Path) -> None:
+    description = 'He said "hi" \\ then \'"""\' left'
+    project = render(tmp_path, description=description, author="O'Brien \"Ops\"")
+    pyproject = (project / "pyproject.toml").read_text()
+    import tomllib
+
+    data = tomllib.loads(pyproject)
+    assert data["project"]["description"] == description
+    assert data["project"]["authors"] == [{"name": "O'Brien \"Ops\""}]
+
+
+def test_defaults_generate_the_documented_layout(tmp_path: Path) -> None:
+    project = render(tmp_path)
+    assert project.name == "my-medplum-bots"
+    for relative in (
+        "src/bots/my_first_bot.py",
+        "src/shared/http_helpers.py",
+        "src/medplum_bots/client.py",
+        "examples/hello_patient.py",
+        "examples/patient.json",
+        "tests",
+        "tasks.py",
+        ".gitignore",
+        ".env.example",
+        "medplum.config.json",
+        "README.md",
+    ):
+        assert (project / relative).exists(), relative
+    assert not (project / "src/bots/hapi_sync_bot.py").exists()
+    names = [bot["name"] for bot in json.loads((project / "medplum.config.json").read_text())["bots"]]
+    assert names == ["my-first-bot-staging", "my-first-bot-production"]
+    assert not list(project.rglob("__pycache__"))
