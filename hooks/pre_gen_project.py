@@ -19,7 +19,9 @@ RESERVED_BOT_SUFFIXES = ("-staging", "-production")
 
 def check_slug(value: str) -> str | None:
     if not SLUG.match(value):
-        return f"project_slug {value!r} must be lowercase letters and digits separated by '-' or '_'"
+        return (
+            f"project_slug {value!r} must be lowercase letters and digits separated by '-' or '_'"
+        )
     return None
 
 
@@ -29,14 +31,19 @@ def check_bot_name(value: str) -> str | None:
     if keyword.iskeyword(value.replace("-", "_")):
         return f"first_bot_name {value!r} is a Python keyword and cannot name a module"
     if value.endswith(RESERVED_BOT_SUFFIXES):
-        return f"first_bot_name {value!r} must not end in -staging/-production: entries get those suffixes"
+        return (
+            f"first_bot_name {value!r} must not end in -staging/-production: "
+            "its config entries get those suffixes"
+        )
     return None
 
 
 def check_url(field: str, value: str) -> str | None:
     parts = urlsplit(value)
     if parts.scheme not in ("http", "https") or not parts.netloc:
-        return f"{field} {value!r} must be an http(s) URL with a host, e.g. 'https://api.medplum.com/'"
+        return (
+            f"{field} {value!r} must be an http(s) URL with a host, e.g. 'https://api.medplum.com/'"
+        )
     if parts.query or parts.fragment:
         return f"{field} {value!r} must not carry a query or fragment"
     return None
@@ -44,7 +51,8 @@ def check_url(field: str, value: str) -> str | None:
 
 def check_python(value: str) -> str | None:
     if value not in SUPPORTED_PYTHONS:
-        return f"python_version {value!r} is not supported; choose one of {', '.join(SUPPORTED_PYTHONS)}"
+        choices = ", ".join(SUPPORTED_PYTHONS)
+        return f"python_version {value!r} is not supported; choose one of {choices}"
     return None
 
 

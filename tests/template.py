@@ -30,9 +30,7 @@ GEN_VENV = BUILD / "gen-venv"
 def render(output_dir: Path, **answers: Any) -> Path:
     """Generate a project with `answers` over the defaults; returns its directory."""
     output_dir.mkdir(parents=True, exist_ok=True)
-    path = cookiecutter(
-        str(ROOT), no_input=True, output_dir=str(output_dir), extra_context=answers
-    )
+    path = cookiecutter(str(ROOT), no_input=True, output_dir=str(output_dir), extra_context=answers)
     return Path(path)
 
 
@@ -93,7 +91,11 @@ def install(project: Path) -> subprocess.CompletedProcess[str]:
 
 def project_env(project: Path, extra: Mapping[str, str] | None = None) -> dict[str, str]:
     """Environment for commands run in `project`: its own code first, the shared venv on PATH."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("MEDPLUM_", "STAGING_", "PRODUCTION_"))}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("MEDPLUM_", "STAGING_", "PRODUCTION_"))
+    }
     env["PYTHONPATH"] = f"{project / 'src'}{os.pathsep}{project}"
     env["PATH"] = f"{GEN_VENV / 'bin'}{os.pathsep}{env.get('PATH', '')}"
     env["PYTHONDONTWRITEBYTECODE"] = "1"

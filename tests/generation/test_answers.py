@@ -22,8 +22,16 @@ BAD_ANSWERS = [
     ("first_bot_name", "intake-staging", "must not end in -staging/-production"),
     ("python_version", "3.9", "python_version '3.9' is not supported"),
     ("python_version", "three", "python_version 'three' is not supported"),
-    ("staging_base_url", "api.medplum.com", "staging_base_url 'api.medplum.com' must be an http(s) URL"),
-    ("production_base_url", "ftp://x.example/", "production_base_url 'ftp://x.example/' must be an http(s) URL"),
+    (
+        "staging_base_url",
+        "api.medplum.com",
+        "staging_base_url 'api.medplum.com' must be an http(s) URL",
+    ),
+    (
+        "production_base_url",
+        "ftp://x.example/",
+        "production_base_url 'ftp://x.example/' must be an http(s) URL",
+    ),
     ("staging_base_url", "https://x.example/?a=1", "must not carry a query or fragment"),
     ("staging_project_id", "not an id!", "staging_project_id 'not an id!' is not a valid"),
     ("production_project_id", "x" * 65, "production_project_id"),
@@ -32,7 +40,16 @@ BAD_ANSWERS = [
 
 def generate_cli(output: Path, *answers: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "cookiecutter", "--no-input", "-o", str(output), str(ROOT), *answers],
+        [
+            sys.executable,
+            "-m",
+            "cookiecutter",
+            "--no-input",
+            "-o",
+            str(output),
+            str(ROOT),
+            *answers,
+        ],
         capture_output=True,
         text=True,
     )
@@ -60,13 +77,13 @@ def test_every_bad_answer_is_reported_at_once(tmp_path: Path) -> None:
 
 def test_quotes_and_backslashes_in_free_text_survive(tmp_path: Path) -> None:
     description = 'He said "hi" \\ then \'"""\' left'
-    project = render(tmp_path, description=description, author="O'Brien \"Ops\"")
+    project = render(tmp_path, description=description, author='O\'Brien "Ops"')
     pyproject = (project / "pyproject.toml").read_text()
     import tomllib
 
     data = tomllib.loads(pyproject)
     assert data["project"]["description"] == description
-    assert data["project"]["authors"] == [{"name": "O'Brien \"Ops\""}]
+    assert data["project"]["authors"] == [{"name": 'O\'Brien "Ops"'}]
 
 
 def test_defaults_generate_the_documented_layout(tmp_path: Path) -> None:
@@ -87,6 +104,8 @@ def test_defaults_generate_the_documented_layout(tmp_path: Path) -> None:
     ):
         assert (project / relative).exists(), relative
     assert not (project / "src/bots/hapi_sync_bot.py").exists()
-    names = [bot["name"] for bot in json.loads((project / "medplum.config.json").read_text())["bots"]]
+    names = [
+        bot["name"] for bot in json.loads((project / "medplum.config.json").read_text())["bots"]
+    ]
     assert names == ["my-first-bot-staging", "my-first-bot-production"]
     assert not list(project.rglob("__pycache__"))
