@@ -15,6 +15,8 @@ SLUG = re.compile(r"^[a-z][a-z0-9]*([-_][a-z0-9]+)*$")
 KEBAB = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
 FHIR_ID = re.compile(r"^[A-Za-z0-9\-.]{1,64}$")
 RESERVED_BOT_SUFFIXES = ("-staging", "-production")
+# The optional example bots' names: the post-gen hook deletes their files when they are off.
+EXAMPLE_BOT_NAMES = ("hapi-sync-bot", "hapi-sync-simple-bot")
 
 
 def check_slug(value: str) -> str | None:
@@ -35,6 +37,8 @@ def check_bot_name(value: str) -> str | None:
             f"first_bot_name {value!r} must not end in -staging/-production: "
             "its config entries get those suffixes"
         )
+    if value in EXAMPLE_BOT_NAMES:
+        return f"first_bot_name {value!r} is taken by an optional example bot; choose another"
     return None
 
 

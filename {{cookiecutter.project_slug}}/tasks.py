@@ -15,6 +15,7 @@ from invoke.exceptions import Exit
 from invoke.tasks import task
 
 from medplum_bots.errors import MedplumBotsError, OperationOutcomeError
+from medplum_bots.report import DeployReport
 
 T = TypeVar("T")
 PY = sys.executable
@@ -45,3 +46,229 @@ def test(c: Context, k: str = "") -> None:
     """Run the test suite with pytest (offline: bots run against an in-memory Medplum)."""
     selector = f" -k {k!r}" if k else ""
     c.run(f"{PY} -m pytest{selector}")
+
+
+@task(
+    help={
+        "name": "Only entries whose name matches this pattern ('*' is a wildcard); repeatable.",
+        "changed": "Build nothing; list the entries whose artifact differs from this git ref "
+        "(e.g. origin/main), or from the last build when no ref is given.",
+    },
+    iterable=["name"],
+    optional=["changed"],
+)
+def build(c: Context, name: list[str] | None = None, changed: str | bool | None = None) -> None:
+    """Bundle each bot and the shared modules it imports into one file under dist/.
+
+    With --changed, print one entry name per line (the bots to redeploy); reasons go to stderr.
+    """
+    from medplum_bots.bundle import build_all, changed_artifacts, describe
+    from medplum_bots.config import load_config
+
+    config = guard(load_config)
+    if changed is None or changed is False:
+        for artifact in guard(lambda: build_all(config, name or [])):
+            print(describe(artifact, config.root))
+        return
+    ref = changed if isinstance(changed, str) and changed else None
+    results = guard(lambda: changed_artifacts(config, name or [], ref))
+    for item in results:
+        print(f"{item.name}: {item.reason} ({', '.join(item.entries)})", file=sys.stderr)
+        print("\n".join(item.entries))
+    if not results:
+        print(f"no artifact differs from {ref or 'the last build'}", file=sys.stderr)
+
+
+@task(
+    help={
+        "name": "The bot's name in lower-kebab-case, e.g. 'lab-results' "
+        "(its entries become lab-results-staging and lab-results-production)."
+    }
+)
+def new(c: Context, name: str) -> None:
+    """Start a bot: src/bots/<module>.py from the hello-patient starter, its test, its entries."""
+    from medplum_bots.scaffold import new_bot
+
+    created = guard(lambda: new_bot(name))
+    root = created.source.parents[2]
+    print(f"created {created.source.relative_to(root)} and {created.test.relative_to(root)}")
+    print(f"added to medplum.config.json: {', '.join(created.entries)} (ids empty)")
+    print(f"next: invoke test -k {created.module}, then invoke deploy --create --name '{name}-*'")
+
+
+@task(
+    help={
+        "name": "The bot: a config entry (my-first-bot-staging) or its module (my_first_bot).",
+        "input": "File with the input (FHIR resource JSON, HL7 v2 message, text); '-' is stdin.",
+        "content_type": "The input's content type (default: from the file: .json, .hl7, text).",
+        "secret": "A Project secret for the bot, NAME=VALUE (repeat for several).",
+    },
+    iterable=["secret"],
+)
+def run(
+    c: Context,
+    name: str,
+    input: str = "-",
+    content_type: str = "",
+    secret: list[str] | None = None,
+) -> None:
+    """Build one bot and run it once on an in-memory Medplum: logs to stderr, result to stdout."""
+    import json
+
+    from medplum_bots.config import load_config
+    from medplum_bots.errors import outcome_text
+    from medplum_bots.local_run import parse_secrets, read_input, run_local
+
+    text, label = guard(lambda: read_input(input))
+    secrets = guard(lambda: parse_secrets(secret or []))
+    local = guard(
+        lambda: run_local(
+            load_config(),
+            name,
+            text,
+            input_name=label,
+            content_type=content_type or None,
+            secrets=secrets,
+        )
+    )
+    for line in local.result.logs:
+        print(line, file=sys.stderr)
+    sys.stderr.flush()
+    if not local.result.ok:
+        raise Exit(f"error: {outcome_text(local.result.outcome)}", code=1)
+    print(json.dumps(local.result.result, indent=2, ensure_ascii=False))
+
+
+@task(
+    help={
+        "host": "Interface to listen on (default 127.0.0.1; 0.0.0.0 exposes it to your network).",
+        "port": "TCP port (default 8000).",
+    }
+)
+def serve(c: Context, host: str = "127.0.0.1", port: int = 8000) -> None:
+    """Build every bot and serve them over signed HTTP (route 1) with uvicorn.
+
+    Needs MEDPLUM_BOTS_RUNTIME_KEY (environment or .env); see README "HTTP runtime".
+    """
+    from medplum_bots.config import load_config
+    from medplum_bots.http_runtime import app_for_project
+
+    try:
+        import uvicorn
+    except ImportError:
+        raise Exit("error: uvicorn is not installed: pip install -e '.[http]'", code=1) from None
+    app = guard(lambda: app_for_project(load_config()))
+    print(f"serving {', '.join(app.registry.names())} on http://{host}:{port}/bots/<name>")
+    uvicorn.run(app, host=host, port=port, log_level="info")
+
+
+def _print_report(report: DeployReport) -> None:
+    print(report.table())
+    if not report.ok:
+        raise Exit(f"error: {report.failure_summary()}", code=1)
+
+
+@task(
+    help={
+        "name": "Entries to deploy: a name or a pattern with '*' (e.g. '*-staging'); repeatable. "
+        "Default: every entry.",
+        "jobs": "How many bots deploy at the same time (default 8).",
+        "force": "Redeploy bots whose deployed content hash already matches.",
+        "dry_run": "Only print what would change; touch nothing.",
+        "create": "Create Bots for entries with an empty id (needs the environment's projectId) "
+        "and record their ids in medplum.config.json.",
+        "no_build": "Deploy the artifacts already in dist/ instead of building first.",
+    },
+    iterable=["name"],
+)
+def deploy(
+    c: Context,
+    name: list[str] | None = None,
+    jobs: int = 8,
+    force: bool = False,
+    dry_run: bool = False,
+    create: bool = False,
+    no_build: bool = False,
+) -> None:
+    """Build, then deploy the selected bots to their environments (staging, production...).
+
+    Ends with a table (bot, environment, result, version, seconds); exits 1 naming every bot
+    that failed. Credentials: see README "Credentials".
+    """
+    from medplum_bots.config import load_config
+    from medplum_bots.deploy import DeployOptions
+    from medplum_bots.deploy import deploy as run_deploy
+
+    patterns = [p.strip() for item in name or [] for p in item.split(",") if p.strip()]
+    options = guard(
+        lambda: DeployOptions(
+            jobs=jobs, force=force, dry_run=dry_run, create=create, build=not no_build
+        )
+    )
+    _print_report(guard(lambda: run_deploy(guard(load_config), patterns, options)))
+
+
+@task(
+    help={
+        "name": "Name of the new config entry, e.g. lab-results-staging.",
+        "project_id": "Medplum project id (default: the environment's projectId).",
+        "source": "The bot's Python file, e.g. src/bots/lab_results.py.",
+        "environment": "Environment from medplum.config.json (default: from a -<env> suffix).",
+        "runtime_version": "Bot runtimeVersion: awslambda (default), vmcontext or fission.",
+        "description": "Bot description.",
+        "dist": "Artifact path (default: the source's path with src/ replaced by dist/).",
+    }
+)
+def create(
+    c: Context,
+    name: str,
+    source: str,
+    project_id: str = "",
+    environment: str = "",
+    runtime_version: str = "awslambda",
+    description: str = "",
+    dist: str = "",
+) -> None:
+    """Create a Bot (and its project membership) on Medplum, add its entry, deploy it."""
+    from medplum_bots.bot_create import NewBot
+    from medplum_bots.bot_create import create as run_create
+    from medplum_bots.config import load_config
+
+    new_bot = NewBot(name, source, project_id, environment, runtime_version, description, dist)
+    _print_report(guard(lambda: run_create(guard(load_config), new_bot)))
+
+
+@task(
+    help={
+        "name": "The config entry of a deployed bot, e.g. my-first-bot-staging.",
+        "input": "File with the input: .json (FHIR resource or JSON), .hl7, or text.",
+        "content_type": "The input's content type (default: from the file's extension).",
+    }
+)
+def execute(c: Context, name: str, input: str, content_type: str = "") -> None:
+    """Run a deployed bot on Medplum through $execute and print its answer."""
+    import json
+    from pathlib import Path
+
+    from medplum_bots.config import load_config
+    from medplum_bots.remote_bots import execute as run_execute
+
+    config = guard(load_config)
+    answer = guard(lambda: run_execute(config, name, Path(input), content_type))
+    print(answer if isinstance(answer, str) else json.dumps(answer, indent=2, ensure_ascii=False))
+
+
+@task(
+    help={
+        "name": "The config entry of a deployed bot, e.g. my-first-bot-staging.",
+        "limit": "How many recent executions to show (default 20).",
+    }
+)
+def logs(c: Context, name: str, limit: int = 20) -> None:
+    """Show a deployed bot's recent executions: time, outcome and log output (AuditEvents)."""
+    from medplum_bots.config import load_config
+    from medplum_bots.remote_bots import format_logs
+    from medplum_bots.remote_bots import logs as read_logs
+
+    config = guard(load_config)
+    print(format_logs(guard(lambda: read_logs(config, name, limit))))

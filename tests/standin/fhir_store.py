@@ -58,7 +58,12 @@ class Store:
 
     # -- writes -----------------------------------------------------------------------
     def create(
-        self, resource: Resource, project_id: str, author: str | None = None, *, id: str | None = None
+        self,
+        resource: Resource,
+        project_id: str,
+        author: str | None = None,
+        *,
+        id: str | None = None,
     ) -> Resource:
         """Store a new resource (a fresh id unless `id` is given) and return it with meta."""
         with self.lock:

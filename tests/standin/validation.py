@@ -80,7 +80,7 @@ def _object(fields: Mapping[str, Check], required: tuple[str, ...] = ()) -> Chec
         for key, element in value.items():
             field_check = fields.get(key)
             if field_check is None:
-                raise ValidationError(f"Invalid additional property \"{path}.{key}\"")
+                raise ValidationError(f'Invalid additional property "{path}.{key}"')
             field_check(element, f"{path}.{key}")
         for key in required:
             if key not in value:
@@ -177,6 +177,8 @@ _BOT = _object(
         "system": _boolean,
         "runAsUser": _boolean,
         "publicWebhook": _boolean,
+        "webhookRawBodyEnabled": _boolean,
+        "streamingEnabled": _boolean,
         "auditEventTrigger": _code(AUDIT_EVENT_TRIGGERS),
         "auditEventDestination": _array(_code(AUDIT_EVENT_DESTINATIONS)),
         "sourceCode": _ATTACHMENT,

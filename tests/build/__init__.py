@@ -1,0 +1,1 @@
+"""Tests of the bundler (`medplum_bots.imports`, `medplum_bots.bundle`, `invoke build`)."""

@@ -1,0 +1,1 @@
+"""Tests of the generated project's Medplum client, retry policy and in-memory Medplum."""

@@ -1,0 +1,1 @@
+"""Tests of the Python runtime: adapter, log capture, signing, HTTP runtime, JS forwarder."""
