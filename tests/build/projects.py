@@ -14,11 +14,12 @@ import textwrap
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+import medplum_bots
 from medplum_bots.bundle import Artifact, build_all
 from medplum_bots.config import load_config
 
 ENVIRONMENTS = ("staging", "production")
-TOOLING = Path(__import__("medplum_bots").__file__).resolve().parent
+TOOLING = Path(medplum_bots.__file__ or "medplum_bots").resolve().parent
 
 
 def write_files(root: Path, files: Mapping[str, str]) -> None:

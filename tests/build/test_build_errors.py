@@ -6,8 +6,8 @@ import re
 from pathlib import Path
 
 import pytest
-
 from medplum_bots.errors import BuildError
+
 from tests.build.projects import build, make_project, run_python, tooling_only_path
 
 HANDLER = "def handler(medplum, event):\n    return True\n"
@@ -162,8 +162,7 @@ def test_cycles_are_refused_exactly_when_python_fails_to_import_them(
         {
             "src/bots/__init__.py": "",
             "src/bots/alpha.py": (
-                "from shared.a import helper\n\ndef handler(medplum, event):\n"
-                "    return helper()\n"
+                "from shared.a import helper\n\ndef handler(medplum, event):\n    return helper()\n"
             ),
             **files,
         },
@@ -183,9 +182,10 @@ def test_cycles_are_refused_exactly_when_python_fails_to_import_them(
         last_frame = re.findall(r'File "[^"]*/(src/[^"]+)", line (\d+)', from_source.stderr)[-1]
         name = re.search(r"cannot import name '(\w+)'", from_source.stderr)
         assert name is not None, from_source.stderr
-        assert str(caught.value).startswith(
-            f"{last_frame[0]}:{last_frame[1]}: import cycle: "
-        ), (str(caught.value), from_source.stderr)
+        assert str(caught.value).startswith(f"{last_frame[0]}:{last_frame[1]}: import cycle: "), (
+            str(caught.value),
+            from_source.stderr,
+        )
         assert f"imports {name.group(1)!r} from" in str(caught.value)
         return
     artifact = build(root)["alpha"]

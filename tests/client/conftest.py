@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-
 from medplum_bots.retry import RetryPolicy
+
 from tests.client.loopback import Loopback, MiniMedplum, serving
 
 

@@ -151,14 +151,20 @@ class MiniMedplum:
         if seen.path.startswith("/oauth2/token"):
             return self._token(seen)
         if seen.headers.get("authorization", "").removeprefix("Bearer ") not in self.valid:
-            return Reply(401, {"resourceType": "OperationOutcome", "issue": [_issue("login", "Unauthorized")]})
+            return Reply(
+                401,
+                {"resourceType": "OperationOutcome", "issue": [_issue("login", "Unauthorized")]},
+            )
         with self._lock:
             scripted = self.replies.popleft() if self.replies else None
         return scripted or Reply(200, {"resourceType": "Patient", "id": "1"})
 
     def _token(self, seen: Seen) -> Reply:
         form = dict(parse_qsl(seen.body.decode()))
-        if (form.get("client_id"), form.get("client_secret")) != (self.CLIENT_ID, self.CLIENT_SECRET):
+        if (form.get("client_id"), form.get("client_secret")) != (
+            self.CLIENT_ID,
+            self.CLIENT_SECRET,
+        ):
             return Reply(
                 400,
                 {"error": "invalid_request", "error_description": "Invalid client or secret"},

@@ -8,22 +8,22 @@ from concurrent.futures import ThreadPoolExecutor
 from email.utils import formatdate
 
 import pytest
-
 from medplum_bots import AsyncMedplumClient, MedplumClient, OperationOutcomeError
 from medplum_bots.retry import RetryPolicy
+
 from tests.client.conftest import Waits
 from tests.client.loopback import Loopback, MiniMedplum, Reply, Seen, outcome_reply, serving
 
 PATIENT = {"resourceType": "Patient", "name": [{"family": "Doe"}]}
 
 
-def logged_in(server: Loopback, policy: RetryPolicy, **kwargs: str) -> MedplumClient:
+def logged_in(server: Loopback, policy: RetryPolicy, trace_id: str | None = None) -> MedplumClient:
     return MedplumClient(
         server.base_url,
         client_id=MiniMedplum.CLIENT_ID,
         client_secret=MiniMedplum.CLIENT_SECRET,
         retry=policy,
-        **kwargs,
+        trace_id=trace_id,
     )
 
 
@@ -46,7 +46,9 @@ def test_fifty_concurrent_coroutines_share_one_login(
 
     async def main() -> list[str]:
         async with logged_in_async(server, policy) as medplum:
-            found = await asyncio.gather(*(medplum.read_resource("Patient", "1") for _ in range(50)))
+            found = await asyncio.gather(
+                *(medplum.read_resource("Patient", "1") for _ in range(50))
+            )
             return [p["id"] for p in found]
 
     assert asyncio.run(main()) == ["1"] * 50
@@ -131,9 +133,9 @@ def test_a_401_after_a_fresh_login_is_final(
 
 
 def test_a_401_without_credentials_is_final(server: Loopback, policy: RetryPolicy) -> None:
-    with MedplumClient(server.base_url, access_token="stale-token-abc", retry=policy) as medplum:
-        with pytest.raises(OperationOutcomeError) as caught:
-            medplum.read_resource("Patient", "1")
+    medplum = MedplumClient(server.base_url, access_token="stale-token-abc", retry=policy)
+    with medplum, pytest.raises(OperationOutcomeError) as caught:
+        medplum.read_resource("Patient", "1")
 
     assert caught.value.status == 401
     assert len(server.seen) == 1
@@ -181,7 +183,9 @@ def test_retry_after_as_an_http_date(mini: MiniMedplum, server: Loopback, waits:
     now = 1_700_000_000.0
     policy = RetryPolicy(sleep=waits.sleep, now=lambda: now)
     later = formatdate(now + 7, usegmt=True)
-    mini.replies.extend([Reply(429, "slow down", headers={"Retry-After": later}), Reply(200, PATIENT)])
+    mini.replies.extend(
+        [Reply(429, "slow down", headers={"Retry-After": later}), Reply(200, PATIENT)]
+    )
     with logged_in(server, policy) as medplum:
         medplum.read_resource("Patient", "1")
 
@@ -241,10 +245,14 @@ def test_500_on_a_plain_post_is_not_retried(
 def test_500_on_a_post_marked_idempotent_is_retried(
     mini: MiniMedplum, server: Loopback, policy: RetryPolicy
 ) -> None:
-    mini.replies.extend([outcome_reply(500, "boom"), Reply(200, {"resourceType": "OperationOutcome"})])
+    mini.replies.extend(
+        [outcome_reply(500, "boom"), Reply(200, {"resourceType": "OperationOutcome"})]
+    )
     with logged_in(server, policy) as medplum:
         medplum.post("fhir/R4/Bot/1/$deploy", {"code": "x"}, idempotent=True)
-        mini.replies.extend([outcome_reply(502, "bad gateway"), Reply(201, {"resourceType": "Binary", "id": "b"})])
+        mini.replies.extend(
+            [outcome_reply(502, "bad gateway"), Reply(201, {"resourceType": "Binary", "id": "b"})]
+        )
         assert medplum.create_binary(b"abc", "text/plain")["id"] == "b"  # uploads are idempotent
 
     assert [s.path for s in server.fhir_requests()] == [
@@ -277,9 +285,9 @@ def test_a_refused_connection_is_retried_even_for_a_create(
     with socket.socket() as probe:  # a port nobody listens on
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    with MedplumClient(f"http://127.0.0.1:{port}/", access_token="t", retry=policy) as medplum:
-        with pytest.raises(OperationOutcomeError) as caught:
-            medplum.create_resource(PATIENT)
+    medplum = MedplumClient(f"http://127.0.0.1:{port}/", access_token="t", retry=policy)
+    with medplum, pytest.raises(OperationOutcomeError) as caught:
+        medplum.create_resource(PATIENT)
 
     assert len(waits) == 3  # 4 attempts: the request never left this machine
     assert "ConnectError" in str(caught.value)
@@ -326,7 +334,9 @@ def test_fhir_writes_are_fhir_json(server: Loopback, policy: RetryPolicy) -> Non
 def test_a_non_fhir_error_body_becomes_an_operation_outcome(
     mini: MiniMedplum, server: Loopback, policy: RetryPolicy
 ) -> None:
-    mini.replies.append(Reply(502, "<html><body>Bad\n gateway</body></html>", content_type="text/html"))
+    mini.replies.append(
+        Reply(502, "<html><body>Bad\n gateway</body></html>", content_type="text/html")
+    )
     with logged_in(server, policy) as medplum, pytest.raises(OperationOutcomeError) as caught:
         medplum.execute_bot("b1", {"x": 1})
 

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import httpx
 import pytest
 import respx
-
 from medplum_bots import AsyncMedplumClient, MedplumClient, OperationOutcomeError
 from medplum_bots.client import query_pairs
 from medplum_bots.errors import CredentialsError
 from medplum_bots.retry import RetryPolicy
+
 from tests.client.conftest import Waits
 
 BASE = "https://medplum.test/"
@@ -63,8 +63,12 @@ def test_search_sends_repeated_and_comma_parameters(
     assert route.calls.last.request.headers["authorization"] == f"Bearer {TOKEN}"
 
 
-def test_search_one_asks_for_a_single_result(router: respx.MockRouter, medplum: MedplumClient) -> None:
-    route = router.get(FHIR + "Patient").respond(200, json=bundle({"resourceType": "Patient", "id": "7"}))
+def test_search_one_asks_for_a_single_result(
+    router: respx.MockRouter, medplum: MedplumClient
+) -> None:
+    route = router.get(FHIR + "Patient").respond(
+        200, json=bundle({"resourceType": "Patient", "id": "7"})
+    )
 
     found = medplum.search_one("Patient", {"name": "x", "_count": 50})
 
@@ -88,12 +92,19 @@ def test_search_resource_pages_follows_next_links(
     assert [[p["id"] for p in page] for page in pages] == [["1"], ["2"]]
 
 
-def test_execute_bot_by_id_and_by_identifier(router: respx.MockRouter, medplum: MedplumClient) -> None:
+def test_execute_bot_by_id_and_by_identifier(
+    router: respx.MockRouter, medplum: MedplumClient
+) -> None:
     by_id = router.post(FHIR + "Bot/b1/$execute").respond(200, json={"ok": True})
     by_identifier = router.post(FHIR + "Bot/$execute").respond(200, text="done")
 
     assert medplum.execute_bot("b1", {"n": 1}) == {"ok": True}
-    assert medplum.execute_bot({"system": "https://x", "value": "v"}, "MSH|^~\\&", "x-application/hl7-v2+er7") == "done"
+    assert (
+        medplum.execute_bot(
+            {"system": "https://x", "value": "v"}, "MSH|^~\\&", "x-application/hl7-v2+er7"
+        )
+        == "done"
+    )
 
     request = by_id.calls.last.request
     assert json.loads(request.content) == {"n": 1}
@@ -118,11 +129,16 @@ def test_create_binary_posts_raw_bytes_and_attachment_points_at_it(
     assert request.content == b"print(1)\n"
     assert request.headers["content-type"] == "text/x-python"
     assert request.url.params["_filename"] == "bot.py"
-    assert medplum.create_attachment("x", "text/plain") == {"contentType": "text/plain", "url": "Binary/bin1"}
+    assert medplum.create_attachment("x", "text/plain") == {
+        "contentType": "text/plain",
+        "url": "Binary/bin1",
+    }
 
 
 def test_paths_resolve_against_the_base_url(router: respx.MockRouter, policy: RetryPolicy) -> None:
-    route = router.post(BASE + "admin/projects/p1/bot").respond(201, json={"resourceType": "Bot", "id": "b"})
+    route = router.post(BASE + "admin/projects/p1/bot").respond(
+        201, json={"resourceType": "Bot", "id": "b"}
+    )
     with MedplumClient("https://medplum.test", access_token=TOKEN, retry=policy) as medplum:
         assert medplum.get_base_url() == BASE
         assert medplum.fhir_url("Bot", "b", "$deploy") == FHIR + "Bot/b/$deploy"
@@ -156,7 +172,9 @@ def test_answers_decode_by_content_type(router: respx.MockRouter, medplum: Medpl
     assert medplum.delete("c") is None
 
 
-def test_body_types_pick_their_content_type(router: respx.MockRouter, medplum: MedplumClient) -> None:
+def test_body_types_pick_their_content_type(
+    router: respx.MockRouter, medplum: MedplumClient
+) -> None:
     route = router.put(BASE + "x").respond(200, json={})
     medplum.put("x", "text body")
     assert route.calls.last.request.headers["content-type"] == "text/plain"
@@ -179,7 +197,9 @@ def test_read_reference_reads_current_or_a_version(
     assert (current.call_count, version.call_count) == (1, 1)
 
 
-def test_set_access_token_replaces_the_token(router: respx.MockRouter, medplum: MedplumClient) -> None:
+def test_set_access_token_replaces_the_token(
+    router: respx.MockRouter, medplum: MedplumClient
+) -> None:
     route = router.get(FHIR + "Patient/1").respond(200, json={})
     medplum.set_access_token("other-token-000000")
     medplum.read_resource("Patient", "1")
@@ -198,14 +218,21 @@ def test_set_access_token_replaces_the_token(router: respx.MockRouter, medplum: 
         (lambda m: m.read_reference({"display": "x"}), "Missing reference"),
         (lambda m: m.read_reference("Patient"), "Invalid reference: 'Patient'"),
         (lambda m: m.execute_bot({}, {}), "execute_bot needs a Bot id or an Identifier"),
-        (lambda m: m.create_resource_if_none_exist({"resourceType": "Patient"}, {}), "needs a search query"),
+        (
+            lambda m: m.create_resource_if_none_exist({"resourceType": "Patient"}, {}),
+            "needs a search query",
+        ),
     ],
 )
 def test_bad_input_fails_before_any_request(
-    router: respx.MockRouter, medplum: MedplumClient, call: object, message: str
+    router: respx.MockRouter,
+    medplum: MedplumClient,
+    call: Callable[[MedplumClient], object],
+    message: str,
 ) -> None:
-    assert callable(call)
-    with pytest.raises(OperationOutcomeError, match=message.replace("(", r"\(").replace(".", r"\.")):
+    with pytest.raises(
+        OperationOutcomeError, match=message.replace("(", r"\(").replace(".", r"\.")
+    ):
         call(medplum)
     assert router.calls.call_count == 0
 
@@ -236,8 +263,12 @@ def test_a_read_timeout_is_retried_for_get_but_not_for_post(
     assert len(waits) == 1
 
 
-def test_async_client_sends_the_same_requests(router: respx.MockRouter, policy: RetryPolicy) -> None:
-    search = router.get(FHIR + "Patient").respond(200, json=bundle({"resourceType": "Patient", "id": "1"}))
+def test_async_client_sends_the_same_requests(
+    router: respx.MockRouter, policy: RetryPolicy
+) -> None:
+    search = router.get(FHIR + "Patient").respond(
+        200, json=bundle({"resourceType": "Patient", "id": "1"})
+    )
     created = router.post(FHIR + "Binary").respond(201, json={"resourceType": "Binary", "id": "b2"})
 
     async def main() -> tuple[list[str], dict[str, str]]:

@@ -313,21 +313,37 @@ def test_deploy_waits_while_an_update_is_being_applied(
     assert lam.calls[:first_change].count("get_function_configuration") == 5
 
 
-def test_a_failed_update_is_reported(aws: str, lam: Recorder, bot: BuiltBot, layer: Path) -> None:
+def test_a_failed_update_is_reported_and_repaired_by_the_next_deploy(
+    aws: str, lam: Recorder, bot: BuiltBot, layer: Path
+) -> None:
     created = deploy(_entry(), _environment(aws), bot, lambda_client=lam, requirements_dir=layer)
     real = lam.client.get_function_configuration
+    failing_reads = [100]
 
     def failed(**kwargs: Any) -> Any:
-        return {
-            **real(**kwargs),
-            "LastUpdateStatus": "Failed",
-            "LastUpdateStatusReason": "Lambda was unable to configure your environment variables",
-        }
+        answer = real(**kwargs)
+        if failing_reads[0] > 0:
+            failing_reads[0] -= 1
+            answer["LastUpdateStatus"] = "Failed"
+            answer["LastUpdateStatusReason"] = "Lambda was unable to configure your variables"
+        return answer
 
     lam.client.get_function_configuration = failed
+    lam.calls.clear()
     with pytest.raises(DeployError, match=r"the last change failed \(Lambda was unable to config"):
         deploy(_entry(), _environment(aws), bot, lambda_client=lam, requirements_dir=layer)
-    assert created.action == "created"
+    assert lam.mutations == ["update_function_configuration"]
+
+    # Only the state left behind is failed now: nothing differs, yet everything is applied again.
+    failing_reads[0] = 1
+    lam.calls.clear()
+    repaired = deploy(_entry(), _environment(aws), bot, lambda_client=lam, requirements_dir=layer)
+    assert (repaired.name, repaired.code_changed, repaired.config_changed) == (
+        created.name,
+        True,
+        True,
+    )
+    assert lam.mutations == ["update_function_configuration", "update_function_code"]
 
 
 def test_create_race_falls_back_to_update(

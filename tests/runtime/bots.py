@@ -9,6 +9,7 @@ import threading
 from typing import Any
 
 from medplum_bots import AsyncMedplumClient, BotEvent, MedplumClient
+from medplum_bots.adapter import Handler
 
 KEY = b"runtime-test-key-0123456789-abcdefghij"
 BASE_URL = "http://medplum.local/"
@@ -84,7 +85,7 @@ def hl7_echo(medplum: MedplumClient, event: BotEvent) -> Any:
     return f"{type(event.input).__name__}:" + "/".join(event.input.split("\r"))
 
 
-ALL = {
+ALL: dict[str, Handler] = {
     "hello": hello,
     "async_echo": async_echo,
     "sync_echo": sync_echo,

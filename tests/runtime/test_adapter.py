@@ -13,7 +13,6 @@ from typing import Any
 
 import httpx
 import pytest
-
 from medplum_bots import AsyncMedplumClient, BotEvent, InMemoryMedplum, MedplumClient
 from medplum_bots.adapter import (
     HL7_V2,
@@ -25,6 +24,7 @@ from medplum_bots.adapter import (
     to_jsonable,
 )
 from medplum_bots.errors import OperationOutcomeError, outcome
+
 from tests.runtime.bots import BASE_URL, async_echo, boom, describe, hello, sync_echo
 
 PATIENT = {"resourceType": "Patient", "id": "p1", "name": [{"given": ["Jane"], "family": "Doe"}]}
@@ -110,7 +110,9 @@ def test_logs_are_isolated_between_concurrent_executions(
 
     async def many() -> list[Any]:
         runs = [
-            execute(async_echo if i % 2 else sync_echo, payload({"tag": f"bot{i}"}), transport=medplum)
+            execute(
+                async_echo if i % 2 else sync_echo, payload({"tag": f"bot{i}"}), transport=medplum
+            )
             for i in range(16)
         ]
         results = await asyncio.gather(*runs, bystander())

@@ -15,12 +15,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from medplum_bots import InMemoryMedplum
 from medplum_bots.adapter import BotRegistry
 from medplum_bots.errors import ConfigError
 from medplum_bots.forwarder import forwarder_code
 from medplum_bots.http_runtime import create_app
+
 from tests.runtime.bots import ALL, BASE_URL, KEY
 from tests.runtime.serving import serve_asgi
 from tests.standin.vmcontext import node_binary, run_vmcontext
@@ -38,7 +38,9 @@ def runtime_url() -> Iterator[str]:
         yield url
 
 
-def execution(value: Any, content_type: str = "application/fhir+json", **extra: Any) -> dict[str, Any]:
+def execution(
+    value: Any, content_type: str = "application/fhir+json", **extra: Any
+) -> dict[str, Any]:
     """The payload Medplum hands the forwarder's runtime."""
     payload = {
         "bot": {"reference": "Bot/123", "display": "hello"},
@@ -102,7 +104,9 @@ def test_event_fields_reach_the_python_bot_minus_the_runtime_key(runtime_url: st
 def test_hl7_messages_reach_the_python_bot_as_text(runtime_url: str) -> None:
     # Medplum parses HL7 v2 input into an Hl7Message; the forwarder sends its text back.
     code = forwarder_code(runtime_url, "hl7_echo", SECRET)
-    result = run_vmcontext(code, execution("MSH|^~\\&|LAB|HOSP\nPID|1||42", "x-application/hl7-v2+er7"))
+    result = run_vmcontext(
+        code, execution("MSH|^~\\&|LAB|HOSP\nPID|1||42", "x-application/hl7-v2+er7")
+    )
     assert result.ok, result
     assert result.result == "str:MSH|^~\\&|LAB|HOSP/PID|1||42"
 
@@ -170,7 +174,12 @@ def test_forwarder_works_as_a_lambda_commonjs_module(runtime_url: str, tmp_path:
     (tmp_path / "user.cjs").write_text(forwarder_code(runtime_url, "hello", SECRET))
     (tmp_path / "index.cjs").write_text(LAMBDA_WRAPPER)
     run = subprocess.run(
-        [node_binary(), str(tmp_path / "index.cjs"), str(tmp_path / "user.cjs"), json.dumps(execution(PATIENT))],
+        [
+            node_binary(),
+            str(tmp_path / "index.cjs"),
+            str(tmp_path / "user.cjs"),
+            json.dumps(execution(PATIENT)),
+        ],
         capture_output=True,
         text=True,
         timeout=30,

@@ -11,12 +11,12 @@ from typing import Any
 
 import httpx
 import pytest
-
 from medplum_bots import InMemoryMedplum
 from medplum_bots.adapter import BotRegistry, make_payload
 from medplum_bots.errors import MedplumBotsError
 from medplum_bots.http_runtime import create_app, normalize_base_url, settings_from_env
 from medplum_bots.signing import SIGNATURE_HEADER, TIMESTAMP_HEADER, signature_headers
+
 from tests.runtime.bots import ALL, BASE_URL, CALLS, KEY
 from tests.runtime.serving import serve_asgi
 
@@ -112,7 +112,9 @@ def test_rejected_requests_never_reach_the_handler(runtime: Runtime) -> None:
     rejected(runtime, stale, 401, "more than 300 seconds")
 
     tampered_headers = signature_headers(KEY, body)
-    tampered = runtime.http.post(url, content=body.replace(b"Jane", b"Joan"), headers=tampered_headers)
+    tampered = runtime.http.post(
+        url, content=body.replace(b"Jane", b"Joan"), headers=tampered_headers
+    )
     rejected(runtime, tampered, 401, "does not match")
 
     elsewhere = runtime.body(PATIENT, base_url="https://evil.example.com/")
@@ -197,7 +199,9 @@ def test_settings_refuse_to_start_without_a_key() -> None:
     with pytest.raises(MedplumBotsError, match="MEDPLUM_BOTS_RUNTIME_KEY is not set"):
         settings_from_env({"MEDPLUM_BOTS_ALLOWED_BASE_URLS": BASE_URL})
     with pytest.raises(MedplumBotsError, match="at least 32 characters"):
-        settings_from_env({"MEDPLUM_BOTS_RUNTIME_KEY": "short", "MEDPLUM_BOTS_ALLOWED_BASE_URLS": BASE_URL})
+        settings_from_env(
+            {"MEDPLUM_BOTS_RUNTIME_KEY": "short", "MEDPLUM_BOTS_ALLOWED_BASE_URLS": BASE_URL}
+        )
 
 
 def test_settings_from_environment() -> None:
@@ -210,7 +214,10 @@ def test_settings_from_environment() -> None:
         }
     )
     assert settings.key == GOOD_KEY.encode()
-    assert settings.allowed_base_urls == ("https://api.medplum.com/", "https://medplum.example.org/x/")
+    assert settings.allowed_base_urls == (
+        "https://api.medplum.com/",
+        "https://medplum.example.org/x/",
+    )
     assert settings.dist == Path("/srv/dist") and settings.max_body == 2048
 
 
@@ -227,7 +234,10 @@ def test_allowed_base_urls_default_to_the_configured_environments(default_projec
     ("env", "message"),
     [
         ({"MEDPLUM_BOTS_ALLOWED_BASE_URLS": "ftp://x"}, "not an http(s) URL"),
-        ({"MEDPLUM_BOTS_MAX_BODY": "lots"}, "MEDPLUM_BOTS_MAX_BODY must be a positive whole number"),
+        (
+            {"MEDPLUM_BOTS_MAX_BODY": "lots"},
+            "MEDPLUM_BOTS_MAX_BODY must be a positive whole number",
+        ),
     ],
 )
 def test_bad_settings_are_one_line_errors(env: dict[str, str], message: str) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import re
 import socket
 import subprocess
@@ -13,9 +12,9 @@ from pathlib import Path
 
 import httpx
 import pytest
-
 from medplum_bots.adapter import make_payload
 from medplum_bots.signing import signature_headers
+
 from tests.template import gen_python, project_env, render, run_in
 
 KEY = "container-test-key-0123456789abcdefghijkl"
@@ -29,7 +28,15 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_run_prints_logs_then_the_result(project: Path) -> None:
-    done = run_in(project, "invoke", "run", "--name", "my-first-bot-staging", "--input", "examples/patient.json")
+    done = run_in(
+        project,
+        "invoke",
+        "run",
+        "--name",
+        "my-first-bot-staging",
+        "--input",
+        "examples/patient.json",
+    )
     assert done.returncode == 0, done.stderr
     assert done.stderr.splitlines() == ["Hello Jane Doe!"]
     assert json.loads(done.stdout) is True
@@ -44,7 +51,14 @@ def test_run_reads_stdin_and_accepts_the_module_name(project: Path) -> None:
 
 def test_run_of_a_failing_bot_prints_the_traceback_and_exits_1(project: Path) -> None:
     done = run_in(
-        project, "invoke", "run", "--name", "my_first_bot", "--content-type", "text/plain", input="x"
+        project,
+        "invoke",
+        "run",
+        "--name",
+        "my_first_bot",
+        "--content-type",
+        "text/plain",
+        input="x",
     )
     assert done.returncode == 1
     lines = done.stderr.splitlines()
@@ -58,8 +72,14 @@ def test_run_of_a_failing_bot_prints_the_traceback_and_exits_1(project: Path) ->
     ("args", "message"),
     [
         (["--name", "nope"], "error: medplum.config.json: no bot named 'nope'"),
-        (["--name", "my_first_bot", "--input", "missing.json"], "error: input file missing.json not found"),
-        (["--name", "my_first_bot", "--secret", "NOVALUE"], "error: --secret must look like NAME=VALUE"),
+        (
+            ["--name", "my_first_bot", "--input", "missing.json"],
+            "error: input file missing.json not found",
+        ),
+        (
+            ["--name", "my_first_bot", "--secret", "NOVALUE"],
+            "error: --secret must look like NAME=VALUE",
+        ),
     ],
 )
 def test_run_errors_are_one_line(project: Path, args: list[str], message: str) -> None:
@@ -87,7 +107,7 @@ def container_command(project: Path) -> Iterator[str]:
     """The Dockerfile's CMD after its `invoke build`, run in the project; yields its URL."""
     assert run_in(project, "invoke", "build").returncode == 0
     dockerfile = (project / "Dockerfile").read_text()
-    command = re.search(r'exec (uvicorn --factory \S+)', dockerfile)
+    command = re.search(r"exec (uvicorn --factory \S+)", dockerfile)
     assert command is not None
     port = free_port()
     env = project_env(
@@ -99,7 +119,15 @@ def container_command(project: Path) -> Iterator[str]:
         },
     )
     server = subprocess.Popen(
-        [str(gen_python()), "-m", *command.group(1).split(), "--host", "127.0.0.1", "--port", str(port)],
+        [
+            str(gen_python()),
+            "-m",
+            *command.group(1).split(),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+        ],
         cwd=project,
         env=env,
         stdout=subprocess.DEVNULL,
@@ -116,7 +144,9 @@ def container_command(project: Path) -> Iterator[str]:
             except httpx.TransportError:
                 pass
             if server.poll() is not None or time.monotonic() > deadline:
-                raise AssertionError(f"runtime did not start: {server.stderr.read() if server.stderr else ''}")
+                raise AssertionError(
+                    f"runtime did not start: {server.stderr.read() if server.stderr else ''}"
+                )
             time.sleep(0.1)
         yield url
     finally:
@@ -134,7 +164,12 @@ def test_container_command_serves_the_built_bots(container_command: str) -> None
         headers=signature_headers(KEY.encode(), body),
     )
     assert answer.status_code == 200, answer.text
-    assert answer.json() == {"ok": True, "result": True, "logs": ["Hello Ada Byron!"], "outcome": None}
+    assert answer.json() == {
+        "ok": True,
+        "result": True,
+        "logs": ["Hello Ada Byron!"],
+        "outcome": None,
+    }
     assert httpx.get(f"{container_command}/healthz").json()["bots"] == 1
 
 
@@ -142,6 +177,6 @@ def test_dockerfile_installs_the_http_extra_and_builds(project: Path) -> None:
     dockerfile = (project / "Dockerfile").read_text()
     assert re.search(r'pip install "\.\[http\]"', dockerfile)
     assert "python -m invoke build" in dockerfile
-    assert os.path.basename("python:3.11-slim") in dockerfile
+    assert dockerfile.count("FROM python:3.11-slim") == 1
     ignored = (project / ".dockerignore").read_text().splitlines()
     assert ".env" in ignored and ".env.*" in ignored

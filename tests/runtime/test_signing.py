@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from medplum_bots.signing import (
     SIGNATURE_HEADER,
     TIMESTAMP_HEADER,
@@ -14,6 +13,7 @@ from medplum_bots.signing import (
     signature_headers,
     verify,
 )
+
 from tests.runtime.bots import KEY
 
 BODY = b'{"input":{"resourceType":"Patient"}}'

@@ -39,7 +39,13 @@ def test_sandbox_is_medplums_not_nodes() -> None:
     """
     result = run_vmcontext(code, PAYLOAD)
     assert result.result == [
-        "undefined", "undefined", "undefined", "function", "function", "object", "function"
+        "undefined",
+        "undefined",
+        "undefined",
+        "function",
+        "function",
+        "object",
+        "function",
     ]
 
 
@@ -58,7 +64,11 @@ def test_hl7_input_is_parsed_and_the_answer_is_text() -> None:
       return event.input.getSegment('PID')[3] + ' ' + event.input.toString();
     };
     """
-    payload = {**PAYLOAD, "input": "MSH|^~\\&|A\nPID|1||123", "contentType": "x-application/hl7-v2+er7"}
+    payload = {
+        **PAYLOAD,
+        "input": "MSH|^~\\&|A\nPID|1||123",
+        "contentType": "x-application/hl7-v2+er7",
+    }
     result = run_vmcontext(code, payload)
     assert result.result == "123 MSH|^~\\&|A\rPID|1||123"
 

@@ -15,6 +15,7 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from medplum_bots.config import ProjectConfig, append_entries, parse_config, read_raw
+from medplum_bots.credentials import Redactor
 from medplum_bots.deploy import (
     Connections,
     DeployOptions,
@@ -22,7 +23,6 @@ from medplum_bots.deploy import (
     prepare,
 )
 from medplum_bots.deploy_session import EnvironmentSession
-from medplum_bots.credentials import Redactor
 from medplum_bots.errors import ConfigError, CredentialsError
 from medplum_bots.report import CREATED, DEPLOYED, DeployReport
 
@@ -160,4 +160,3 @@ def create(
 ) -> DeployReport:
     """`create_async` for synchronous callers (`invoke create`)."""
     return asyncio.run(create_async(config, new, options, connections))
-

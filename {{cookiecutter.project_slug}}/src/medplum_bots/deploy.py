@@ -26,8 +26,8 @@ from typing import Any, TypeVar
 
 import httpx
 
-from medplum_bots.client import AsyncMedplumClient
 from medplum_bots.bundle import Artifact, artifact_sha256, build_all, read_manifest
+from medplum_bots.client import AsyncMedplumClient
 from medplum_bots.config import BotEntry, Environment, ProjectConfig, set_bot_ids
 from medplum_bots.credentials import Credentials, Redactor, resolve_credentials
 from medplum_bots.deploy_plan import (
@@ -164,7 +164,9 @@ def _check_ids(selected: Sequence[BotEntry], create: bool) -> None:
         seen[key] = entry.name
 
 
-def _executable(entry: BotEntry, env: Environment, artifact: Artifact) -> tuple[dict[str, Any], str | None]:
+def _executable(
+    entry: BotEntry, env: Environment, artifact: Artifact
+) -> tuple[dict[str, Any], str | None]:
     """What makes the Bot run (for the hash), and the forwarder code for route http."""
     runtime = env.runtime
     if runtime.type == "lambda":
@@ -303,20 +305,29 @@ class _EnvironmentRun:
                 changed.append((target, bot, False))
         warning = await secret_check
         if changed:
-            subscriptions = asyncio.create_task(
-                self.session.owned_subscriptions([bot["id"] for _, bot, _ in changed])
-            )
-            finished = await asyncio.gather(
-                *(self._one(t, bot, new, subscriptions, warning) for t, bot, new in changed)
-            )
-            outcomes.update((o.bot, o) for o in finished)
+            outcomes.update((o.bot, o) for o in await self._deploy_changed(changed, warning))
         return [outcomes[t.entry.name] for t in self.targets]
+
+    async def _deploy_changed(
+        self, changed: list[tuple[Target, Resource, bool]], warning: str | None
+    ) -> list[BotOutcome]:
+        # One search for every changed bot's Subscriptions, shared by their deploys.
+        subscription_search = asyncio.create_task(
+            self.session.owned_subscriptions([item[1]["id"] for item in changed])
+        )
+        return await asyncio.gather(
+            *(
+                self._one(target, bot, new, subscription_search, warning)
+                for target, bot, new in changed
+            )
+        )
 
     def _elapsed(self) -> float:
         return time.perf_counter() - self.started
 
     async def _create_missing(self, targets: list[Target]) -> dict[str, Resource | BotOutcome]:
         """Create Bots for entries without an id (--create) and record their ids at once."""
+
         async def create(target: Target) -> Resource | BotOutcome:
             if self.options.dry_run:
                 return self._outcome(target, WOULD_CREATE, detail="would create the Bot")
@@ -325,7 +336,9 @@ class _EnvironmentRun:
                 try:
                     bot = await _step(
                         "create",
-                        self.session.create_bot(entry.name, entry.description, entry.runtime_version),
+                        self.session.create_bot(
+                            entry.name, entry.description, entry.runtime_version
+                        ),
                     )
                 except StepFailed as error:
                     return self._outcome(target, FAILED, detail=str(error))
@@ -350,9 +363,7 @@ class _EnvironmentRun:
             try:
                 if self.options.dry_run:
                     detail = await self._preview(target, bot, subscriptions)
-                    return self._outcome(
-                        target, WOULD_DEPLOY, version=wanted[:12], detail=detail
-                    )
+                    return self._outcome(target, WOULD_DEPLOY, version=wanted[:12], detail=detail)
                 if warning and target.code is not None:
                     raise StepFailed("runtime", DeployError(warning))
                 await self._deploy(target, bot, wanted, subscriptions)

@@ -111,8 +111,11 @@ def identifier_ops(
             ops.append({"op": "test", "path": f"/identifier/{at}/system", "value": system})
             ops.append({"op": "replace", "path": f"/identifier/{at}/value", "value": value})
     doomed = sorted(
-        (i for i, ident in enumerate(identifiers) if isinstance(ident, dict)
-         and ident.get("system") in set(remove)),
+        (
+            i
+            for i, ident in enumerate(identifiers)
+            if isinstance(ident, dict) and ident.get("system") in set(remove)
+        ),
         reverse=True,
     )
     for index in doomed:
@@ -134,6 +137,8 @@ def bot_patch(
     """The final patch of a deploy: sourceCode, settings, identifiers (the hash among them)."""
     ops: JsonPatch = [{"op": "add", "path": "/sourceCode", "value": dict(source_attachment)}]
     # `add` on an existing member replaces it, so one op works whether the field is set or not.
-    ops.extend({"op": "add", "path": f"/{name}", "value": value} for name, value in settings.items())
+    ops.extend(
+        {"op": "add", "path": f"/{name}", "value": value} for name, value in settings.items()
+    )
     ops.extend(identifier_ops(list(bot.get("identifier") or []), identifiers, remove_identifiers))
     return ops

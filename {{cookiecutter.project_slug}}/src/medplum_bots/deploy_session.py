@@ -102,8 +102,10 @@ class EnvironmentSession:
         """The Bots with these ids that this project can see, by id (one search per 100)."""
         unique = list(dict.fromkeys(ids))
         pages = await asyncio.gather(
-            *(self._search_all("Bot", {"_id": ",".join(c), "_count": str(len(c))})
-              for c in _chunks(unique, BOT_IDS_PER_SEARCH))
+            *(
+                self._search_all("Bot", {"_id": ",".join(c), "_count": str(len(c))})
+                for c in _chunks(unique, BOT_IDS_PER_SEARCH)
+            )
         )
         return {bot["id"]: bot for page in pages for bot in page}
 
@@ -111,8 +113,10 @@ class EnvironmentSession:
         """Subscriptions tagged as managed for each of `bot_ids` (one search per 50 bots)."""
         result: dict[str, list[Resource]] = {bot_id: [] for bot_id in bot_ids}
         pages = await asyncio.gather(
-            *(self._search_all("Subscription", {"_tag": tag_query(c), "_count": "1000"})
-              for c in _chunks(list(result), TAGS_PER_SEARCH))
+            *(
+                self._search_all("Subscription", {"_tag": tag_query(c), "_count": "1000"})
+                for c in _chunks(list(result), TAGS_PER_SEARCH)
+            )
         )
         for page in pages:
             for subscription in page:
@@ -166,4 +170,3 @@ class EnvironmentSession:
         if not isinstance(bot, dict) or not isinstance(bot.get("id"), str):
             raise DeployError(f"creating bot {name!r}: the server answered without a Bot id")
         return bot
-

@@ -753,9 +753,9 @@ class Criterion:
             return any(folded in t.casefold() for t in texts)
         return any(t.casefold().startswith(folded) for t in texts)
 
-    def _token(self, elements: list[Any], wanted: tuple[str | None, str | None]) -> bool:
-        if self.modifier == "text":
-            text = str(wanted[1]).casefold()
+    def _token(self, elements: list[Any], wanted: Any) -> bool:
+        if self.modifier == "text":  # `wanted` is the text itself
+            text = str(wanted).casefold()
             labels = [
                 str(label)
                 for e in elements

@@ -31,7 +31,7 @@ import httpx
 
 from medplum_bots.client import FHIR_JSON, AsyncMedplumClient, MedplumClient
 from medplum_bots.errors import outcome
-from medplum_bots.fhir_search import SearchError, parse_search
+from medplum_bots.fhir_search import Search, SearchError, parse_search
 from medplum_bots.json_patch import PatchError, apply_patch
 from medplum_bots.retry import RetryPolicy
 
@@ -200,27 +200,26 @@ class InMemoryMedplum(httpx.BaseTransport, httpx.AsyncBaseTransport):
         if not parts or not _valid_type(parts[0]):
             raise _Fail(400, "not-supported", f"Not supported in memory: {method} {path}")
         kind, rest = parts[0], parts[1:]
-        if not rest:
-            if method == "GET":
-                return self._search(kind, params, request)
-            if method == "POST":
+        match (method, rest):
+            case ("GET", []):
+                return self._search(kind, params)
+            case ("POST", []):
                 return self._create(kind, request, body)
-        elif rest == ["_search"] and method == "POST":
-            form = parse_qsl(body.decode(), keep_blank_values=True)
-            return self._search(kind, params + form, request)
-        elif len(rest) == 1:
-            handler = {
-                "GET": self._read,
-                "PUT": self._update,
-                "PATCH": self._patch,
-                "DELETE": self._delete,
-            }.get(method)
-            if handler is not None:
-                return handler(kind, rest[0], request, body)
-        elif rest[1:] == ["_history"] and method == "GET":
-            return self._history(kind, rest[0])
-        elif len(rest) == 3 and rest[1] == "_history" and method == "GET":
-            return self._vread(kind, rest[0], rest[2], request)
+            case ("POST", ["_search"]):
+                form = parse_qsl(body.decode(), keep_blank_values=True)
+                return self._search(kind, params + form)
+            case ("GET", [resource_id, "_history"]):
+                return self._history(kind, resource_id)
+            case ("GET", [resource_id, "_history", version_id]):
+                return self._vread(kind, resource_id, version_id, request)
+            case ("GET", [resource_id]) if not resource_id.startswith("_"):
+                return self._read(kind, resource_id, request)
+            case ("PUT", [resource_id]):
+                return self._update(kind, resource_id, request, body)
+            case ("PATCH", [resource_id]):
+                return self._patch(kind, resource_id, body)
+            case ("DELETE", [resource_id]):
+                return self._delete(kind, resource_id)
         raise _Fail(400, "not-supported", f"Not supported in memory: {method} {path}")
 
     def _authorize(self, request: httpx.Request) -> None:
@@ -318,9 +317,7 @@ class InMemoryMedplum(httpx.BaseTransport, httpx.AsyncBaseTransport):
         stored = self._store(kind, resource, str(uuid.uuid4()))
         return _json(201, _for_json(stored), location=self._location(stored))
 
-    def _read(
-        self, kind: str, resource_id: str, request: httpx.Request, body: bytes
-    ) -> httpx.Response:
+    def _read(self, kind: str, resource_id: str, request: httpx.Request) -> httpx.Response:
         return self._render(self._current(kind, resource_id), request)
 
     def _vread(
@@ -360,9 +357,7 @@ class InMemoryMedplum(httpx.BaseTransport, httpx.AsyncBaseTransport):
             return _json(200, _for_json(latest.resource))  # unchanged: no new version (as Medplum)
         return _json(200, _for_json(self._store(kind, resource, resource_id)))
 
-    def _patch(
-        self, kind: str, resource_id: str, request: httpx.Request, body: bytes
-    ) -> httpx.Response:
+    def _patch(self, kind: str, resource_id: str, body: bytes) -> httpx.Response:
         current = self._current(kind, resource_id)
         try:
             operations = json.loads(body or b"null")
@@ -379,9 +374,7 @@ class InMemoryMedplum(httpx.BaseTransport, httpx.AsyncBaseTransport):
             return _json(200, _for_json(current))
         return _json(200, _for_json(self._store(kind, patched, resource_id)))
 
-    def _delete(
-        self, kind: str, resource_id: str, request: httpx.Request, body: bytes
-    ) -> httpx.Response:
+    def _delete(self, kind: str, resource_id: str) -> httpx.Response:
         current = self._current(kind, resource_id)
         self._store(
             kind,
@@ -424,20 +417,17 @@ class InMemoryMedplum(httpx.BaseTransport, httpx.AsyncBaseTransport):
 
     # -- search ------------------------------------------------------------------------------
 
-    def _matches(self, kind: str, params: Sequence[tuple[str, str]]) -> list[Resource]:
+    def _parse(self, kind: str, params: Sequence[tuple[str, str]]) -> Search:
         try:
-            search = parse_search(kind, params)
+            return parse_search(kind, params)
         except SearchError as error:
             raise _Fail(400, "invalid", str(error)) from None
-        return search.run(self.all(kind))
 
-    def _search(
-        self, kind: str, params: list[tuple[str, str]], request: httpx.Request
-    ) -> httpx.Response:
-        try:
-            search = parse_search(kind, params)
-        except SearchError as error:
-            raise _Fail(400, "invalid", str(error)) from None
+    def _matches(self, kind: str, params: Sequence[tuple[str, str]]) -> list[Resource]:
+        return self._parse(kind, params).run(self.all(kind))
+
+    def _search(self, kind: str, params: list[tuple[str, str]]) -> httpx.Response:
+        search = self._parse(kind, params)
         matches = search.run(self.all(kind))
         count = search.count if search.count is not None else DEFAULT_COUNT
         count = min(count, MAX_COUNT)
@@ -449,7 +439,7 @@ class InMemoryMedplum(httpx.BaseTransport, httpx.AsyncBaseTransport):
         kept = [(k, v) for k, v in params if k not in ("_count", "_offset")]
         links = [{"relation": "self", "url": self._page_url(kind, kept, count, offset)}]
         links.append({"relation": "first", "url": self._page_url(kind, kept, count, 0)})
-        if search.summary != "count" and offset + count < len(matches):
+        if search.summary != "count" and count > 0 and offset + count < len(matches):
             links.append(
                 {"relation": "next", "url": self._page_url(kind, kept, count, offset + count)}
             )

@@ -21,13 +21,12 @@ import re
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal
 
 from medplum_bots.config import BotEntry, Environment
 from medplum_bots.errors import DeployError
 from medplum_bots.lambda_zip import ARTIFACT_FILE, LambdaZip
 
-T = TypeVar("T")
 EXTERNAL_FUNCTION_SYSTEM = "https://medplum.com/bot-external-function-id"
 HANDLER = "medplum_bots.lambda_route.handler"
 ARTIFACT_ENV = "MEDPLUM_BOT_ARTIFACT"
@@ -195,15 +194,20 @@ def deploy_lambda(
             current = steps.current()
             if current is None:
                 raise DeployError(f"Lambda {spec.name}: vanished while being created")
-        current = steps.wait_ready()
+        settled = steps.wait_ready(raise_failed=False)
+        # After a failed change nothing it reports can be trusted: apply everything again.
+        broken = _failed(current) or _failed(settled)
+        current = settled
         wanted = _wanted_configuration(spec, current)
-        config_changed = any(current.get(key) != value for key, value in wanted.items())
+        config_changed = broken or any(current.get(k) != v for k, v in wanted.items())
         if config_changed:
             steps.call("update the configuration", "update_function_configuration", **wanted)
             steps.wait_ready()
-        code_changed = current.get("CodeSha256") != package.code_sha256 or list(
-            current.get("Architectures") or ["x86_64"]
-        ) != [spec.architecture]
+        code_changed = (
+            broken
+            or current.get("CodeSha256") != package.code_sha256
+            or list(current.get("Architectures") or ["x86_64"]) != [spec.architecture]
+        )
         if code_changed:
             steps.call(
                 "upload the code",
@@ -320,10 +324,11 @@ class _Steps:
                 self.sleep(ceiling / 2 + random.uniform(0, ceiling / 2))
         raise AssertionError("unreachable")
 
-    def wait_ready(self) -> dict[str, Any]:
+    def wait_ready(self, *, raise_failed: bool = True) -> dict[str, Any]:
         """Poll until no creation or update is being applied; returns the configuration then.
 
-        A failed creation or update is a DeployError.
+        A failed creation or update is a DeployError (unless `raise_failed` is False: before
+        our own changes, a failure left by an earlier deploy is what this one repairs).
         """
         waited = 0.0
         delay = self.timing.poll_first
@@ -333,7 +338,9 @@ class _Steps:
                 raise DeployError(f"Lambda {self.spec.name}: function disappeared while deploying")
             state = config.get("State") or "Active"
             update = config.get("LastUpdateStatus") or "Successful"
-            if state == "Failed" or update == "Failed":
+            if _failed(config):
+                if not raise_failed:
+                    return config
                 reason = config.get("LastUpdateStatusReason") or config.get("StateReason")
                 raise DeployError(f"Lambda {self.spec.name}: the last change failed ({reason})")
             if state != "Pending" and update != "InProgress":
@@ -345,6 +352,10 @@ class _Steps:
             self.sleep(delay)
             waited += delay
             delay = min(self.timing.poll_cap, delay * 1.5)
+
+
+def _failed(config: Mapping[str, Any]) -> bool:
+    return config.get("State") == "Failed" or config.get("LastUpdateStatus") == "Failed"
 
 
 class _AlreadyExists(Exception):
