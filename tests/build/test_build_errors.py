@@ -202,3 +202,36 @@ def test_cycles_are_refused_exactly_when_python_fails_to_import_them(
     )
     assert from_artifact.returncode == 0, from_artifact.stderr
     assert from_artifact.stdout == from_source.stdout
+
+
+def test_class_attributes_are_not_module_names(tmp_path: Path) -> None:
+    message = _error(
+        tmp_path,
+        {
+            "src/bots/alpha.py": "from shared.a import LIMIT\n" + HANDLER,
+            "src/shared/a.py": "class Settings:\n    LIMIT = 3\n",
+        },
+    )
+    assert message.startswith("src/bots/alpha.py:1: cannot import name 'LIMIT' from 'shared.a'")
+
+
+def test_a_failed_build_writes_nothing(tmp_path: Path) -> None:
+    root = make_project(
+        tmp_path,
+        {
+            "src/bots/__init__.py": "",
+            "src/bots/alpha.py": HANDLER,
+            "src/bots/beta.py": "import shared.b\n" + HANDLER,
+            "src/shared/__init__.py": "",
+            "src/shared/b.py": "X = 1\n",
+        },
+        ["alpha", "beta"],
+    )
+    build(root)
+    before = {p: p.read_bytes() for p in (root / "dist").rglob("*") if p.is_file()}
+    (root / "src/bots/alpha.py").write_text("# edited\n" + HANDLER)
+    (root / "src/shared/b.py").write_text("X = (\n")
+
+    with pytest.raises(BuildError, match=r"^src/shared/b\.py:1: syntax error: "):
+        build(root)
+    assert {p: p.read_bytes() for p in (root / "dist").rglob("*") if p.is_file()} == before

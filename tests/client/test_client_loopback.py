@@ -120,6 +120,20 @@ def test_a_401_triggers_one_new_login_and_a_retry(
     assert waits == []  # a fresh login is not a backoff
 
 
+def test_concurrent_401s_share_one_fresh_login(
+    mini: MiniMedplum, server: Loopback, policy: RetryPolicy
+) -> None:
+    async def main() -> None:
+        async with logged_in_async(server, policy) as medplum:
+            await medplum.read_resource("Patient", "1")
+            mini.revoke()
+            mini.login_delay = 0.1
+            await asyncio.gather(*(medplum.read_resource("Patient", "1") for _ in range(20)))
+
+    asyncio.run(main())
+    assert mini.logins == 2
+
+
 def test_a_401_after_a_fresh_login_is_final(
     mini: MiniMedplum, server: Loopback, policy: RetryPolicy
 ) -> None:

@@ -304,6 +304,11 @@ def test_more_parameter_types(medplum: MedplumClient) -> None:
     assert count({"code:not": "http://loinc.org|8867-4"}) == 0
     assert count({"value-quantity": "gt100"}) == 1
     assert count({"value-quantity": "72||/min"}) == 1
+    assert count({"value-quantity": "72.0"}) == 1  # eq uses the value's precision
+    assert count({"value-quantity": "ap80"}) == 1  # within 10 %
+    assert count({"value-quantity": "72|http://other.system|/min"}) == 0
+    with pytest.raises(OperationOutcomeError, match="Invalid number"):
+        count({"value-quantity": "many"})
     assert count({"date": "2024-01-02"}) == 1  # 08:00Z on the 2nd
     assert count({"date": "sa2024-01-01"}) == 1
     assert count({"subject:Patient": patient["id"]}) == 2

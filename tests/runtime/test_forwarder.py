@@ -118,6 +118,23 @@ def test_a_failing_python_bot_throws_its_outcome_after_printing_its_logs(runtime
     assert result.logs[:2] == ["about to fail", "Unhandled error: ValueError: patient has no name"]
 
 
+TWICE_IN_ONE_INSTANT = """
+const forward = exports.handler;
+exports.handler = async (medplum, event) => {
+  const now = Date.now();
+  Date.now = () => now;
+  return [await forward(medplum, event), await forward(medplum, event)];
+};
+"""
+
+
+def test_identical_executions_at_the_same_instant_are_not_replays(runtime_url: str) -> None:
+    code = forwarder_code(runtime_url, "describe", SECRET) + TWICE_IN_ONE_INSTANT
+    result = run_vmcontext(code, execution(PATIENT))
+    assert result.ok, result
+    assert [seen["input"] for seen in result.result] == [PATIENT, PATIENT]
+
+
 def test_missing_secret_is_a_clear_error(runtime_url: str) -> None:
     payload = execution(PATIENT, secrets={})
     result = run_vmcontext(forwarder_code(runtime_url, "hello", SECRET), payload)

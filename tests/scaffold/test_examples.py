@@ -1,4 +1,4 @@
-"""The optional Patient-sync examples: present with their entries when asked for, absent otherwise."""
+"""The optional Patient-sync examples: present with their entries when asked for, else absent."""
 
 from __future__ import annotations
 

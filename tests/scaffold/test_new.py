@@ -7,10 +7,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from medplum_bots.config import parse_config
 from medplum_bots.errors import ConfigError
 from medplum_bots.scaffold import ScaffoldError, entries_for, new_bot
+
 from tests.template import render, run_in
 
 IGNORED = ("__pycache__", ".pytest_cache", ".mypy_cache", ".ruff_cache")
@@ -132,7 +132,7 @@ def test_a_name_another_bot_module_uses_is_refused(project: Path) -> None:
     config["bots"][0]["source"] = "src/bots/lab_results.py"
     (project / "medplum.config.json").write_text(json.dumps(config))
 
-    with pytest.raises(ScaffoldError, match="already uses src/bots/lab_results.py"):
+    with pytest.raises(ScaffoldError, match=r"already uses src/bots/lab_results\.py"):
         new_bot("lab-results", project / "medplum.config.json")
     assert not (project / "src/bots/lab_results.py").exists()
 
@@ -141,7 +141,8 @@ def test_one_entry_per_configured_environment() -> None:
     raw = {
         "bots": [],
         "environments": {
-            name: {"baseUrl": f"https://{name}.example/"} for name in ("qa", "staging", "production")
+            name: {"baseUrl": f"https://{name}.example/"}
+            for name in ("qa", "staging", "production")
         },
     }
     config = parse_config(raw, Path("medplum.config.json"))

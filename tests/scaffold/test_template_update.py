@@ -89,9 +89,7 @@ def test_cruft_update_applies_a_later_template_version(tmp_path: Path) -> None:
     git(template, "init", "-q", "-b", "main")
     git(template, "add", "-A")
     git(template, "commit", "-q", "-m", "v1")
-    project = Path(
-        cookiecutter(str(template), no_input=True, output_dir=str(tmp_path / "out"))
-    )
+    project = Path(cookiecutter(str(template), no_input=True, output_dir=str(tmp_path / "out")))
     assert state(project)["commit"] == git(template, "rev-parse", "HEAD")
     git(project, "init", "-q", "-b", "main")
     git(project, "add", "-A")

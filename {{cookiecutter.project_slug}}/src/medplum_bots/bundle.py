@@ -15,6 +15,7 @@ every artifact with its name, source, dist, sha256, size, modules and requiremen
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import importlib
 import importlib.abc
@@ -24,7 +25,7 @@ import os
 import sys
 import tempfile
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
@@ -117,26 +118,32 @@ def build_bot(entry_source: Path, project_root: Path, out: Path) -> Artifact:
     The file is only written when its content changed. Raises BuildError (one line with
     `file:line` and the import chain) on a syntax error, missing module or fatal cycle.
     """
-    out = out if out.is_absolute() else project_root / out
-    if out.suffix != ".py":
-        raise BuildError(f"{_display(out, project_root)}: an artifact path must end in .py")
-    text, artifact = render_artifact(entry_source, project_root, out.stem)
-    written = _write_if_changed(out, text)
-    return _replace(artifact, path=out, written=written)
+    text, artifact = _render_to(entry_source, project_root, out)
+    return _replace(artifact, written=_write_if_changed(artifact.path, text))
 
 
 def build_all(config: ProjectConfig, patterns: Iterable[str] = ()) -> list[Artifact]:
     """Build one artifact per distinct `dist` among the selected entries; update the manifest.
 
-    Entries sharing a `dist` (staging and production of one bot) share one artifact.
+    Entries sharing a `dist` (staging and production of one bot) share one artifact. Every
+    bot is bundled before anything is written, so a failed build leaves dist/ as it was.
     """
     root = config.root.absolute()
     groups = _artifact_groups(config, config.select(patterns))
-    artifacts = [
-        build_bot(root / source, root, root / dist) for dist, (source, _) in groups.items()
+    rendered = [
+        _render_to(root / source, root, root / dist) for dist, (source, _) in groups.items()
     ]
+    artifacts = [_replace(a, written=_write_if_changed(a.path, text)) for text, a in rendered]
     write_manifest(root, artifacts, keep={_rel_dist(b.dist) for b in config.bots})
     return artifacts
+
+
+def _render_to(entry_source: Path, project_root: Path, out: Path) -> tuple[str, Artifact]:
+    out = out if out.is_absolute() else project_root / out
+    if out.suffix != ".py":
+        raise BuildError(f"{_display(out, project_root)}: an artifact path must end in .py")
+    text, artifact = render_artifact(entry_source, project_root, out.stem)
+    return text, _replace(artifact, path=out)
 
 
 def artifact_sha256(text: str) -> str:
@@ -279,7 +286,7 @@ def _requirements(third_party: Sequence[str]) -> tuple[str, ...]:
         return ()
     import importlib.metadata as metadata
 
-    providers = metadata.packages_distributions()
+    providers = _import_providers()
     found: set[str] = set()
     for top in third_party:
         candidates = sorted(set(providers.get(top, [])))
@@ -291,6 +298,14 @@ def _requirements(third_party: Sequence[str]) -> tuple[str, ...]:
         except metadata.PackageNotFoundError:
             found.add(dist)
     return tuple(sorted(found, key=str.lower))
+
+
+@functools.cache
+def _import_providers() -> Mapping[str, list[str]]:
+    # Scans every installed distribution (~0.1 s): once per process, not once per bot.
+    import importlib.metadata as metadata
+
+    return metadata.packages_distributions()
 
 
 def _normalise_dist(name: str) -> str:

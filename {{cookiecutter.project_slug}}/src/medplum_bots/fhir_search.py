@@ -681,17 +681,18 @@ def _compare(prefix: str, low: float, high: float, want_low: float, want_high: f
 
 
 def _number_matches(prefix: str, value: float, exact: float, low: float, high: float) -> bool:
-    """eq/ne/ap compare with the search value's precision range, the others with the value."""
-    if prefix in ("eq", "ne", "ap"):
-        return _compare(prefix, value, value, low, high) if prefix != "eq" else low <= value < high
-    return {
-        "gt": value > exact,
-        "sa": value > exact,
-        "ge": value >= exact,
-        "lt": value < exact,
-        "eb": value < exact,
-        "le": value <= exact,
-    }[prefix]
+    """eq/ne use the search value's precision range [low, high); ap is within 10 %."""
+    if prefix == "eq":
+        return low <= value < high
+    if prefix == "ne":
+        return not low <= value < high
+    if prefix == "ap":
+        return abs(value - exact) <= abs(exact) * 0.1
+    if prefix in ("gt", "sa"):
+        return value > exact
+    if prefix in ("lt", "eb"):
+        return value < exact
+    return value >= exact if prefix == "ge" else value <= exact
 
 
 def _split_prefix(text: str) -> tuple[str, str]:
@@ -794,7 +795,8 @@ class Criterion:
     ) -> bool:
         prefix, number, system, code = wanted
         # eq/ne/ap use the precision of the search value: 5.4 means [5.35, 5.45).
-        half = Decimal(1).scaleb(number.as_tuple().exponent) / 2  # type: ignore[arg-type]
+        exponent = number.as_tuple().exponent
+        half = Decimal(1).scaleb(exponent) / 2 if isinstance(exponent, int) else Decimal(0)
         low, high = float(number - half), float(number + half)
         for element in elements:
             value = element.get("value") if isinstance(element, dict) else element
@@ -831,7 +833,9 @@ def _parse_value(name: str, param: SearchParam, modifier: str | None, text: str)
         try:
             number = Decimal(number_text)
         except InvalidOperation:
-            raise SearchError(f"Invalid number for search parameter {name}: {text!r}") from None
+            number = Decimal("NaN")
+        if not number.is_finite():
+            raise SearchError(f"Invalid number for search parameter {name}: {text!r}")
         return (prefix, number, system or None, code or None)
     return text
 

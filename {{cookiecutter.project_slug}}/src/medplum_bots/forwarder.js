@@ -46,6 +46,8 @@ exports.handler = async (medplum, event) => {
     secrets,
     traceId: event.traceId,
     headers: event.headers,
+    // Unique per call: two identical executions in the same second must not look like a replay.
+    nonce: crypto.randomUUID(),
   });
   const timestamp = Math.floor(Date.now() / 1000);
   const signature = crypto

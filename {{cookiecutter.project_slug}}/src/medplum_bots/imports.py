@@ -23,6 +23,7 @@ Every failure is a `BuildError` whose one line is `file:line: what (import chain
 from __future__ import annotations
 
 import ast
+import functools
 import io
 import sys
 import tokenize
@@ -130,7 +131,8 @@ def entry_module_name(entry_source: Path, project_root: Path) -> str:
     bad = next((p for p in parts if not p.isidentifier()), None)
     if bad is not None or not parts:
         raise BuildError(
-            f"{_rel(entry_source, project_root)}: {bad!r} is not a valid Python module name "
+            f"{_rel(entry_source, project_root)}: {bad or entry_source.stem!r} is not a valid "
+            "Python module name "
             "(use letters, digits and underscores)"
         )
     return ".".join(parts)
@@ -332,26 +334,60 @@ def _analyse(module: LocalModule, graph: ImportGraph) -> None:
         return
     if not module.source and module.path.is_file():
         module.source = read_source(module.path, module.rel)
-    chain = " -> ".join(graph.chain(module.name))
     try:
-        tree = ast.parse(module.source, filename=module.rel)
+        found = _analysis(module.name, module.rel, module.is_package, module.source)
+    except _SourceError as error:
+        chain = " -> ".join(graph.chain(module.name))
+        raise BuildError(f"{module.rel}:{error.line}: {error.text} ({chain})") from None
+    module.events, module.deferred, module.bound, module.open_namespace = found
+
+
+class _SourceError(Exception):
+    """A problem in one file, before the import chain is known."""
+
+    def __init__(self, line: int, text: str) -> None:
+        super().__init__(text)
+        self.line = line
+        self.text = text
+
+
+_Analysis = tuple[list[ImportRef | frozenset[str]], list[ImportRef], set[str], bool]
+
+
+@functools.lru_cache(maxsize=1024)
+def _cached_analysis(
+    name: str, rel: str, is_package: bool, source: str
+) -> tuple[tuple[ImportRef | frozenset[str], ...], tuple[ImportRef, ...], frozenset[str], bool]:
+    # Bots of one build share modules: each distinct module is parsed once per process.
+    try:
+        tree = ast.parse(source, filename=rel)
         # compile() also catches what the parser lets through ('return' outside a function...).
-        compile(tree, module.rel, "exec", dont_inherit=True)
+        compile(tree, rel, "exec", dont_inherit=True)
     except SyntaxError as error:
-        raise BuildError(
-            f"{module.rel}:{error.lineno or 1}: syntax error: {error.msg} ({chain})"
-        ) from None
+        raise _SourceError(error.lineno or 1, f"syntax error: {error.msg}") from None
     except ValueError as error:  # e.g. a NUL byte in the source
-        raise BuildError(f"{module.rel}:1: invalid source: {error} ({chain})") from None
-    _Visitor(module, chain).run(tree)
+        raise _SourceError(1, f"invalid source: {error}") from None
+    scratch = LocalModule(name, Path(rel), rel, is_package, source)
+    _Visitor(scratch).run(tree)
+    return (
+        tuple(scratch.events),
+        tuple(scratch.deferred),
+        frozenset(scratch.bound),
+        scratch.open_namespace,
+    )
+
+
+def _analysis(name: str, rel: str, is_package: bool, source: str) -> _Analysis:
+    events, deferred, bound, open_namespace = _cached_analysis(name, rel, is_package, source)
+    return list(events), list(deferred), set(bound), open_namespace
 
 
 class _Visitor:
     """Walks one module: import-time events in order, deferred imports, bound names."""
 
-    def __init__(self, module: LocalModule, chain: str) -> None:
+    def __init__(self, module: LocalModule) -> None:
         self.module = module
-        self.chain = chain
+        self._class_depth = 0  # inside a class body, names bind class attributes
 
     def run(self, tree: ast.Module) -> None:
         self._block(tree.body, deferred=False, optional=False)
@@ -371,7 +407,9 @@ class _Visitor:
             self._block(node.body, deferred=True, optional=False)
         elif isinstance(node, ast.ClassDef):
             # A class body runs at import time, but its names are class attributes.
+            self._class_depth += 1
             self._block(node.body, deferred=deferred, optional=optional)
+            self._class_depth -= 1
             self._bind({node.name}, deferred)
         elif isinstance(node, ast.If) and _is_type_checking(node.test):
             self._block(node.orelse, deferred=deferred, optional=optional)
@@ -393,7 +431,7 @@ class _Visitor:
                     self._block(child.body, deferred=deferred, optional=optional)
 
     def _bind(self, names: set[str], deferred: bool) -> None:
-        if deferred or not names:
+        if deferred or not names or self._class_depth:
             return
         self.module.bound |= names
         self.module.events.append(frozenset(names))
@@ -424,10 +462,10 @@ class _Visitor:
         )
         parts = package.split(".") if package else []
         if node.level - 1 >= len(parts):
-            raise BuildError(
-                f"{self.module.rel}:{node.lineno}: relative import beyond the top-level "
-                f"package ('{'.' * node.level}{node.module or ''}' in {self.module.name!r}) "
-                f"({self.chain})"
+            raise _SourceError(
+                node.lineno,
+                f"relative import beyond the top-level package "
+                f"('{'.' * node.level}{node.module or ''}' in {self.module.name!r})",
             )
         base = ".".join(parts[: len(parts) - (node.level - 1)])
         return f"{base}.{node.module}" if node.module else base

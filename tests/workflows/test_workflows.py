@@ -1,0 +1,195 @@
+"""The generated GitHub workflows: copied verbatim, triggered right, deploying safely."""
+
+from __future__ import annotations
+
+import ast
+import json
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from tests.template import TEMPLATE_DIR
+from tests.workflows.actions import Event, evaluate, jobs_that_run, triggers
+
+WORKFLOWS = ("ci.yml", "deploy.yml")
+
+PUSH_MAIN = Event("push", "refs/heads/main")
+PUSH_BRANCH = Event("push", "refs/heads/feature/lab-results")
+PULL_REQUEST = Event("pull_request", "refs/pull/7/merge", "opened")
+TAG_V = Event("push", "refs/tags/v1.4.0")
+TAG_OTHER = Event("push", "refs/tags/nightly")
+RELEASE = Event("release", "refs/tags/1.4.0", "published", {"release": {"tag_name": "1.4.0"}})
+RELEASE_DRAFT = Event("release", "refs/tags/1.5.0", "created", {"release": {"tag_name": "1.5.0"}})
+
+
+def load(project: Path, name: str) -> dict[Any, Any]:
+    data: dict[Any, Any] = yaml.safe_load((project / ".github/workflows" / name).read_text())
+    return data
+
+
+@pytest.fixture(scope="module")
+def ci(default_project: Path) -> dict[Any, Any]:
+    return load(default_project, "ci.yml")
+
+
+@pytest.fixture(scope="module")
+def deploy(default_project: Path) -> dict[Any, Any]:
+    return load(default_project, "deploy.yml")
+
+
+def steps(workflow: dict[Any, Any], job: str) -> list[dict[str, Any]]:
+    found: list[dict[str, Any]] = workflow["jobs"][job]["steps"]
+    return found
+
+
+def strings(node: Any, path: tuple[str, ...] = ()) -> Iterator[tuple[tuple[str, ...], str]]:
+    """Every string in a parsed workflow with its path of keys and list indexes."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            yield from strings(value, (*path, str(key)))
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            yield from strings(value, (*path, str(index)))
+    elif isinstance(node, str):
+        yield path, node
+
+
+@pytest.mark.parametrize("name", WORKFLOWS)
+def test_workflows_are_copied_byte_for_byte(default_project: Path, name: str) -> None:
+    template = (TEMPLATE_DIR / ".github/workflows" / name).read_bytes()
+    assert b"${{" in template  # what Jinja would have eaten
+    assert (default_project / ".github/workflows" / name).read_bytes() == template
+
+
+def test_ci_checks_pull_requests_and_branches_but_leaves_main_to_deploy(ci: dict[Any, Any]) -> None:
+    assert triggers(ci, PULL_REQUEST)
+    assert triggers(ci, PUSH_BRANCH)
+    assert not triggers(ci, PUSH_MAIN)  # deploy.yml runs these checks before deploying
+    assert not triggers(ci, TAG_V)
+    assert "workflow_call" in ci[True]
+
+
+def test_ci_installs_dev_and_runs_lint_test_build(
+    ci: dict[Any, Any], default_project: Path
+) -> None:
+    runs = [step.get("run", "") for step in steps(ci, "check")]
+    assert "python -m pip install -e '.[dev]'" in runs
+    assert "invoke lint test build" in runs
+    setup = next(s for s in steps(ci, "check") if s.get("uses", "").startswith("actions/setup-py"))
+    version_file = default_project / setup["with"]["python-version-file"]
+    assert version_file.read_text().strip() == "3.11"  # the default answer
+
+
+@pytest.mark.parametrize(
+    ("event", "expected"),
+    [
+        (PUSH_MAIN, {"check", "staging"}),
+        (TAG_V, {"check", "production"}),
+        (RELEASE, {"check", "production"}),
+    ],
+)
+def test_deploy_runs_the_right_jobs(
+    deploy: dict[Any, Any], event: Event, expected: set[str]
+) -> None:
+    assert triggers(deploy, event)
+    assert jobs_that_run(deploy, event) == expected
+
+
+@pytest.mark.parametrize("event", [PUSH_BRANCH, PULL_REQUEST, TAG_OTHER, RELEASE_DRAFT])
+def test_deploy_ignores_other_events(deploy: dict[Any, Any], event: Event) -> None:
+    assert not triggers(deploy, event)
+
+
+def test_deploys_wait_for_the_checks_and_run_in_their_environment(
+    deploy: dict[Any, Any],
+) -> None:
+    jobs = deploy["jobs"]
+    assert jobs["check"]["uses"] == "./.github/workflows/ci.yml"
+    groups = set()
+    for environment in ("staging", "production"):
+        job = jobs[environment]
+        assert job["needs"] == "check"
+        assert job["environment"] == environment
+        assert environment in job["concurrency"]["group"]
+        assert job["concurrency"]["cancel-in-progress"] is False
+        groups.add(job["concurrency"]["group"])
+        deploy_step = next(s for s in job["steps"] if "invoke deploy" in s.get("run", ""))
+        assert deploy_step["run"] == f"invoke deploy --name '*-{environment}'"
+    assert len(groups) == 2
+    assert "environment" not in jobs["check"]
+
+
+def test_each_deploy_step_gets_only_its_environments_credentials(
+    deploy: dict[Any, Any], default_project: Path
+) -> None:
+    config = json.loads((default_project / "medplum.config.json").read_text())
+    for environment in ("staging", "production"):
+        prefix = config["environments"][environment]["credentials"]["prefix"]
+        step = next(s for s in steps(deploy, environment) if "env" in s)
+        assert step["env"] == {
+            f"{prefix}MEDPLUM_CLIENT_ID": "${{ secrets.MEDPLUM_CLIENT_ID }}",
+            f"{prefix}MEDPLUM_CLIENT_SECRET": "${{ secrets.MEDPLUM_CLIENT_SECRET }}",
+            f"{prefix}MEDPLUM_BASE_URL": "${{ vars.MEDPLUM_BASE_URL }}",
+        }
+
+
+@pytest.mark.parametrize("name", WORKFLOWS)
+def test_secrets_only_reach_step_env_and_are_never_printed(
+    default_project: Path, name: str
+) -> None:
+    workflow = load(default_project, name)
+    for path, text in strings(workflow):
+        if "secrets." in text:
+            # jobs.<job>.steps.<n>.env.<NAME>: nowhere else (not job env, not `run`, not `with`)
+            assert path[0] == "jobs" and path[2] == "steps" and path[4] == "env", path
+    for job_name, job in workflow["jobs"].items():
+        assert "env" not in job, job_name
+        for step in job.get("steps", []):
+            run = step.get("run", "")
+            assert "secrets." not in run and "set -x" not in run
+            if "env" in step:
+                assert not re.search(r"\b(echo|printf|printenv|env|cat|tee)\b", run), run
+
+
+@pytest.mark.parametrize("name", WORKFLOWS)
+def test_least_privilege(default_project: Path, name: str) -> None:
+    workflow = load(default_project, name)
+    assert workflow["permissions"] == {"contents": "read"}
+    for job in workflow["jobs"].values():
+        assert "permissions" not in job
+        for step in job.get("steps", []):
+            if step.get("uses", "").startswith("actions/checkout@"):
+                assert step["with"]["persist-credentials"] is False
+            if "uses" in step:
+                assert re.fullmatch(r"actions/[a-z-]+@v\d+", step["uses"]), step["uses"]
+
+
+def test_every_invoke_task_the_workflows_run_exists(default_project: Path) -> None:
+    tree = ast.parse((default_project / "tasks.py").read_text())
+    tasks = {
+        node.name: {arg.arg for arg in node.args.args}
+        for node in tree.body
+        if isinstance(node, ast.FunctionDef)
+        and any("task" in ast.unparse(decorator) for decorator in node.decorator_list)
+    }
+    for name in WORKFLOWS:
+        for _, text in strings(load(default_project, name)):
+            for command in re.findall(r"^invoke (.+)$", text, re.M):
+                words = command.split()
+                for word in [w for w in words if not w.startswith(("-", "'"))]:
+                    assert word in tasks, f"{name}: invoke {word}"
+                if words[0] == "deploy":
+                    assert "name" in tasks["deploy"]
+
+
+def test_the_expression_helper_agrees_with_github() -> None:
+    context = Event("push", "refs/tags/V2").context()
+    assert evaluate("${{ startsWith(github.ref, 'refs/tags/v') }}", context) is True
+    assert evaluate("github.event_name == 'PUSH' && !github.event.release", context) is True
+    assert not evaluate("github.event_name != 'push' || github.ref == 'refs/heads/main'", context)
+    with pytest.raises(ValueError, match="unsupported function"):
+        evaluate("hashFiles('x')", context)
