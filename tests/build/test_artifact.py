@@ -6,6 +6,7 @@ import ast
 import importlib
 import json
 import random
+import re
 import shutil
 import sys
 import traceback
@@ -212,8 +213,13 @@ def test_a_module_imported_from_a_different_file_is_refused(tmp_path: Path) -> N
 def test_load_artifact_refuses_files_that_are_not_artifacts(tmp_path: Path) -> None:
     plain = tmp_path / "plain.py"
     plain.write_text("def handler(medplum, event): ...\n")
-    with pytest.raises(ArtifactError, match="not a medplum bot artifact"):
-        load_artifact(plain)
+    truncated = tmp_path / "truncated.py"
+    truncated.write_text("# Medplum bot artifact: truncated\n# sha256: 00\n")
+    for path in (plain, truncated):
+        with pytest.raises(
+            ArtifactError, match=f"^{re.escape(str(path))}: not a medplum bot artifact"
+        ):
+            load_artifact(path)
     with pytest.raises(ArtifactError, match="artifact not found"):
         load_artifact(tmp_path / "missing.py")
 

@@ -19,6 +19,7 @@ from medplum_bots.config import ProjectConfig, load_config
 from medplum_bots.deploy import Connections, DeployOptions, deploy
 from medplum_bots.report import DeployReport
 from medplum_bots.retry import RetryPolicy
+
 from tests.standin import MedplumStandIn
 
 RUNTIME_URL = "https://runtime.example.com/"
@@ -30,10 +31,10 @@ FAST_RETRY = RetryPolicy(base_delay=0.01, max_delay=0.05, max_retry_after=0.2)
 
 FILES = {
     "src/shared/__init__.py": "",
-    "src/shared/greeting.py": '''
+    "src/shared/greeting.py": """
         def greet(name: str) -> str:
             return f"Hello {name}"
-    ''',
+    """,
     "src/bots/__init__.py": "",
 }
 
@@ -108,7 +109,9 @@ class Fleet:
     def config(self) -> ProjectConfig:
         return load_config(self.config_path)
 
-    def deploy(self, *patterns: str, connections: Connections | None = None, **options: Any) -> DeployReport:
+    def deploy(
+        self, *patterns: str, connections: Connections | None = None, **options: Any
+    ) -> DeployReport:
         """Run the deployer in-process with this fleet's credentials."""
         return deploy(
             self.config(), patterns, DeployOptions(**options), connections or self.connections()
@@ -135,9 +138,7 @@ class Fleet:
                 "baseUrl": site.standin.base_url,
                 "projectId": site.project_id,
                 "credentials": {"prefix": name.upper() + "_"},
-                "runtime": dict(
-                    runtime_overrides.get(name, {"type": "http", "url": RUNTIME_URL})
-                ),
+                "runtime": dict(runtime_overrides.get(name, {"type": "http", "url": RUNTIME_URL})),
             }
             for name, site in self.sites.items()
         }
@@ -201,4 +202,3 @@ def standard_entries(fleet: Fleet, **fields: Any) -> list[dict[str, Any]]:
 def results(report: DeployReport) -> dict[str, str]:
     """Entry name -> result."""
     return {o.bot: o.result for o in report.outcomes}
-

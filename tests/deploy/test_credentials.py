@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from medplum_bots.config import Environment
 from medplum_bots.credentials import Redactor, resolve_credentials
 from medplum_bots.errors import CredentialsError
@@ -43,13 +42,19 @@ def layered(tmp_path: Path) -> Path:
 def test_prefixed_process_variable_wins_over_everything(layered: Path) -> None:
     environ = {"STAGING_MEDPLUM_CLIENT_ID": "prefixed", "MEDPLUM_CLIENT_ID": "generic"}
 
-    assert client_id(layered, environ) == ("prefixed", "STAGING_MEDPLUM_CLIENT_ID in the environment")
+    assert client_id(layered, environ) == (
+        "prefixed",
+        "STAGING_MEDPLUM_CLIENT_ID in the environment",
+    )
 
 
 def test_environment_file_beats_generic_process_variable(layered: Path) -> None:
     environ = {"MEDPLUM_CLIENT_ID": "generic"}
 
-    assert client_id(layered, environ) == ("from-env-staging-file", "MEDPLUM_CLIENT_ID in .env.staging")
+    assert client_id(layered, environ) == (
+        "from-env-staging-file",
+        "MEDPLUM_CLIENT_ID in .env.staging",
+    )
 
 
 def test_prefixed_name_in_environment_file_beats_plain_name_there(layered: Path) -> None:
@@ -76,7 +81,13 @@ def test_dotenv_is_the_last_resort_and_may_hold_prefixed_names(layered: Path) ->
     (layered / ".env.staging").unlink()
     assert client_id(layered, {}) == ("from-dotenv", "MEDPLUM_CLIENT_ID in .env")
 
-    write(layered, ".env", STAGING_MEDPLUM_CLIENT_ID="a", MEDPLUM_CLIENT_ID="b", MEDPLUM_CLIENT_SECRET="s" * 8)
+    write(
+        layered,
+        ".env",
+        STAGING_MEDPLUM_CLIENT_ID="a",
+        MEDPLUM_CLIENT_ID="b",
+        MEDPLUM_CLIENT_SECRET="s" * 8,
+    )
     assert client_id(layered, {})[0] == "a"
 
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 import json
 
 import pytest
-
-from medplum_bots.deploy_plan import DEPLOYED_HASH, EXTERNAL_FUNCTION_ID, identifier_value
 from medplum_bots.bundle import Artifact
 from medplum_bots.config import BotEntry, Environment
+from medplum_bots.deploy_plan import DEPLOYED_HASH, EXTERNAL_FUNCTION_ID, identifier_value
 from medplum_bots.errors import BuildError, CredentialsError, DeployError, UnknownBotError
 from medplum_bots.report import DEPLOYED, FAILED, UNCHANGED, WOULD_DEPLOY
+
 from tests.deploy.fleet import (
     ENVIRONMENTS,
     MODULES,
@@ -90,7 +90,9 @@ def test_429_503_drops_and_500_are_retried_until_success(fleet: Fleet) -> None:
 
     report = fleet.deploy("*-staging")
 
-    assert results(report) == dict.fromkeys(["alpha-staging", "beta-staging", "gamma-staging"], DEPLOYED)
+    assert results(report) == dict.fromkeys(
+        ["alpha-staging", "beta-staging", "gamma-staging"], DEPLOYED
+    )
     statuses = [r.status for r in staging.requests]
     assert statuses.count(429) == 1 and statuses.count(503) == 2 and statuses.count(500) == 1
     assert statuses.count(0) == 1  # the dropped connection
@@ -130,7 +132,9 @@ def test_a_permanent_failure_is_reported_while_the_others_deploy(fleet: Fleet) -
     staging.faults.clear()
     rerun = fleet.deploy()
 
-    assert results(rerun) == {name: (DEPLOYED if name == "alpha-staging" else UNCHANGED) for name in ALL}
+    assert results(rerun) == {
+        name: (DEPLOYED if name == "alpha-staging" else UNCHANGED) for name in ALL
+    }
 
 
 def test_unchanged_redeploy_takes_at_most_three_round_trips_per_environment(fleet: Fleet) -> None:

@@ -46,7 +46,7 @@ def test_content_hash_changes_with_every_input() -> None:
         "settings": {"timeout": 10},
         "subscriptions": [{"criteria": "Patient"}],
     }
-    variants = [
+    variants: list[dict[str, Any]] = [
         {"artifact_sha256": "b" * 64},
         {"executable": {"route": "http", "code": "d"}},
         {"source": b"print(2)"},

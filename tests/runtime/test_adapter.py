@@ -335,3 +335,34 @@ def test_logging_records_outside_executions_are_not_captured(
     logging.getLogger("outside").warning("after")
     assert result.ok and result.logs == []
     assert [r.getMessage() for r in caplog.records] == ["before", "after"]
+
+
+def test_warnings_outside_executions_still_reach_stderr_while_one_runs(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """With no logging configured, Python prints warnings to stderr; capturing keeps that."""
+    root = logging.getLogger()
+    saved = root.handlers[:]
+    root.handlers = []  # as in a plain process (pytest adds its own handlers)
+    try:
+
+        async def scenario() -> Any:
+            started, release = asyncio.Event(), asyncio.Event()
+
+            async def waits(medplum: AsyncMedplumClient, event: BotEvent) -> Any:
+                started.set()
+                await release.wait()
+                logging.getLogger("bot").warning("inside")
+
+            running = asyncio.ensure_future(execute(waits, payload({})))
+            await started.wait()
+            logging.getLogger("medplum_bots.runtime").warning("outside")
+            release.set()
+            return await running
+
+        result = asyncio.run(scenario())
+    finally:
+        root.handlers = saved
+    assert result.logs == ["WARNING bot: inside"]
+    err = capsys.readouterr().err
+    assert "outside" in err and "inside" not in err

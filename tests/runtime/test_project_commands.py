@@ -8,6 +8,7 @@ import socket
 import subprocess
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -102,34 +103,14 @@ def free_port() -> int:
         return port
 
 
-@pytest.fixture
-def container_command(project: Path) -> Iterator[str]:
-    """The Dockerfile's CMD after its `invoke build`, run in the project; yields its URL."""
-    assert run_in(project, "invoke", "build").returncode == 0
-    dockerfile = (project / "Dockerfile").read_text()
-    command = re.search(r"exec (uvicorn --factory \S+)", dockerfile)
-    assert command is not None
+@contextmanager
+def serving(project: Path, command: list[str], env: dict[str, str]) -> Iterator[str]:
+    """Run a server command in `project` with the shared venv; yields its URL once healthy."""
     port = free_port()
-    env = project_env(
-        project,
-        {
-            "MEDPLUM_BOTS_RUNTIME_KEY": KEY,
-            "MEDPLUM_BOTS_ALLOWED_BASE_URLS": "http://medplum.local/",
-            "MEDPLUM_BOTS_DIST": str(project / "dist"),
-        },
-    )
     server = subprocess.Popen(
-        [
-            str(gen_python()),
-            "-m",
-            *command.group(1).split(),
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-        ],
+        [str(gen_python()), "-m", *command, "--host", "127.0.0.1", "--port", str(port)],
         cwd=project,
-        env=env,
+        env=project_env(project, env),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         text=True,
@@ -144,9 +125,8 @@ def container_command(project: Path) -> Iterator[str]:
             except httpx.TransportError:
                 pass
             if server.poll() is not None or time.monotonic() > deadline:
-                raise AssertionError(
-                    f"runtime did not start: {server.stderr.read() if server.stderr else ''}"
-                )
+                errors = server.stderr.read() if server.stderr else ""
+                raise AssertionError(f"runtime did not start: {errors}")
             time.sleep(0.1)
         yield url
     finally:
@@ -154,6 +134,22 @@ def container_command(project: Path) -> Iterator[str]:
         server.wait(10)
         if server.stderr:
             assert KEY not in server.stderr.read()
+
+
+@pytest.fixture
+def container_command(project: Path) -> Iterator[str]:
+    """The Dockerfile's CMD after its `invoke build`, run in the project; yields its URL."""
+    assert run_in(project, "invoke", "build").returncode == 0
+    dockerfile = (project / "Dockerfile").read_text()
+    command = re.search(r"exec (uvicorn --factory \S+)", dockerfile)
+    assert command is not None
+    env = {
+        "MEDPLUM_BOTS_RUNTIME_KEY": KEY,
+        "MEDPLUM_BOTS_ALLOWED_BASE_URLS": "http://medplum.local/",
+        "MEDPLUM_BOTS_DIST": str(project / "dist"),
+    }
+    with serving(project, command.group(1).split(), env) as url:
+        yield url
 
 
 def test_container_command_serves_the_built_bots(container_command: str) -> None:
@@ -180,3 +176,24 @@ def test_dockerfile_installs_the_http_extra_and_builds(project: Path) -> None:
     assert dockerfile.count("FROM python:3.11-slim") == 1
     ignored = (project / ".dockerignore").read_text().splitlines()
     assert ".env" in ignored and ".env.*" in ignored
+
+
+def test_serve_builds_and_serves_with_the_key_from_dotenv(tmp_path: Path) -> None:
+    project = render(tmp_path)
+    (project / ".env").write_text(f"MEDPLUM_BOTS_RUNTIME_KEY={KEY}\n")
+    with serving(project, ["invoke", "serve"], {}) as url:
+        # No allow-list set: the environments' base URLs in medplum.config.json are allowed.
+        payload = make_payload(PATIENT, base_url="https://api.medplum.com/", access_token="t" * 20)
+        body = json.dumps(payload).encode()
+        answer = httpx.post(
+            f"{url}/bots/my_first_bot", content=body, headers=signature_headers(KEY.encode(), body)
+        )
+        assert answer.json()["logs"] == ["Hello Ada Byron!"]
+        elsewhere = json.dumps({**payload, "baseUrl": "https://other.example.com/"}).encode()
+        refused = httpx.post(
+            f"{url}/bots/my_first_bot",
+            content=elsewhere,
+            headers=signature_headers(KEY.encode(), elsewhere),
+        )
+        assert refused.status_code == 401
+    assert (project / "dist" / "manifest.json").is_file()

@@ -39,7 +39,17 @@ SHAPES = (
     ("an AWS access key id", re.compile(r"\b(?:AKIA|ASIA)[0-9A-Z]{16}\b")),
 )
 # Values that are clearly not real: placeholders, references, variable names, fakes.
-FAKE_WORDS = ("example", "your", "changeme", "placeholder", "dummy", "fake", "test", "secret", "token")
+FAKE_WORDS = (
+    "example",
+    "your",
+    "changeme",
+    "placeholder",
+    "dummy",
+    "fake",
+    "test",
+    "secret",
+    "token",
+)
 REFERENCE = re.compile(r"^(?:<.*>|\$.*|\{.*|%.*|\*+|[A-Z][A-Z0-9_]*)$")
 
 

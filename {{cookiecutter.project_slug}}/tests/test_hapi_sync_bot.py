@@ -88,14 +88,17 @@ def test_a_rerun_updates_the_same_record_and_leaves_medplum_alone(
     assert after["meta"]["versionId"] == synced["meta"]["versionId"]
 
 
+@pytest.mark.parametrize("wrapped", [True, False], ids=["current-medplum", "older-medplum"])
 def test_the_deleted_resource_header_deletes_the_external_record(
-    medplum: InMemoryMedplum, external: FhirEndpoint
+    medplum: InMemoryMedplum, external: FhirEndpoint, wrapped: bool
 ) -> None:
     patient = new_patient(medplum)
     run(medplum, patient, external.base_url)
     medplum.client().delete_resource("Patient", patient["id"])
+    # Current Medplum servers send {"deletedResource": <Patient>}; older ones the Patient.
+    deletion = {"deletedResource": patient} if wrapped else patient
 
-    result = run(medplum, patient, external.base_url, {DELETED_HEADER: f"Patient/{patient['id']}"})
+    result = run(medplum, deletion, external.base_url, {DELETED_HEADER: f"Patient/{patient['id']}"})
 
     assert result.ok, result.outcome
     assert external.find("Patient", MEDPLUM_ID_SYSTEM, patient["id"]) == []

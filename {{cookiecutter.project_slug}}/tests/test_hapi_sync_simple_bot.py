@@ -46,7 +46,8 @@ def test_create_update_delete_keep_one_external_record_in_step(external: FhirEnd
     assert updated["name"] == [{"family": "Roe"}]
 
     deleted = {DELETED_HEADER: f"Patient/{patient['id']}"}
-    assert handler(medplum, event(renamed, external.base_url, deleted)) is True
+    deletion = {"deletedResource": renamed}  # what Medplum sends when a Patient is deleted
+    assert handler(medplum, event(deletion, external.base_url, deleted)) is True
     assert external.find("Patient", MEDPLUM_ID_SYSTEM, patient["id"]) == []
 
 

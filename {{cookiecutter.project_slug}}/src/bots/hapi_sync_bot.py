@@ -4,7 +4,8 @@ A Subscription on `Patient` (create, update, delete; see medplum.config.json) ru
 with the changed Patient. It writes a copy to the external server with a conditional update on
 the identifier `https://medplum.com/patient-id|<medplum id>` (so repeated runs update one
 record instead of creating duplicates), then records the external server's id on the Medplum
-Patient. A deletion (header `X-Medplum-Deleted-Resource`) becomes a conditional delete.
+Patient. A deletion (header `X-Medplum-Deleted-Resource`) becomes a conditional delete; its
+input is `{"deletedResource": <Patient>}` on current Medplum servers, the Patient on older ones.
 
 Project secret: `EXTERNAL_FHIR_BASE_URL`, the external server's FHIR base, e.g.
 `https://hapi.example.org/fhir`. Bots only read secrets from the Project, never from files.
@@ -57,8 +58,10 @@ async def handler(medplum: AsyncMedplumClient, event: BotEvent) -> dict[str, Any
 
 
 def patient_input(event: BotEvent) -> dict[str, Any]:
-    """The event's input, which must be a Patient."""
+    """The event's input, which must be a Patient (unwrapped from a deletion's input)."""
     patient = event.input
+    if isinstance(patient, dict) and isinstance(patient.get("deletedResource"), dict):
+        patient = patient["deletedResource"]
     if not isinstance(patient, dict) or patient.get("resourceType") != "Patient":
         kind = patient.get("resourceType") if isinstance(patient, dict) else type(patient).__name__
         raise OperationOutcomeError(outcome("error", "invalid", f"expected a Patient, got {kind}"))

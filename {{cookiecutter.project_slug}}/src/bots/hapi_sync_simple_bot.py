@@ -29,6 +29,8 @@ DELETED_HEADER = "X-Medplum-Deleted-Resource"  # not the seed's `x-medplum-delet
 def handler(medplum: MedplumClient, event: BotEvent) -> bool:
     """Sync the input Patient to the external server; True on success, raises otherwise."""
     patient: Any = event.input
+    if isinstance(patient, dict) and "deletedResource" in patient:
+        patient = patient["deletedResource"]  # how current Medplum servers send a deletion
     if not isinstance(patient, dict) or patient.get("resourceType") != "Patient":
         raise OperationOutcomeError(outcome("error", "invalid", "expected a Patient as input"))
     deleted = event.headers.get(DELETED_HEADER)

@@ -23,7 +23,7 @@ from medplum_bots.deploy import (
     prepare,
 )
 from medplum_bots.deploy_session import EnvironmentSession
-from medplum_bots.errors import ConfigError, CredentialsError
+from medplum_bots.errors import ConfigError, CredentialsError, DeployError
 from medplum_bots.report import CREATED, DEPLOYED, DeployReport
 
 
@@ -130,7 +130,14 @@ async def create_async(
             )
         session.project_id = project_id
         bot = await session.create_bot(new.name, new.description, entry["runtimeVersion"])
-        append_entries(config.path, [{**entry, "id": bot["id"]}])
+        try:
+            append_entries(config.path, [{**entry, "id": bot["id"]}])
+        except (OSError, ConfigError) as error:
+            # The Bot exists now: say which, so it can be recorded by hand, not made twice.
+            raise DeployError(
+                f"created Bot/{bot['id']} but could not add {new.name!r} to "
+                f"{config.path.name} ({error}); add the entry with \"id\": \"{bot['id']}\""
+            ) from None
         target = dataclasses.replace(
             targets[0], entry=dataclasses.replace(targets[0].entry, id=bot["id"])
         )

@@ -610,9 +610,10 @@ def load_artifact(path: Path) -> ModuleType:
         raise ArtifactError(f"{path}: artifact not found; run `invoke build`") from None
     except (OSError, UnicodeDecodeError) as error:
         raise ArtifactError(f"{path}: unreadable ({error})") from None
-    digest = artifact_sha256(text) if text.startswith(_TITLE) else ""
-    if not digest:
-        raise ArtifactError(f"{path}: not a medplum bot artifact; run `invoke build`")
+    try:
+        digest = artifact_sha256(text)
+    except ArtifactError:
+        raise ArtifactError(f"{path}: not a medplum bot artifact; run `invoke build`") from None
     key = str(path.absolute())
     with _LOCK:
         cached = _LOADED.get(key)

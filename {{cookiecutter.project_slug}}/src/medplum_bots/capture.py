@@ -18,7 +18,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import TextIO
+from typing import BinaryIO, TextIO
 
 # Records from the HTTP client stack describe the runtime's own plumbing, not the bot.
 IGNORED_LOGGERS = ("httpx", "httpcore", "uvicorn", "asyncio")
@@ -67,11 +67,16 @@ class _StreamProxy(io.TextIOBase):
         return True
 
     def isatty(self) -> bool:
-        return False
+        return _current.get() is None and self.original.isatty()
 
     @property
     def encoding(self) -> str:  # type: ignore[override]
         return getattr(self.original, "encoding", None) or "utf-8"
+
+    @property
+    def buffer(self) -> BinaryIO:
+        # Raw bytes bypass the capture; text is what bots print.
+        return self.original.buffer
 
     def fileno(self) -> int:
         return self.original.fileno()
@@ -86,12 +91,34 @@ class _CaptureHandler(logging.Handler):
 
     def emit(self, record: logging.LogRecord) -> None:
         buffer = _current.get()
-        if buffer is None or record.name.startswith(IGNORED_LOGGERS):
+        if buffer is None:
+            _last_resort(record, self)
+            return
+        if record.name.startswith(IGNORED_LOGGERS):
             return
         try:
             buffer.write(self.format(record) + "\n")
         except Exception:
             self.handleError(record)
+
+
+def _last_resort(record: logging.LogRecord, handler: logging.Handler) -> None:
+    """Do what logging does for a record no handler takes: print it (WARNING+) to stderr.
+
+    Installing this handler on the root logger would otherwise silence such records, e.g.
+    the runtime's own warnings, whenever some execution is being captured.
+    """
+    resort = logging.lastResort
+    if resort is None or record.levelno < resort.level:
+        return
+    logger: logging.Logger | None = logging.getLogger(record.name)
+    while logger is not None:
+        if any(h is not handler for h in logger.handlers):
+            return  # someone else handles it
+        if not logger.propagate:
+            break
+        logger = logger.parent
+    resort.handle(record)
 
 
 _install_lock = threading.Lock()

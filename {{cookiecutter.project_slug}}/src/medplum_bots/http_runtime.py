@@ -331,9 +331,7 @@ def app_from_env() -> BotRuntime:
     )
 
 
-def app_for_project(
-    config: ProjectConfig, environ: Mapping[str, str] | None = None
-) -> BotRuntime:
+def app_for_project(config: ProjectConfig, environ: Mapping[str, str] | None = None) -> BotRuntime:
     """`invoke serve`: settings from the environment over the project's `.env`, then build
     every bot (relative `MEDPLUM_BOTS_DIST` is under the project root) and serve the build.
     """

@@ -74,7 +74,7 @@ def make_external_request(
             with httpx.Client(timeout=timeout) as own:
                 response = own.request(method.value, url, content=content, headers=request_headers)
     except httpx.HTTPError as error:
-        raise _network_error(error) from error
+        raise _network_error(error) from None
     return _decode(response)
 
 
@@ -101,7 +101,7 @@ async def make_external_request_async(
                     method.value, url, content=content, headers=request_headers
                 )
     except httpx.HTTPError as error:
-        raise _network_error(error) from error
+        raise _network_error(error) from None
     return _decode(response)
 
 
@@ -178,7 +178,8 @@ def _decode(response: httpx.Response) -> Any:
 
 
 def _network_error(error: httpx.HTTPError) -> OperationOutcomeError:
-    # Only the exception's text: it names the host and the failure, never request headers.
+    # Only the exception's text: it names the failure, never request headers. Raised `from
+    # None`: httpx's internal traceback would bury the bot's own lines in the AuditEvent.
     reason = str(error) or type(error).__name__
     return OperationOutcomeError(
         outcome("error", "exception", f"Network or processing error: {reason}")
