@@ -27,6 +27,9 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.standin_process import StandInProcess  # noqa: E402
 RUNTIME_URL = "https://runtime.example.com/"
 SECRET_NAME = "MEDPLUM_BOTS_RUNTIME_KEY"
 PROJECT_ID = "bench-project"
@@ -89,14 +92,11 @@ def write_entries(project: Path, ids: list[str]) -> None:
     path.write_text(json.dumps(config, indent=2))
 
 
-def seed_bots(standin: Any, count: int, label: str) -> list[str]:
-    return [
-        standin.seed(
-            {"resourceType": "Bot", "name": f"{label}-{i}", "runtimeVersion": "awslambda"},
-            PROJECT_ID,
-        )["id"]
-        for i in range(count)
+def seed_bots(standin: StandInProcess, count: int, label: str) -> list[str]:
+    ids: list[str] = standin.command("seed_bots", count=count, label=label, project=PROJECT_ID)[
+        "ids"
     ]
+    return ids
 
 
 def sequential_cli(base_url: str, project: Path, ids: list[str]) -> float:
@@ -144,12 +144,13 @@ def main() -> None:
     )
     args = parser.parse_args()
     n = args.bots
-    sys.path.insert(0, str(ROOT))
-    from tests.standin import MedplumStandIn
-
-    with tempfile.TemporaryDirectory() as scratch, MedplumStandIn(latency=args.latency) as medplum:
-        medplum.add_project(PROJECT_ID, secrets={SECRET_NAME: "bench-runtime-key-0123456789"})
-        medplum.add_client(CLIENT_ID, CLIENT_SECRET, PROJECT_ID)
+    with tempfile.TemporaryDirectory() as scratch, StandInProcess(args.latency) as medplum:
+        medplum.command(
+            "setup",
+            project=PROJECT_ID,
+            secrets={SECRET_NAME: "bench-runtime-key-0123456789"},
+            client=[CLIENT_ID, CLIENT_SECRET],
+        )
         project = prepare_project(Path(scratch), n, medplum.base_url)
 
         from medplum_bots.bundle import build_all
@@ -167,13 +168,14 @@ def main() -> None:
         )
 
         def ours(**options: Any) -> tuple[float, int, list[str]]:
-            before = len(medplum.requests)
+            before = medplum.command("requests")["count"]
             start = time.perf_counter()
             report = deploy(config, [], DeployOptions(build=False, **options), connections)
             seconds = time.perf_counter() - start
             if not report.ok:
                 raise SystemExit(f"deploy failed:\n{report.table()}")
-            return seconds, len(medplum.requests) - before, [o.result for o in report.outcomes]
+            sent = medplum.command("requests")["count"] - before
+            return seconds, sent, [o.result for o in report.outcomes]
 
         all_in_flight, all_requests, first = ours(jobs=n)
         default_jobs, _, _ = ours(jobs=8, force=True)

@@ -272,7 +272,10 @@ def test_the_artifact_also_works_as_a_plain_module(tmp_path: Path) -> None:
     assert result.stdout == "Hello Lambda! bots.alpha\n"
 
 
-def test_loading_the_hello_patient_artifact_is_fast(default_project: Path, tmp_path: Path) -> None:
+def test_the_hello_patient_artifact_loads_with_only_the_tooling(
+    default_project: Path, tmp_path: Path
+) -> None:
+    # How fast it loads is measured by bench/bench_runtime.py, not asserted here.
     project = tmp_path / "project"
     shutil.copytree(
         default_project / "src", project / "src", ignore=shutil.ignore_patterns("__pycache__")
@@ -281,21 +284,13 @@ def test_loading_the_hello_patient_artifact_is_fast(default_project: Path, tmp_p
     artifact = build(project, "my-first-bot-*")["my_first_bot"]
     result = run_python(
         f"""
-        import time
         from pathlib import Path
-        import medplum_bots
-        started = time.perf_counter()
         from medplum_bots.bundle import load_artifact
-        imported = time.perf_counter()
         bot = load_artifact(Path({str(artifact.path)!r}))
-        loaded = time.perf_counter()
-        assert callable(bot.handler)
-        print(round((imported - started) * 1000, 2), round((loaded - imported) * 1000, 2))
+        print(bot.__name__, callable(bot.handler))
         """,
         cwd=tmp_path,
         pythonpath=[tooling_only_path(tmp_path)],
     )
     assert result.returncode == 0, result.stderr
-    bundle_ms, load_ms = map(float, result.stdout.split())
-    print(f"hello-patient artifact: bundle import {bundle_ms} ms, load {load_ms} ms")
-    assert bundle_ms + load_ms < 50
+    assert result.stdout == "bots.my_first_bot True\n"

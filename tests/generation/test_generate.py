@@ -72,8 +72,9 @@ def test_first_bot_runs_locally(generated: Path) -> None:
         generated, "invoke", "run", "--name", f"{bot}-staging", "--input", "examples/patient.json"
     )
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "Hello Jane Doe!" in result.stdout
-    assert result.stdout.rstrip().splitlines()[-1] == "true"
+    # The bot's printed lines go to stderr, its JSON result alone to stdout (pipe-able).
+    assert "Hello Jane Doe!" in result.stderr
+    assert result.stdout.strip() == "true"
 
 
 def test_first_bot_reads_input_from_stdin(generated: Path) -> None:
@@ -90,7 +91,7 @@ def test_first_bot_reads_input_from_stdin(generated: Path) -> None:
         input=json.dumps(patient),
     )
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "Hello Ada Lovelace!" in result.stdout
+    assert "Hello Ada Lovelace!" in result.stderr
 
 
 def test_env_files_are_ignored_but_the_example_is_not(generated: Path) -> None:

@@ -72,6 +72,15 @@ def test_the_answers_file_records_answers_and_template_but_nothing_local(tmp_pat
     assert recorded["commit"] == git(ROOT, "rev-parse", "HEAD")
 
 
+def test_a_github_shorthand_is_recorded_as_a_url_cruft_can_clone(tmp_path: Path) -> None:
+    # The test's cookiecutter config maps `gh:` to ROOT's parent, so nothing is downloaded.
+    project = Path(cookiecutter(f"gh:{ROOT.name}", no_input=True, output_dir=str(tmp_path / "out")))
+
+    recorded = state(project)
+    assert recorded["template"] == f"https://github.com/{ROOT.name}"
+    assert recorded["commit"] == git(ROOT, "rev-parse", "HEAD")
+
+
 def test_the_recorded_answers_regenerate_the_same_project(tmp_path: Path) -> None:
     first = render(tmp_path / "first", **ANSWERS)
     replay = tmp_path / "answers.json"
@@ -116,6 +125,8 @@ def _isolated_cookiecutter_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     # Replay files and cloned templates go to the test's directory, not the user's home.
     config = tmp_path / "cookiecutter-config.yaml"
     config.write_text(
-        f"cookiecutters_dir: {tmp_path / 'cookiecutters'}\nreplay_dir: {tmp_path / 'replay'}\n"
+        f"cookiecutters_dir: {tmp_path / 'cookiecutters'}\n"
+        f"replay_dir: {tmp_path / 'replay'}\n"
+        f"abbreviations:\n  gh: '{ROOT.parent}/{{0}}'\n"
     )
     monkeypatch.setenv("COOKIECUTTER_CONFIG", str(config))

@@ -75,7 +75,7 @@ def test_a_rerun_updates_the_same_record_and_leaves_medplum_alone(
 ) -> None:
     patient = new_patient(medplum)
     run(medplum, patient, external.base_url)
-    # The write-back fires the update Subscription: this is that second run.
+    # The write-back can fire the update Subscription again: this is that second run.
     synced = medplum.client().read_resource("Patient", patient["id"])
     changed = {**synced, "gender": "female"}
 

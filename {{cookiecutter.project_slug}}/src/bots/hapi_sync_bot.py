@@ -109,8 +109,8 @@ async def record_external_id(
 ) -> dict[str, Any]:
     """Store the external id as an identifier on the Medplum Patient, only when it changed.
 
-    Writing only on change matters: the write fires the `update` Subscription once more, and
-    that run finds the identifier already in place and stops there.
+    Writing only on change matters: the write can fire the `update` Subscription again, and
+    that run finds the identifier already in place and writes nothing, so there is no loop.
     """
     current: dict[str, Any] = await medplum.read_resource("Patient", patient_id)
     identifiers = list(current.get("identifier") or [])
