@@ -30,6 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.standin_process import StandInProcess  # noqa: E402
+
 RUNTIME_URL = "https://runtime.example.com/"
 SECRET_NAME = "MEDPLUM_BOTS_RUNTIME_KEY"
 PROJECT_ID = "bench-project"
@@ -164,21 +165,32 @@ def main() -> None:
         build_all(config, [])
         build_seconds = time.perf_counter() - started
         connections = Connections(
-            environ={"STAGING_MEDPLUM_CLIENT_ID": CLIENT_ID, "STAGING_MEDPLUM_CLIENT_SECRET": CLIENT_SECRET}
+            environ={
+                "STAGING_MEDPLUM_CLIENT_ID": CLIENT_ID,
+                "STAGING_MEDPLUM_CLIENT_SECRET": CLIENT_SECRET,
+            }
         )
 
+        server_cpu = float("inf")
+
         def ours(**options: Any) -> tuple[float, int, list[str]]:
-            before = medplum.command("requests")["count"]
+            nonlocal server_cpu
+            before = medplum.command("requests")
             start = time.perf_counter()
             report = deploy(config, [], DeployOptions(build=False, **options), connections)
             seconds = time.perf_counter() - start
             if not report.ok:
                 raise SystemExit(f"deploy failed:\n{report.table()}")
-            sent = medplum.command("requests")["count"] - before
-            return seconds, sent, [o.result for o in report.outcomes]
+            after = medplum.command("requests")
+            if options.get("jobs") == n and report.outcomes[0].result == "deployed":
+                server_cpu = min(server_cpu, after["cpu"] - before["cpu"])
+            return seconds, after["count"] - before["count"], [o.result for o in report.outcomes]
 
-        all_in_flight, all_requests, first = ours(jobs=n)
-        default_jobs, _, _ = ours(jobs=8, force=True)
+        # Best of three, like the lower bound (the first run also pays one-time imports and
+        # the TLS context); the later runs use --force so every bot is deployed again.
+        first_run, all_requests, first = ours(jobs=n)
+        all_in_flight = min([first_run] + [ours(jobs=n, force=True)[0] for _ in range(2)])
+        default_jobs = min(ours(jobs=8, force=True)[0] for _ in range(3))
         redeploy, redeploy_requests, again = ours(jobs=n)
         sequential = sequential_cli(medplum.base_url, project, seed_bots(medplum, n, "cli"))
         bound = lower_bound(medplum.base_url, seed_bots(medplum, 1, "bound")[0])
@@ -186,19 +198,26 @@ def main() -> None:
     assert set(first) == {"deployed"} and set(again) == {"unchanged"}, (first, again)
     speedup = sequential / all_in_flight
     to_bound = all_in_flight / bound
+    rows = [
+        (f"build of {n} artifacts (before deploying)", f"{build_seconds:.3f} s"),
+        (f"ours, --jobs {n} ({all_requests} requests)", f"{all_in_flight:.3f} s"),
+        ("ours, --jobs 8 (the default)", f"{default_jobs:.3f} s"),
+        ("sequential (official CLI strategy)", f"{sequential:.3f} s"),
+        ("lower bound (auth + one bot's path)", f"{bound:.3f} s"),
+        ("stand-in CPU while serving our run", f"{server_cpu:.3f} s"),
+        (f"redeploy of {n} unchanged bots", f"{redeploy:.3f} s, {redeploy_requests} requests"),
+    ]
     print(f"deploy of {n} bots, {args.latency * 1000:.0f} ms per request (loopback stand-in)")
-    print(f"  build of {n} artifacts (before deploying)    {build_seconds:7.3f} s")
-    print(f"  ours, --jobs {n:<3} ({all_requests} requests)        {all_in_flight:7.3f} s")
-    print(f"  ours, --jobs 8 (default)                   {default_jobs:7.3f} s")
-    print(f"  sequential (official CLI strategy)         {sequential:7.3f} s")
-    print(f"  lower bound (auth + one bot's path)        {bound:7.3f} s")
-    print(f"  redeploy of {n} unchanged bots               {redeploy:7.3f} s, "
-          f"{redeploy_requests} round trips")
+    for label, value in rows:
+        print(f"  {label:<44} {value}")
     print("targets:")
-    print(f"  >= 8x faster than sequential:  {speedup:5.1f}x   {'ok' if speedup >= 8 else 'MISSED'}")
-    print(f"  <= 1.5x the lower bound:       {to_bound:5.2f}x   {'ok' if to_bound <= 1.5 else 'MISSED'}")
-    print(f"  redeploy <= 3 round trips:     {redeploy_requests:5d}    "
-          f"{'ok' if redeploy_requests <= 3 else 'MISSED'}")
+    checks = [
+        (">= 8x faster than sequential", f"{speedup:.1f}x", speedup >= 8),
+        ("<= 1.5x the lower bound", f"{to_bound:.2f}x", to_bound <= 1.5),
+        ("redeploy <= 3 round trips", str(redeploy_requests), redeploy_requests <= 3),
+    ]
+    for label, value, ok in checks:
+        print(f"  {label:<32} {value:>7}  {'ok' if ok else 'MISSED'}")
 
 
 if __name__ == "__main__":

@@ -6,7 +6,7 @@ to the client. Commands (one JSON object per line; one JSON answer per line):
 
     {"op": "setup", "project": ID, "secrets": {...}, "client": [ID, SECRET]}
     {"op": "seed_bots", "count": N, "label": TEXT}    -> {"ids": [...]}
-    {"op": "requests"}                                -> {"count": N}   (requests served)
+    {"op": "requests"}                 -> {"count": N, "cpu": S}  (requests served, CPU seconds)
 
 The first line written is `{"base_url": ...}`; end of input stops the server.
 """
@@ -18,6 +18,7 @@ import json
 import socketserver
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -40,18 +41,23 @@ def serve(latency: float) -> None:
             answer: dict[str, Any] = {"ok": True}
             if command["op"] == "setup":
                 medplum.add_project(command["project"], secrets=command.get("secrets"))
-                medplum.add_client(*command["client"], command["project"])
+                client_id, client_secret = command["client"]
+                medplum.add_client(client_id, client_secret, command["project"])
             elif command["op"] == "seed_bots":
                 bots = [
                     medplum.seed(
-                        {"resourceType": "Bot", "name": f"{command['label']}-{i}", "runtimeVersion": "awslambda"},
+                        {
+                            "resourceType": "Bot",
+                            "name": f"{command['label']}-{i}",
+                            "runtimeVersion": "awslambda",
+                        },
                         command["project"],
                     )
                     for i in range(command["count"])
                 ]
                 answer = {"ids": [bot["id"] for bot in bots]}
             elif command["op"] == "requests":
-                answer = {"count": len(medplum.requests)}
+                answer = {"count": len(medplum.requests), "cpu": time.process_time()}
             print(json.dumps(answer), flush=True)
 
 

@@ -184,6 +184,7 @@ def test_dry_run_prints_changes_and_touches_nothing(fleet: Fleet) -> None:
     site = fleet.sites["staging"]
     before = site.request_count()
     version = fleet.bot("alpha-staging")["meta"]["versionId"]
+    deployed = identifier_value(fleet.bot("alpha-staging"), DEPLOYED_HASH) or ""
 
     report = fleet.deploy("alpha-staging", dry_run=True)
 
@@ -191,6 +192,7 @@ def test_dry_run_prints_changes_and_touches_nothing(fleet: Fleet) -> None:
     assert outcome.result == WOULD_DEPLOY
     assert "timeout 30 -> 45" in outcome.detail
     assert "subscriptions +1 ~0 -0" in outcome.detail
+    assert f"version {deployed[:12]} -> {outcome.version}" in outcome.detail
     sent = site.standin.requests[before:]
     assert all(r.method == "GET" or r.path == "/oauth2/token" for r in sent)
     assert fleet.bot("alpha-staging")["meta"]["versionId"] == version

@@ -136,7 +136,7 @@ async def create_async(
             # The Bot exists now: say which, so it can be recorded by hand, not made twice.
             raise DeployError(
                 f"created Bot/{bot['id']} but could not add {new.name!r} to "
-                f"{config.path.name} ({error}); add the entry with \"id\": \"{bot['id']}\""
+                f'{config.path.name} ({error}); add the entry with "id": "{bot["id"]}"'
             ) from None
         target = dataclasses.replace(
             targets[0], entry=dataclasses.replace(targets[0].entry, id=bot["id"])

@@ -67,6 +67,8 @@ LambdaDeployer = Callable[[BotEntry, Environment, Artifact], str]
 EXECUTABLE_FILENAME = "index.js"  # Medplum's default name for executableCode
 # Medplum's answer while a previous Lambda update is still being applied (a 400).
 LAMBDA_BUSY = "update is in progress"
+# A deploying bot has at most this many requests in flight (source, $deploy, Subscriptions).
+REQUESTS_PER_BOT = 3
 
 
 @dataclass(frozen=True)
@@ -260,7 +262,10 @@ class _EnvironmentRun:
     connections: Connections
     semaphore: asyncio.Semaphore
     config_path: Path
+    # Content hashes of entries with an id, computed in a thread while the network is busy.
+    hashing: asyncio.Future[dict[tuple[str, str], str]] | None = None
     started: float = field(default_factory=time.perf_counter)
+    hashes: dict[tuple[str, str], str] = field(default_factory=dict)
 
     @property
     def client(self) -> AsyncMedplumClient:
@@ -272,10 +277,13 @@ class _EnvironmentRun:
     async def run(self) -> list[BotOutcome]:
         secret_check = asyncio.create_task(self.session.missing_runtime_secret())
         existing = [t for t in self.targets if t.entry.id]
-        bots, created = await asyncio.gather(
+        reads = asyncio.gather(
             self.session.read_bots([t.entry.id for t in existing]),
             self._create_missing([t for t in self.targets if not t.entry.id]),
         )
+        if self.hashing is not None:
+            self.hashes = await self.hashing
+        bots, created = await reads
         outcomes: dict[str, BotOutcome] = {}
         changed: list[tuple[Target, Resource, bool]] = []
         for target in self.targets:
@@ -296,7 +304,7 @@ class _EnvironmentRun:
                     " (deleted, or credentials of another project?)",
                 )
             elif not self.options.force and identifier_value(bot, DEPLOYED_HASH) == (
-                wanted := target.hash_for(bot["id"])
+                wanted := self._hash(target, bot["id"])
             ):
                 outcomes[name] = self._outcome(
                     target, UNCHANGED, version=wanted[:12], seconds=self._elapsed()
@@ -321,6 +329,10 @@ class _EnvironmentRun:
                 for target, bot, new in changed
             )
         )
+
+    def _hash(self, target: Target, bot_id: str) -> str:
+        known = self.hashes.get((target.entry.name, bot_id))
+        return known if known is not None else target.hash_for(bot_id)
 
     def _elapsed(self) -> float:
         return time.perf_counter() - self.started
@@ -359,7 +371,7 @@ class _EnvironmentRun:
     ) -> BotOutcome:
         async with self.semaphore:
             start = time.perf_counter()
-            wanted = target.hash_for(bot["id"])
+            wanted = self._hash(target, bot["id"])
             try:
                 if self.options.dry_run:
                     detail = await self._preview(target, bot, subscriptions)
@@ -483,8 +495,15 @@ class _EnvironmentRun:
         if not planned.empty:
             changes.append(planned.summary())
         before = identifier_value(bot, DEPLOYED_HASH)
-        changes.append(f"content {before[:12] if before else 'never deployed'} -> new")
+        wanted = self._hash(target, bot["id"])
+        if before == wanted:
+            return "would redeploy (--force); nothing changed"
+        changes.append(f"version {before[:12] if before else 'none'} -> {wanted[:12]}")
         return "would change: " + "; ".join(changes)
+
+
+def _content_hashes(targets: Sequence[Target]) -> dict[tuple[str, str], str]:
+    return {(t.entry.name, t.entry.id): t.hash_for(t.entry.id) for t in targets if t.entry.id}
 
 
 def _default_lambda_deployer(entry: BotEntry, env: Environment, artifact: Artifact) -> str:
@@ -517,6 +536,7 @@ async def deploy_targets(
         by_env.setdefault(target.environment.name, []).append(target)
 
     async def one_environment(name: str, group: list[Target]) -> list[BotOutcome]:
+        hashing = None
         given = (sessions or {}).get(name)
         try:
             session = given or await EnvironmentSession.open(
@@ -526,11 +546,14 @@ async def deploy_targets(
                 retry=connections.retry,
                 transport=connections.transport,
                 timeout=connections.timeout,
+                concurrency=REQUESTS_PER_BOT * options.jobs,
             )
         except (MedplumBotsError, OperationOutcomeError) as error:
             return [BotOutcome(t.entry.name, name, FAILED, detail=str(error)) for t in group]
         try:
-            run = _EnvironmentRun(session, group, options, connections, semaphore, config_path)
+            run = _EnvironmentRun(
+                session, group, options, connections, semaphore, config_path, hashing
+            )
             return await run.run()
         except (MedplumBotsError, OperationOutcomeError) as error:
             return [BotOutcome(t.entry.name, name, FAILED, detail=str(error)) for t in group]

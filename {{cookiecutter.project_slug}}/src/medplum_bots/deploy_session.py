@@ -21,6 +21,7 @@ from medplum_bots.config import Environment
 from medplum_bots.credentials import CLIENT_ID, CLIENT_SECRET, Credentials, Redactor
 from medplum_bots.errors import CredentialsError, DeployError, OperationOutcomeError
 from medplum_bots.retry import RetryPolicy
+from medplum_bots.spread_transport import SpreadTransport, pools_for
 from medplum_bots.subscriptions import owner_of, tag_query
 
 Resource = dict[str, Any]
@@ -59,15 +60,20 @@ class EnvironmentSession:
         retry: RetryPolicy | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
         timeout: float = 30.0,
+        concurrency: int = 1,
     ) -> EnvironmentSession:
-        """Log in with `credentials`; CredentialsError when refused or in the wrong project."""
+        """Log in with `credentials`; CredentialsError when refused or in the wrong project.
+
+        `concurrency` is how many requests may be in flight at once (sizes the connection
+        pools when no `transport` is given).
+        """
         redactor.add(credentials.client_secret)
         client = AsyncMedplumClient(
             credentials.base_url,
             client_id=credentials.client_id,
             client_secret=credentials.client_secret,
             retry=retry,
-            transport=transport,
+            transport=transport or SpreadTransport(pools_for(concurrency)),
             timeout=timeout,
         )
         name = environment.name
