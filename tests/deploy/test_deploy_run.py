@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 
 import pytest
 from medplum_bots.bundle import Artifact
@@ -362,7 +363,8 @@ def test_a_missing_runtime_secret_fails_the_bots_it_would_leave_unable_to_run(
 ) -> None:
     store = fleet.sites["staging"].standin.store
     project = store.read("Project", "staging-project")
-    store.update({**project, "secret": []}, "staging-project")
+    # As Medplum serializes a Project without secrets: no `secret` field at all.
+    store.update({k: v for k, v in project.items() if k != "secret"}, "staging-project")
 
     report = fleet.deploy()
 
@@ -377,7 +379,9 @@ def test_a_missing_runtime_secret_fails_the_bots_it_would_leave_unable_to_run(
 
 def test_a_server_echoing_a_secret_or_token_has_it_redacted(fleet: Fleet) -> None:
     site = fleet.sites["staging"]
-    echo = f"bad request from {site.client_secret}"
+    # The staging client knows its own secret; only the run knows production's too.
+    other = fleet.sites["production"].client_secret
+    echo = f"bad request from {site.client_secret} and {other}"
     site.standin.faults.add(
         method="PATCH",
         path=r"/Bot/",
@@ -391,11 +395,11 @@ def test_a_server_echoing_a_secret_or_token_has_it_redacted(fleet: Fleet) -> Non
         ),
     )
 
-    report = fleet.deploy("*-staging")
+    report = fleet.deploy()
 
-    assert all(o.result == FAILED for o in report.outcomes)
+    assert [o.result for o in report.outcomes] == [FAILED] * 3 + [DEPLOYED] * 3
     text = report.table()
-    assert "bad request from ***" in text
+    assert "bad request from *** and ***" in text
     assert not any(secret in text for secret in fleet.secrets())
 
 
@@ -458,3 +462,42 @@ def test_lambda_route_sets_the_external_function_identifier_instead_of_deploy(
     assert fleet.deploy("alpha-staging").ok
     assert identifier_value(fleet.bot("alpha-staging"), EXTERNAL_FUNCTION_ID) is None
     assert identifier_value(fleet.bot("alpha-staging"), DEPLOYED_HASH)
+
+
+def test_an_expiring_token_is_refreshed_once_mid_run(fleet: Fleet) -> None:
+    site = fleet.sites["staging"]
+    site.standin.clients[site.client_id].token_ttl = 1  # refreshed after 0.9 s
+    alpha = fleet.ids["alpha-staging"]
+    site.standin.faults.add(method="POST", path=rf"/Bot/{alpha}/\$deploy$", status=None, delay=1.0)
+
+    report = fleet.deploy("*-staging")
+
+    # The delayed $deploy outlives its token: answered 401, the client logs in once more.
+    assert report.ok, report.table()
+    assert site.standin.tokens_issued == 2
+
+
+def test_jobs_bounds_how_many_bots_deploy_at_once(fleet: Fleet) -> None:
+    fleet.sites["staging"].standin.faults.add(
+        method="POST", path=r"\$deploy$", status=None, delay=0.15, times=None
+    )
+
+    started = time.perf_counter()
+    report = fleet.deploy("*-staging", jobs=1)
+    elapsed = time.perf_counter() - started
+
+    assert report.ok, report.table()
+    # One bot at a time: the three slow $deploys cannot overlap.
+    assert elapsed >= 3 * 0.15
+
+
+def test_an_unreadable_project_skips_the_runtime_secret_check(fleet: Fleet) -> None:
+    site = fleet.sites["staging"]
+    store = site.standin.store
+    project = store.read("Project", site.project_id)
+    store.update({k: v for k, v in project.items() if k != "secret"}, site.project_id)
+    site.standin.faults.add(method="GET", path=r"/Project/", status=403, times=None)
+
+    report = fleet.deploy("*-staging")
+
+    assert report.ok, report.table()

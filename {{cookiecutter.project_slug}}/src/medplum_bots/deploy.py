@@ -355,7 +355,15 @@ class _EnvironmentRun:
                 except StepFailed as error:
                     return self._outcome(target, FAILED, detail=str(error))
             # Written before deploying, so a failed deploy never leaves an orphan Bot.
-            set_bot_ids(self.config_path, {entry.name: bot["id"]})
+            try:
+                set_bot_ids(self.config_path, {entry.name: bot["id"]})
+            except (OSError, MedplumBotsError) as error:
+                return self._outcome(
+                    target,
+                    FAILED,
+                    detail=f"created Bot/{bot['id']} but could not record its id in "
+                    f"{self.config_path.name} ({error}); add it by hand",
+                )
             return bot
 
         made = await asyncio.gather(*(create(t) for t in targets))
@@ -529,14 +537,14 @@ async def deploy_targets(
 
     `sessions` lets a caller that already logged in (`invoke create`) reuse its token.
     """
-    redactor = Redactor()
+    redactor = Redactor(c.client_secret for c in credentials.values())
     semaphore = asyncio.Semaphore(options.jobs)
     by_env: dict[str, list[Target]] = {}
     for target in targets:
         by_env.setdefault(target.environment.name, []).append(target)
 
     async def one_environment(name: str, group: list[Target]) -> list[BotOutcome]:
-        hashing = None
+        hashing = asyncio.ensure_future(asyncio.to_thread(_content_hashes, group))
         given = (sessions or {}).get(name)
         try:
             session = given or await EnvironmentSession.open(

@@ -147,11 +147,11 @@ class EnvironmentSession:
         if runtime.type != "http" or not self.project_id:
             return None
         try:
+            # Medplum lets only project admins read the Project; they see all of it.
             project = await self.client.read_resource("Project", self.project_id)
         except OperationOutcomeError:
             return None
-        if "secret" not in project:
-            return None  # hidden from this client: cannot tell
+        # FHIR JSON leaves out empty lists: no `secret` field means no secrets.
         names = {s.get("name") for s in project.get("secret") or [] if isinstance(s, dict)}
         if runtime.secret_name in names:
             return None
