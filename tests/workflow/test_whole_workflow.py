@@ -1,0 +1,160 @@
+"""The whole workflow of a generated repository, each step a real command, against Medplum.
+
+Generate -> `invoke serve` (the Python runtime, a real process) -> `invoke deploy --create` to
+the loopback Medplum stand-in -> Medplum runs the Bot (`$execute` through `invoke execute`, and
+a Subscription on Patient create) -> the JavaScript forwarder -> the runtime -> the bot ->
+`invoke logs` shows what the bot printed. Nothing between the pieces is mocked.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import socket
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.standin import MedplumStandIn
+from tests.template import gen_python, project_env, render, run_in
+
+PROJECT_ID = "workflow-project"
+CLIENT_ID = "workflow-client"
+CLIENT_SECRET = "workflow-client-secret-" + secrets.token_hex(8)
+RUNTIME_KEY = secrets.token_hex(32)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+class Workflow:
+    def __init__(self, project: Path, medplum: MedplumStandIn, runtime_url: str) -> None:
+        self.project = project
+        self.medplum = medplum
+        self.runtime_url = runtime_url
+        self.env = {
+            "STAGING_MEDPLUM_CLIENT_ID": CLIENT_ID,
+            "STAGING_MEDPLUM_CLIENT_SECRET": CLIENT_SECRET,
+        }
+
+    def invoke(self, *args: str) -> subprocess.CompletedProcess[str]:
+        done = run_in(self.project, "invoke", *args, env=self.env)
+        for secret in (CLIENT_SECRET, RUNTIME_KEY, *self.medplum_tokens()):
+            assert secret not in done.stdout + done.stderr, "a secret or token was printed"
+        return done
+
+    def medplum_tokens(self) -> list[str]:
+        tokens: dict[str, Any] = getattr(self.medplum, "_tokens", {})
+        return list(tokens)
+
+    def config(self) -> dict[str, Any]:
+        data: dict[str, Any] = json.loads((self.project / "medplum.config.json").read_text())
+        return data
+
+    def bot_id(self, name: str) -> str:
+        ids = [bot["id"] for bot in self.config()["bots"] if bot["name"] == name]
+        assert ids and ids[0], f"{name} has no id"
+        return str(ids[0])
+
+
+@pytest.fixture
+def workflow(tmp_path: Path) -> Iterator[Workflow]:
+    project = render(tmp_path)
+    with MedplumStandIn() as medplum:
+        medplum.add_project(PROJECT_ID, secrets={"MEDPLUM_BOTS_RUNTIME_KEY": RUNTIME_KEY})
+        medplum.add_client(CLIENT_ID, CLIENT_SECRET, PROJECT_ID)
+        port = free_port()
+        runtime_url = f"http://127.0.0.1:{port}"
+
+        config = json.loads((project / "medplum.config.json").read_text())
+        staging = config["environments"]["staging"]
+        staging.update(baseUrl=medplum.base_url, projectId=PROJECT_ID)
+        staging["runtime"]["url"] = runtime_url
+        config["bots"][0]["subscriptions"] = [{"criteria": "Patient", "interactions": ["create"]}]
+        (project / "medplum.config.json").write_text(json.dumps(config, indent=2) + "\n")
+        (project / ".env").write_text(f"MEDPLUM_BOTS_RUNTIME_KEY={RUNTIME_KEY}\n")
+
+        server = subprocess.Popen(
+            [str(gen_python()), "-m", "invoke", "serve", "--port", str(port)],
+            cwd=project,
+            env=project_env(project),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        try:
+            wait_healthy(runtime_url, server)
+            yield Workflow(project, medplum, runtime_url)
+        finally:
+            server.terminate()
+            output = server.communicate(timeout=10)[0]
+            assert RUNTIME_KEY not in output, "the runtime printed its key"
+
+
+def wait_healthy(url: str, server: subprocess.Popen[str], timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise AssertionError(f"invoke serve exited: {server.communicate()[0]}")
+        try:
+            if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
+                return
+        except httpx.TransportError:
+            time.sleep(0.1)
+    raise AssertionError("invoke serve did not become healthy")
+
+
+def test_generate_serve_deploy_execute_subscribe_and_read_logs(workflow: Workflow) -> None:
+    deployed = workflow.invoke("deploy", "--name", "*-staging", "--create")
+    assert deployed.returncode == 0, deployed.stdout + deployed.stderr
+    row = [line.split() for line in deployed.stdout.splitlines() if "my-first-bot-staging" in line]
+    assert row and row[0][1:3] == ["staging", "created"], deployed.stdout
+    bot_id = workflow.bot_id("my-first-bot-staging")
+    production = [b for b in workflow.config()["bots"] if b["name"].endswith("-production")]
+    assert [b["id"] for b in production] == [""], "production must stay untouched"
+
+    bot = workflow.medplum.store.read("Bot", bot_id)
+    assert bot["sourceCode"]["contentType"] == "text/x-python"
+    assert bot["executableCode"]["contentType"] == "text/javascript"
+
+    executed = workflow.invoke(
+        "execute", "--name", "my-first-bot-staging", "--input", "examples/patient.json"
+    )
+    assert executed.returncode == 0, executed.stdout + executed.stderr
+    assert executed.stdout.strip() == "true"
+
+    # A Patient created in Medplum fires the Subscription that deploy declared.
+    token = httpx.post(
+        workflow.medplum.base_url + "oauth2/token",
+        data={
+            "grant_type": "client_credentials",
+            "client_id": CLIENT_ID,
+            "client_secret": CLIENT_SECRET,
+        },
+    ).json()["access_token"]
+    created = httpx.post(
+        workflow.medplum.base_url + "fhir/R4/Patient",
+        json={"resourceType": "Patient", "name": [{"given": ["Grace"], "family": "Hopper"}]},
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert created.status_code == 201, created.text
+    events = workflow.medplum.wait_for_audit_events(bot_id, 2)
+    assert all(event["outcome"] == "0" for event in events), events
+
+    logs = workflow.invoke("logs", "--name", "my-first-bot-staging", "--limit", "5")
+    assert logs.returncode == 0, logs.stdout + logs.stderr
+    assert "Hello Jane Doe!" in logs.stdout
+    assert "Hello Grace Hopper!" in logs.stdout
+
+    again = workflow.invoke("deploy", "--name", "*-staging")
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert "unchanged" in again.stdout and "deployed" not in again.stdout
