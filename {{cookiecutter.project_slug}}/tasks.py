@@ -171,7 +171,7 @@ def _print_report(report: DeployReport) -> None:
 @task(
     help={
         "name": "Entries to deploy: a name or a pattern with '*' (e.g. '*-staging'); repeatable. "
-        "Default: every entry.",
+        "Required: use '*' for every entry.",
         "jobs": "How many bots deploy at the same time (default 8).",
         "force": "Redeploy bots whose deployed content hash already matches.",
         "dry_run": "Only print what would change; touch nothing.",
@@ -200,6 +200,9 @@ def deploy(
     from medplum_bots.deploy import deploy as run_deploy
 
     patterns = [p.strip() for item in name or [] for p in item.split(",") if p.strip()]
+    if not patterns:
+        # Like Medplum's CLI, never deploy everything (production included) by omission.
+        raise Exit("error: say which bots: --name NAME or a pattern, e.g. --name '*-staging'")
     options = guard(
         lambda: DeployOptions(
             jobs=jobs, force=force, dry_run=dry_run, create=create, build=not no_build

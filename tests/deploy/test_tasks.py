@@ -79,7 +79,7 @@ def test_invoke_deploy_exits_non_zero_naming_every_failed_bot(project_fleet: Fle
         method="POST", path=rf"/Bot/{beta}/\$deploy$", status=422, times=None
     )
 
-    done = invoke(project_fleet, "deploy")
+    done = invoke(project_fleet, "deploy", "--name", "*")
 
     assert done.returncode == 1
     assert done.stderr.strip().splitlines()[-1] == (
@@ -94,6 +94,16 @@ def test_invoke_deploy_exits_non_zero_naming_every_failed_bot(project_fleet: Fle
     assert all(rows[name] == "deployed" for name in ROWS if name != "beta-production")
     assert "$deploy: HTTP 422" in done.stdout
     assert_no_secrets(project_fleet, done.stdout, done.stderr)
+
+
+def test_invoke_deploy_without_a_name_deploys_nothing(project_fleet: Fleet) -> None:
+    done = invoke(project_fleet, "deploy")
+
+    assert done.returncode == 1
+    assert done.stderr.strip() == (
+        "error: say which bots: --name NAME or a pattern, e.g. --name '*-staging'"
+    )
+    assert not [r for site in project_fleet.sites.values() for r in site.standin.requests]
 
 
 def test_invoke_deploy_reports_a_missing_credential_in_one_line(project_fleet: Fleet) -> None:
