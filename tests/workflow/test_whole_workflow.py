@@ -14,6 +14,7 @@ import socket
 import subprocess
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -72,8 +73,7 @@ def workflow(tmp_path: Path) -> Iterator[Workflow]:
     with MedplumStandIn() as medplum:
         medplum.add_project(PROJECT_ID, secrets={"MEDPLUM_BOTS_RUNTIME_KEY": RUNTIME_KEY})
         medplum.add_client(CLIENT_ID, CLIENT_SECRET, PROJECT_ID)
-        port = free_port()
-        runtime_url = f"http://127.0.0.1:{port}"
+        runtime_url = f"http://127.0.0.1:{free_port()}"
 
         config = json.loads((project / "medplum.config.json").read_text())
         staging = config["environments"]["staging"]
@@ -82,22 +82,28 @@ def workflow(tmp_path: Path) -> Iterator[Workflow]:
         config["bots"][0]["subscriptions"] = [{"criteria": "Patient", "interactions": ["create"]}]
         (project / "medplum.config.json").write_text(json.dumps(config, indent=2) + "\n")
         (project / ".env").write_text(f"MEDPLUM_BOTS_RUNTIME_KEY={RUNTIME_KEY}\n")
+        yield Workflow(project, medplum, runtime_url)
 
-        server = subprocess.Popen(
-            [str(gen_python()), "-m", "invoke", "serve", "--port", str(port)],
-            cwd=project,
-            env=project_env(project),
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-        )
-        try:
-            wait_healthy(runtime_url, server)
-            yield Workflow(project, medplum, runtime_url)
-        finally:
-            server.terminate()
-            output = server.communicate(timeout=10)[0]
-            assert RUNTIME_KEY not in output, "the runtime printed its key"
+
+@contextmanager
+def serving(workflow: Workflow) -> Iterator[None]:
+    """`invoke serve` in its own process, on the port the config's runtime URL names."""
+    port = workflow.runtime_url.rsplit(":", 1)[1]
+    server = subprocess.Popen(
+        [str(gen_python()), "-m", "invoke", "serve", "--port", port],
+        cwd=workflow.project,
+        env=project_env(workflow.project),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        wait_healthy(workflow.runtime_url, server)
+        yield
+    finally:
+        server.terminate()
+        output = server.communicate(timeout=10)[0]
+        assert RUNTIME_KEY not in output, "the runtime printed its key"
 
 
 def wait_healthy(url: str, server: subprocess.Popen[str], timeout: float = 60) -> None:
@@ -113,42 +119,53 @@ def wait_healthy(url: str, server: subprocess.Popen[str], timeout: float = 60) -
     raise AssertionError("invoke serve did not become healthy")
 
 
-def test_generate_serve_deploy_execute_subscribe_and_read_logs(workflow: Workflow) -> None:
-    deployed = workflow.invoke("deploy", "--name", "*-staging", "--create")
-    assert deployed.returncode == 0, deployed.stdout + deployed.stderr
-    row = [line.split() for line in deployed.stdout.splitlines() if "my-first-bot-staging" in line]
-    assert row and row[0][1:3] == ["staging", "created"], deployed.stdout
-    bot_id = workflow.bot_id("my-first-bot-staging")
-    production = [b for b in workflow.config()["bots"] if b["name"].endswith("-production")]
-    assert [b["id"] for b in production] == [""], "production must stay untouched"
+def test_generate_new_serve_deploy_execute_subscribe_and_read_logs(workflow: Workflow) -> None:
+    added = workflow.invoke("new", "--name", "referral-intake")
+    assert added.returncode == 0, added.stdout + added.stderr
 
-    bot = workflow.medplum.store.read("Bot", bot_id)
-    assert bot["sourceCode"]["contentType"] == "text/x-python"
-    assert bot["executableCode"]["contentType"] == "text/javascript"
+    with serving(workflow):
+        deployed = workflow.invoke("deploy", "--name", "*-staging", "--create")
+        assert deployed.returncode == 0, deployed.stdout + deployed.stderr
+        rows = {
+            line.split()[0]: line.split()[1:3]
+            for line in deployed.stdout.splitlines()
+            if line.endswith(tuple("0123456789"))
+        }
+        assert rows == {
+            "my-first-bot-staging": ["staging", "created"],
+            "referral-intake-staging": ["staging", "created"],
+        }, deployed.stdout
+        production = [b for b in workflow.config()["bots"] if b["name"].endswith("-production")]
+        assert [b["id"] for b in production] == ["", ""], "production must stay untouched"
+        bot_id = workflow.bot_id("my-first-bot-staging")
+        bot = workflow.medplum.store.read("Bot", bot_id)
+        assert bot["sourceCode"]["contentType"] == "text/x-python"
+        assert bot["executableCode"]["contentType"] == "text/javascript"
 
-    executed = workflow.invoke(
-        "execute", "--name", "my-first-bot-staging", "--input", "examples/patient.json"
-    )
-    assert executed.returncode == 0, executed.stdout + executed.stderr
-    assert executed.stdout.strip() == "true"
+        for name in ("my-first-bot-staging", "referral-intake-staging"):
+            executed = workflow.invoke(
+                "execute", "--name", name, "--input", "examples/patient.json"
+            )
+            assert executed.returncode == 0, executed.stdout + executed.stderr
+            assert executed.stdout.strip() == "true"
 
-    # A Patient created in Medplum fires the Subscription that deploy declared.
-    token = httpx.post(
-        workflow.medplum.base_url + "oauth2/token",
-        data={
-            "grant_type": "client_credentials",
-            "client_id": CLIENT_ID,
-            "client_secret": CLIENT_SECRET,
-        },
-    ).json()["access_token"]
-    created = httpx.post(
-        workflow.medplum.base_url + "fhir/R4/Patient",
-        json={"resourceType": "Patient", "name": [{"given": ["Grace"], "family": "Hopper"}]},
-        headers={"Authorization": f"Bearer {token}"},
-    )
-    assert created.status_code == 201, created.text
-    events = workflow.medplum.wait_for_audit_events(bot_id, 2)
-    assert all(event["outcome"] == "0" for event in events), events
+        # A Patient created in Medplum fires the Subscription that deploy declared.
+        token = httpx.post(
+            workflow.medplum.base_url + "oauth2/token",
+            data={
+                "grant_type": "client_credentials",
+                "client_id": CLIENT_ID,
+                "client_secret": CLIENT_SECRET,
+            },
+        ).json()["access_token"]
+        created = httpx.post(
+            workflow.medplum.base_url + "fhir/R4/Patient",
+            json={"resourceType": "Patient", "name": [{"given": ["Grace"], "family": "Hopper"}]},
+            headers={"Authorization": f"Bearer {token}"},
+        )
+        assert created.status_code == 201, created.text
+        events = workflow.medplum.wait_for_audit_events(bot_id, 2)
+        assert all(event["outcome"] == "0" for event in events), events
 
     logs = workflow.invoke("logs", "--name", "my-first-bot-staging", "--limit", "5")
     assert logs.returncode == 0, logs.stdout + logs.stderr
@@ -158,3 +175,15 @@ def test_generate_serve_deploy_execute_subscribe_and_read_logs(workflow: Workflo
     again = workflow.invoke("deploy", "--name", "*-staging")
     assert again.returncode == 0, again.stdout + again.stderr
     assert "unchanged" in again.stdout and "deployed" not in again.stdout
+
+
+def test_a_bot_whose_runtime_is_down_fails_loudly_in_medplum(workflow: Workflow) -> None:
+    deployed = workflow.invoke("deploy", "--name", "my-first-bot-staging", "--create")
+    assert deployed.returncode == 0, deployed.stdout + deployed.stderr
+
+    executed = workflow.invoke(
+        "execute", "--name", "my-first-bot-staging", "--input", "examples/patient.json"
+    )
+    assert executed.returncode == 1
+    assert executed.stderr.count("\n") == 1 and executed.stderr.startswith("error: ")
+    assert "runtime" in executed.stderr.lower()
