@@ -75,6 +75,7 @@ def describe(medplum: MedplumClient, event: BotEvent) -> Any:
         "secrets": sorted(event.secrets),
         "apiKey": event.secret("API_KEY"),
         "deleted": event.headers.get("x-medplum-deleted-resource"),
+        "headers": sorted(name.lower() for name in event.headers),
         "traceId": event.trace_id,
     }
 

@@ -101,6 +101,20 @@ def test_event_fields_reach_the_python_bot_minus_the_runtime_key(runtime_url: st
     assert seen["deleted"] == "Patient/9" and seen["traceId"] == "trace-42"
 
 
+def test_the_callers_credentials_in_headers_stay_in_medplum(runtime_url: str) -> None:
+    # Medplum passes the $execute caller's request headers to the bot, Authorization included.
+    headers = {
+        "Authorization": "Bearer caller-token-abcdef0123456789",
+        "Cookie": "session=abc",
+        "Content-Type": "application/fhir+json",
+    }
+    result = run_vmcontext(
+        forwarder_code(runtime_url, "describe", SECRET), execution(PATIENT, headers=headers)
+    )
+    assert result.ok, result
+    assert result.result["headers"] == ["content-type"]
+
+
 def test_hl7_messages_reach_the_python_bot_as_text(runtime_url: str) -> None:
     # Medplum parses HL7 v2 input into an Hl7Message; the forwarder sends its text back.
     code = forwarder_code(runtime_url, "hl7_echo", SECRET)

@@ -32,6 +32,13 @@ exports.handler = async (medplum, event) => {
       secrets[name] = allSecrets[name];
     }
   }
+  // Medplum hands a bot the caller's request headers, credentials included: keep those here.
+  const headers = {};
+  for (const [name, value] of Object.entries(event.headers || {})) {
+    if (!['authorization', 'cookie', 'proxy-authorization'].includes(name.toLowerCase())) {
+      headers[name] = value;
+    }
+  }
   let input = event.input === undefined ? null : event.input;
   if (event.contentType === HL7_V2 && input !== null && typeof input !== 'string') {
     input = input.toString(); // Medplum parsed the message into an Hl7Message
@@ -45,7 +52,7 @@ exports.handler = async (medplum, event) => {
     contentType: event.contentType,
     secrets,
     traceId: event.traceId,
-    headers: event.headers,
+    headers,
     // Unique per call: two identical executions in the same second must not look like a replay.
     nonce: crypto.randomUUID(),
   });
