@@ -5,17 +5,15 @@
 
 from __future__ import annotations
 
-import importlib
 import json
 from pathlib import Path
 
 import pytest
 
+from bots import {{ cookiecutter.__first_bot_module }} as bot
 from medplum_bots import BotEvent, InMemoryMedplum
 from medplum_bots.adapter import execute_sync, make_payload
 
-# This file is tests/test_<module>.py for the bot src/bots/<module>.py.
-bot = importlib.import_module("bots." + Path(__file__).stem.removeprefix("test_"))
 PATIENT = json.loads((Path(__file__).parents[1] / "examples" / "patient.json").read_text())
 
 
