@@ -1,11 +1,15 @@
-"""Route 2: the deployment zip of a Python Lambda that runs one bot.
+"""Deployment zips of Python Lambdas: one bot (route 2), or route 1's runtime for every bot.
 
-Layout of the zip (the Lambda's task root):
+Layout of a bot's zip (`build_zip`; the Lambda's task root):
 
     bot.py            the bot's artifact (one self-contained module, see `bundle`)
     medplum_bots/     this package: the adapter, the client and the Lambda handler
     httpx/, anyio/... the runtime's third-party packages and the bot's own requirements,
                       installed by pip for the Lambda's platform (manylinux, CPython 3.x)
+
+The runtime's zip (`build_runtime_zip`, a function URL serving `/bots/{name}`) has
+`dist/manifest.json` and every artifact it lists (`dist/bots/*.py`) instead of `bot.py`, and
+the union of all the bots' requirements.
 
 The zip is deterministic (sorted entries, fixed timestamps and modes, no bytecode), so the
 same inputs give the same bytes and the deployer can skip uploading code Lambda already has
@@ -25,10 +29,12 @@ import sys
 import tempfile
 import threading
 import zipfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
+from medplum_bots.bundle import MANIFEST as MANIFEST_FILE
+from medplum_bots.bundle import read_manifest
 from medplum_bots.errors import BuildError
 
 ARTIFACT_FILE = "bot.py"
@@ -222,20 +228,79 @@ def build_zip(
     """
     if not artifact_path.is_file():
         raise BuildError(f"{artifact_path}: bot artifact not found (run 'invoke build' first)")
+    layer = _requirements_layer(
+        requirements, requirements_dir, architecture, python_version, cache_dir, pip_args
+    )
+    return _write_zip(out, {ARTIFACT_FILE: artifact_path}, layer)
+
+
+def build_runtime_zip(
+    root: Path,
+    out: Path,
+    *,
+    architecture: str = "x86_64",
+    python_version: str = "3.12",
+    requirements_dir: Path | None = None,
+    cache_dir: Path | None = None,
+    pip_args: Sequence[str] = (),
+) -> LambdaZip:
+    """Write the zip of route 1's runtime as one Lambda serving every bot of `root`'s build.
+
+    It holds `dist/manifest.json` and every artifact it lists, at their paths relative to the
+    project root `root` (so the handler finds the build at `<task root>/dist`), this package,
+    and the runtime's requirements plus the union of the artifacts' requirements. Run
+    `bundle.build_all` first. `requirements_dir` replaces the pip step, as in `build_zip`.
+    """
+    manifest = root / MANIFEST_FILE
+    records = read_manifest(root)
+    if not records:
+        raise BuildError(f"{manifest}: no bots built (run 'invoke build' first)")
+    own: dict[str, Path] = {MANIFEST_FILE: manifest}
+    requirements: set[str] = set()
+    for record in records:
+        dist = PurePosixPath(str(record["dist"]))
+        if dist.is_absolute() or ".." in dist.parts or not dist.parts:
+            raise BuildError(f"{manifest}: artifact path {str(dist)!r} is not inside the project")
+        path = root / dist
+        if not path.is_file():
+            raise BuildError(f"{path}: bot artifact not found (run 'invoke build' first)")
+        own[dist.as_posix()] = path
+        listed = record.get("requirements") or []
+        if not isinstance(listed, list) or not all(isinstance(r, str) for r in listed):
+            raise BuildError(f"{manifest}: 'requirements' of {dist} must be a list of strings")
+        requirements.update(listed)
+    layer = _requirements_layer(
+        sorted(requirements), requirements_dir, architecture, python_version, cache_dir, pip_args
+    )
+    return _write_zip(out, own, layer)
+
+
+def _requirements_layer(
+    requirements: Sequence[str],
+    requirements_dir: Path | None,
+    architecture: str,
+    python_version: str,
+    cache_dir: Path | None,
+    pip_args: Sequence[str],
+) -> Path:
+    """The installed packages to ship: `requirements_dir` as is, or a (cached) pip install."""
     if requirements_dir is not None:
         if not requirements_dir.is_dir():
             raise BuildError(f"{requirements_dir}: requirements directory not found")
-        layer = requirements_dir
-    else:
-        layer = dependency_layer(
-            [*runtime_requirements(), *requirements],
-            architecture=architecture,
-            python_version=python_version,
-            cache_dir=cache_dir,
-            pip_args=pip_args,
-        )
+        return requirements_dir
+    return dependency_layer(
+        [*runtime_requirements(), *requirements],
+        architecture=architecture,
+        python_version=python_version,
+        cache_dir=cache_dir,
+        pip_args=pip_args,
+    )
+
+
+def _write_zip(out: Path, bot_files: Mapping[str, Path], layer: Path) -> LambdaZip:
+    """Write `bot_files` (zip name -> file), this package and `layer` to `out`, reproducibly."""
     entries = _layer_files(layer)
-    own = {ARTIFACT_FILE: artifact_path, **_package_files()}
+    own = {**bot_files, **_package_files()}
     clash = sorted(set(own) & set(entries))
     if clash or any(name.startswith(f"{PACKAGE}/") for name in entries):
         raise BuildError(
