@@ -162,6 +162,47 @@ def serve(c: Context, host: str = "127.0.0.1", port: int = 8000) -> None:
     uvicorn.run(app, host=host, port=port, log_level="info")
 
 
+@task(
+    help={
+        "out": "Where to write the zip (default dist/runtime-lambda.zip).",
+        "architecture": "The function's architecture: x86_64 (default) or arm64.",
+        "python_version": "The function's Python version (default 3.12, runtime python3.12).",
+        "requirements_dir": "Use this directory of already installed packages as is instead "
+        "of running pip (offline builds; it must hold httpx and every bot's requirements).",
+    }
+)
+def runtime_zip(
+    c: Context,
+    out: str = "",
+    architecture: str = "x86_64",
+    python_version: str = "3.12",
+    requirements_dir: str = "",
+) -> None:
+    """Build every bot and package the HTTP runtime as one AWS Lambda zip (function URL).
+
+    See README "HTTP runtime" > "As an AWS Lambda behind a function URL".
+    """
+    from pathlib import Path
+
+    from medplum_bots.bundle import build_all
+    from medplum_bots.config import load_config
+    from medplum_bots.lambda_zip import build_runtime_zip
+
+    config = guard(load_config)
+    artifacts = guard(lambda: build_all(config))
+    package = guard(
+        lambda: build_runtime_zip(
+            config.root,
+            Path(out) if out else config.root / "dist" / "runtime-lambda.zip",
+            architecture=architecture,
+            python_version=python_version,
+            requirements_dir=Path(requirements_dir) if requirements_dir else None,
+        )
+    )
+    print(f"{package.path} ({package.size:,} bytes, CodeSha256 {package.code_sha256})")
+    print(f"bots: {', '.join(sorted(a.name for a in artifacts))}")
+
+
 def _print_report(report: DeployReport) -> None:
     print(report.table())
     if not report.ok:

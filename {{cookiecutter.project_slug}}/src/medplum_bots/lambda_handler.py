@@ -1,4 +1,4 @@
-"""Route 2: the Lambda entry point that runs one bundled bot.
+"""The Lambda entry point: one bundled bot (route 2), or route 1's runtime for every bot.
 
 The same function answers two kinds of events, told apart by their shape:
 
@@ -15,6 +15,12 @@ The same function answers two kinds of events, told apart by their shape:
   body}`. Settings come from the same variables as the HTTP runtime's
   (`http_runtime.settings_from_env`: `MEDPLUM_BOTS_RUNTIME_KEY`,
   `MEDPLUM_BOTS_ALLOWED_BASE_URLS`, ...); without them the function answers 503.
+
+Which bots a function URL serves depends on the zip: a bot's zip (`lambda_zip.build_zip`)
+serves its one bot; the runtime's zip (`lambda_zip.build_runtime_zip`, with
+`dist/manifest.json` in the task root) serves every bot of that build, as the container does.
+The runtime's zip holds no single bot, so Medplum cannot invoke it directly: that fails with
+an error saying so.
 """
 
 from __future__ import annotations
@@ -35,6 +41,8 @@ BOT_NAME_ENV = "MEDPLUM_BOT_NAME"
 DEFAULT_ARTIFACT = "bot.py"
 # The zip's root (Lambda's task root): the directory above this package.
 TASK_ROOT = Path(__file__).resolve().parent.parent
+# Where the runtime's zip keeps the build it serves (`dist/manifest.json` + the artifacts).
+RUNTIME_DIST = TASK_ROOT / "dist"
 
 Handler = Callable[..., Any]
 
@@ -65,12 +73,23 @@ def is_function_url_event(event: Any) -> bool:
     )
 
 
+def runtime_dist() -> Path | None:
+    """The build this function serves as route 1's runtime, or None for a one-bot zip."""
+    return RUNTIME_DIST if (RUNTIME_DIST / "manifest.json").is_file() else None
+
+
 @cache
 def loaded_bot() -> tuple[str, Handler]:
     """The bot's name and handler, loaded once per Lambda container."""
     from medplum_bots.bundle import load_artifact
 
     path = TASK_ROOT / os.environ.get(ARTIFACT_ENV, DEFAULT_ARTIFACT)
+    if not path.is_file() and runtime_dist() is not None:
+        raise MedplumBotsError(
+            "this function is the bots' HTTP runtime (route 1): it serves every bot at its "
+            "function URL (/bots/<name>) and cannot be a Bot's external function; put its URL "
+            "in runtime.url of an environment with runtime.type 'http'"
+        )
     if not path.is_file():
         raise MedplumBotsError(f"{path}: bot artifact not found (check {ARTIFACT_ENV})")
     module = load_artifact(path)
@@ -94,11 +113,11 @@ def run_direct(payload: Any) -> Any:
     from medplum_bots.adapter import execute_sync
     from medplum_bots.errors import outcome_text
 
-    _, bot_handler = loaded_bot()
     try:
+        _, bot_handler = loaded_bot()
         result = execute_sync(bot_handler, payload)
     except MedplumBotsError as error:
-        # A malformed payload: the handler did not run.
+        # No bot in this zip, or a malformed payload: nothing ran.
         print(f"Unhandled error: {error}")
         raise BotFailed(str(error)) from None
     for line in result.logs:
@@ -130,9 +149,14 @@ def _runtime_app() -> Any:
 
     # The same settings, from the same variables, as the HTTP runtime (no config file here).
     settings = settings_from_env()
-    name, bot_handler = loaded_bot()
+    dist = runtime_dist()
+    if dist is not None:
+        registry = BotRegistry.from_dist(dist)
+    else:
+        name, bot_handler = loaded_bot()
+        registry = BotRegistry({name: bot_handler})
     return create_app(
-        BotRegistry({name: bot_handler}),
+        registry,
         key=settings.key,
         allowed_base_urls=settings.allowed_base_urls,
         max_body=settings.max_body,

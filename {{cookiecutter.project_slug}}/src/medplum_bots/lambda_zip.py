@@ -226,6 +226,7 @@ def build_zip(
     handler's own (`runtime_requirements()`) are added. `requirements_dir`, when given, is an
     already prepared directory of installed packages used as is instead of running pip.
     """
+    pip_platforms(architecture)  # a bad architecture fails even when pip will not run
     if not artifact_path.is_file():
         raise BuildError(f"{artifact_path}: bot artifact not found (run 'invoke build' first)")
     layer = _requirements_layer(
@@ -251,6 +252,7 @@ def build_runtime_zip(
     and the runtime's requirements plus the union of the artifacts' requirements. Run
     `bundle.build_all` first. `requirements_dir` replaces the pip step, as in `build_zip`.
     """
+    pip_platforms(architecture)  # a bad architecture fails even when pip will not run
     manifest = root / MANIFEST_FILE
     records = read_manifest(root)
     if not records:
