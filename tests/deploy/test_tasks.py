@@ -110,7 +110,7 @@ def test_invoke_deploy_reports_a_missing_credential_in_one_line(project_fleet: F
     environ = project_fleet.environ()
     del environ["STAGING_MEDPLUM_CLIENT_ID"]
 
-    done = invoke(project_fleet, "deploy", env=environ)
+    done = invoke(project_fleet, "deploy", "--name", "*", env=environ)
 
     assert done.returncode == 1
     assert done.stderr.strip().startswith(
