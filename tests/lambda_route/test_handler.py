@@ -9,9 +9,6 @@ from __future__ import annotations
 import asyncio
 import base64
 import json
-import os
-import subprocess
-import sys
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -37,6 +34,7 @@ from medplum_bots.lambda_route import (
 )
 from medplum_bots.signing import signature_headers
 
+from tests.lambda_route.isolated import run_isolated
 from tests.lambda_route.lambda_emulator import invoke
 from tests.standin import ExternalResult, MedplumStandIn
 from tests.standin.fixtures import CLIENT_ID, CLIENT_SECRET, PROJECT_ID, medplum_standin
@@ -336,16 +334,8 @@ def test_the_zip_runs_on_its_own(
         "result = handler(json.load(sys.stdin), None)\n"
         "print('RESULT ' + json.dumps(result))\n"
     )
-    env = {"PATH": os.environ.get("PATH", ""), "MEDPLUM_BOT_NAME": "greeter"}
-    # -I -S: no user site, no site-packages, no PYTHON* variables: only the zip and stdlib.
-    completed = subprocess.run(
-        [sys.executable, "-I", "-S", "-c", script],
-        input=json.dumps(payload),
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=tmp_path,
-        timeout=60,
+    completed = run_isolated(
+        script, stdin=json.dumps(payload), cwd=tmp_path, env={"MEDPLUM_BOT_NAME": "greeter"}
     )
     assert completed.returncode == 0, completed.stderr
     lines = completed.stdout.splitlines()

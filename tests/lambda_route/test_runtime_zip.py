@@ -8,10 +8,7 @@ from __future__ import annotations
 
 import importlib.metadata
 import json
-import os
 import shutil
-import subprocess
-import sys
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -22,6 +19,7 @@ from medplum_bots.errors import BuildError
 from medplum_bots.lambda_zip import build_runtime_zip
 from medplum_bots.signing import signature_headers
 
+from tests.lambda_route.isolated import run_isolated
 from tests.lambda_route.test_handler import (
     GREETER,
     GREETING,
@@ -205,18 +203,11 @@ def test_the_runtime_zip_serves_every_bot_on_its_own(
         payload,  # Medplum invoking the function directly, as a Bot's external function
     ]
     env = {
-        "PATH": os.environ.get("PATH", ""),
         "MEDPLUM_BOTS_RUNTIME_KEY": KEY.decode(),
         "MEDPLUM_BOTS_ALLOWED_BASE_URLS": standin.base_url,
     }
-    completed = subprocess.run(
-        [sys.executable, "-I", "-S", "-c", CONTAINER, str(task_root)],
-        input=json.dumps(events),
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=tmp_path,
-        timeout=60,
+    completed = run_isolated(
+        CONTAINER, stdin=json.dumps(events), cwd=tmp_path, env=env, args=[str(task_root)]
     )
     assert completed.returncode == 0, completed.stderr
     lines = completed.stdout.splitlines()
