@@ -20,8 +20,8 @@ from medplum_bots.client import AsyncMedplumClient
 from medplum_bots.config import Environment
 from medplum_bots.credentials import CLIENT_ID, CLIENT_SECRET, Credentials, Redactor
 from medplum_bots.errors import CredentialsError, DeployError, OperationOutcomeError
+from medplum_bots.http1_transport import transport_for
 from medplum_bots.retry import RetryPolicy
-from medplum_bots.spread_transport import SpreadTransport, pools_for
 from medplum_bots.subscriptions import owner_of, tag_query
 
 Resource = dict[str, Any]
@@ -61,11 +61,12 @@ class EnvironmentSession:
         transport: httpx.AsyncBaseTransport | None = None,
         timeout: float = 30.0,
         concurrency: int = 1,
+        preconnect: int = 0,
     ) -> EnvironmentSession:
         """Log in with `credentials`; CredentialsError when refused or in the wrong project.
 
-        `concurrency` is how many requests may be in flight at once (sizes the connection
-        pools when no `transport` is given).
+        Without a `transport`: at most `concurrency` requests in flight, and `preconnect`
+        connections opened while the login is under way (the run's first burst needs them).
         """
         redactor.add(credentials.client_secret)
         client = AsyncMedplumClient(
@@ -73,7 +74,8 @@ class EnvironmentSession:
             client_id=credentials.client_id,
             client_secret=credentials.client_secret,
             retry=retry,
-            transport=transport or SpreadTransport(pools_for(concurrency)),
+            transport=transport
+            or transport_for(credentials.base_url, concurrency, preconnect=preconnect),
             timeout=timeout,
         )
         name = environment.name
