@@ -21,8 +21,9 @@ import asyncio
 import contextlib
 import ssl
 import urllib.request
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, SupportsIndex
 
 import h11
 import httpx
@@ -43,15 +44,33 @@ def _timeouts(request: httpx.Request) -> dict[str, float | None]:
     return value if isinstance(value, dict) else {}
 
 
+class _CountingReader(asyncio.StreamReader):
+    """Counts the bytes received, so bytes that arrive on an idle connection are noticed."""
+
+    received = 0
+
+    def feed_data(self, data: Iterable[SupportsIndex]) -> None:
+        if isinstance(data, bytes | bytearray | memoryview):
+            self.received += len(data)
+        super().feed_data(data)
+
+
 @dataclass
 class _Connection:
-    reader: asyncio.StreamReader
+    reader: _CountingReader
     writer: asyncio.StreamWriter
     state: h11.Connection
+    consumed: int = 0  # bytes handed to h11
 
     def usable(self) -> bool:
-        """Not closed by us, and no EOF (or stray bytes) from a server that closed it."""
-        return not self.writer.is_closing() and not self.reader.at_eof()
+        """Open, and nothing received since the last answer: a server that closed the
+        connection, or sent an unsolicited answer (e.g. 408) while it was idle, makes it
+        unusable."""
+        return (
+            not self.writer.is_closing()
+            and not self.reader.at_eof()
+            and self.reader.received == self.consumed
+        )
 
     def close(self) -> None:
         self.writer.close()
@@ -128,7 +147,15 @@ class Http1Transport(httpx.AsyncBaseTransport):
 
     def _release(self, origin: Origin, connection: _Connection) -> None:
         state = connection.state
-        if state.our_state is h11.DONE and state.their_state is h11.DONE and not self._closed:
+        leftover, closed = state.trailing_data  # bytes after the answer: not ours to reuse
+        if (
+            state.our_state is h11.DONE
+            and state.their_state is h11.DONE
+            and not leftover
+            and not closed
+            and connection.usable()
+            and not self._closed
+        ):
             state.start_next_cycle()
             idle = self._idle.setdefault(origin, [])
             if len(idle) < MAX_IDLE_PER_ORIGIN:
@@ -161,10 +188,14 @@ class Http1Transport(httpx.AsyncBaseTransport):
         tls: ssl.SSLContext | None = None
         if scheme == "https":
             tls = self._ssl_context or _default_tls_context()
+        loop = asyncio.get_running_loop()
+        reader = _CountingReader(limit=_READ_SIZE)
+        protocol = asyncio.StreamReaderProtocol(reader)
         async with asyncio.timeout(timeout):
-            reader, writer = await asyncio.open_connection(
-                host, port, ssl=tls, server_hostname=host if tls else None, limit=_READ_SIZE
+            transport, _ = await loop.create_connection(
+                lambda: protocol, host, port, ssl=tls, server_hostname=host if tls else None
             )
+        writer = asyncio.StreamWriter(transport, protocol, reader, loop)
         return _Connection(reader, writer, h11.Connection(h11.CLIENT))
 
 
@@ -209,6 +240,7 @@ async def _exchange(
                 raise httpx.ReadTimeout("read timed out", request=request) from None
             except OSError as error:
                 raise httpx.ReadError(str(error) or type(error).__name__, request=request) from None
+            connection.consumed += len(received)
             state.receive_data(received)  # b"" means the server closed the connection
         elif isinstance(event, h11.Response):
             answer = event
@@ -242,13 +274,19 @@ def _default_tls_context() -> ssl.SSLContext:
     return _TLS_CONTEXT
 
 
-def proxied(url: str) -> bool:
-    """Whether the environment routes `url` through a proxy (HTTP(S)_PROXY, ALL_PROXY, NO_PROXY)."""
+def proxy_for(url: str) -> str | None:
+    """The proxy the environment routes `url` through (HTTP(S)_PROXY, ALL_PROXY, NO_PROXY)."""
     parsed = httpx.URL(url)
     proxies: dict[str, Any] = urllib.request.getproxies()
-    if not (proxies.get(parsed.scheme) or proxies.get("all")):
-        return False
-    return not urllib.request.proxy_bypass(parsed.host)
+    proxy = proxies.get(parsed.scheme) or proxies.get("all")
+    if not proxy or urllib.request.proxy_bypass(parsed.host):
+        return None
+    return str(proxy)
+
+
+def proxied(url: str) -> bool:
+    """Whether the environment routes `url` through a proxy."""
+    return proxy_for(url) is not None
 
 
 def transport_for(url: str, concurrency: int, preconnect: int = 0) -> httpx.AsyncBaseTransport:
@@ -256,9 +294,11 @@ def transport_for(url: str, concurrency: int, preconnect: int = 0) -> httpx.Asyn
 
     Must be called inside the event loop that will use it when `preconnect` > 0.
     """
-    if proxied(url):
+    proxy = proxy_for(url)
+    if proxy is not None:
+        # httpx reads proxy variables only for transports it builds itself: pass it on.
         limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
-        return httpx.AsyncHTTPTransport(limits=limits, verify=_default_tls_context())
+        return httpx.AsyncHTTPTransport(proxy=proxy, limits=limits, verify=_default_tls_context())
     transport = Http1Transport(max_connections=concurrency)
     if preconnect:
         transport.preconnect(url, preconnect)
