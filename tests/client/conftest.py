@@ -8,6 +8,7 @@ import pytest
 from medplum_bots.retry import RetryPolicy
 
 from tests.client.loopback import Loopback, MiniMedplum, serving
+from tests.standin.fixtures import medplum_standin  # noqa: F401
 
 
 class Waits(list[float]):

@@ -700,14 +700,6 @@ def test_requests_through_transport_for_reach_the_proxy(no_proxy_env: pytest.Mon
 # -- the Medplum client on top of it -----------------------------------------------------------
 
 
-@pytest.fixture
-def standin() -> Iterator[MedplumStandIn]:
-    with MedplumStandIn() as medplum:
-        medplum.add_project(PROJECT_ID)
-        medplum.add_client(CLIENT_ID, CLIENT_SECRET, PROJECT_ID)
-        yield medplum
-
-
 def no_wait_policy() -> RetryPolicy:
     async def no_sleep(seconds: float) -> None:
         return None
@@ -715,13 +707,13 @@ def no_wait_policy() -> RetryPolicy:
     return RetryPolicy(max_attempts=3, async_sleep=no_sleep, sleep=lambda seconds: None)
 
 
-def test_medplum_client_logs_in_creates_and_reads(standin: MedplumStandIn) -> None:
+def test_medplum_client_logs_in_creates_and_reads(medplum_standin: MedplumStandIn) -> None:
     """AsyncMedplumClient over Http1Transport: client-credentials login, then a created
     Patient reads back from the stand-in."""
 
     async def main() -> tuple[dict[str, Any], dict[str, Any]]:
         async with AsyncMedplumClient(
-            standin.base_url,
+            medplum_standin.base_url,
             client_id=CLIENT_ID,
             client_secret=CLIENT_SECRET,
             transport=Http1Transport(max_connections=4),
@@ -735,8 +727,8 @@ def test_medplum_client_logs_in_creates_and_reads(standin: MedplumStandIn) -> No
     created, read = run(main)
     assert read["id"] == created["id"]
     assert read["name"] == [{"family": "Doe"}]
-    assert standin.tokens_issued == 1
-    assert [(r.method, r.path, r.status) for r in standin.requests] == [
+    assert medplum_standin.tokens_issued == 1
+    assert [(r.method, r.path, r.status) for r in medplum_standin.requests] == [
         ("POST", "/oauth2/token", 200),
         ("POST", "/fhir/R4/Patient", 201),
         ("GET", f"/fhir/R4/Patient/{created['id']}", 200),
@@ -744,16 +736,16 @@ def test_medplum_client_logs_in_creates_and_reads(standin: MedplumStandIn) -> No
 
 
 def test_medplum_client_retries_a_get_whose_connection_was_dropped(
-    standin: MedplumStandIn,
+    medplum_standin: MedplumStandIn,
 ) -> None:
     """The stand-in drops the connection of a GET without answering: the transport reports
     it as a transport error and the client's retry gets the resource on a new connection."""
-    patient = standin.seed({"resourceType": "Patient", "id": "p1"}, PROJECT_ID)
-    standin.faults.add(method="GET", path=r"/Patient/p1$", drop=True, status=None, times=1)
+    patient = medplum_standin.seed({"resourceType": "Patient", "id": "p1"}, PROJECT_ID)
+    medplum_standin.faults.add(method="GET", path=r"/Patient/p1$", drop=True, status=None, times=1)
 
     async def main() -> dict[str, Any]:
         async with AsyncMedplumClient(
-            standin.base_url,
+            medplum_standin.base_url,
             client_id=CLIENT_ID,
             client_secret=CLIENT_SECRET,
             transport=Http1Transport(),
@@ -763,6 +755,6 @@ def test_medplum_client_retries_a_get_whose_connection_was_dropped(
 
     read = run(main)
     assert read["id"] == patient["id"]
-    assert not standin.faults.pending()
-    gets = [(r.path, r.status) for r in standin.requests if r.method == "GET"]
+    assert not medplum_standin.faults.pending()
+    gets = [(r.path, r.status) for r in medplum_standin.requests if r.method == "GET"]
     assert gets == [("/fhir/R4/Patient/p1", 0), ("/fhir/R4/Patient/p1", 200)]  # 0: dropped
