@@ -28,7 +28,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 from medplum_bots import AsyncMedplumClient
-from medplum_bots.http1_transport import Http1Transport, proxied, transport_for
+from medplum_bots.http1_transport import Http1Transport, proxy_for, transport_for
 from medplum_bots.retry import RetryPolicy
 
 from tests.client.raw_server import Act, RawRequest, RawServer, http_response
@@ -648,10 +648,10 @@ def no_proxy_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[pytest.MonkeyPatch
 
 
 def test_an_https_proxy_gets_httpx_transport(no_proxy_env: pytest.MonkeyPatch) -> None:
-    """HTTPS_PROXY applies to an https URL: proxied, and transport_for hands the run to
+    """HTTPS_PROXY applies to an https URL: proxy_for finds it, and transport_for hands the run to
     httpx's own transport (which speaks to proxies)."""
     no_proxy_env.setenv("HTTPS_PROXY", "http://proxy.invalid:3128")
-    assert proxied(API) is True
+    assert proxy_for(API) is not None
     assert isinstance(transport_for(API, 8), httpx.AsyncHTTPTransport)
 
 
@@ -659,17 +659,17 @@ def test_no_proxy_exempts_the_host(no_proxy_env: pytest.MonkeyPatch) -> None:
     """NO_PROXY naming the host wins over HTTPS_PROXY: our transport."""
     no_proxy_env.setenv("HTTPS_PROXY", "http://proxy.invalid:3128")
     no_proxy_env.setenv("NO_PROXY", "api.example.com")
-    assert proxied(API) is False
+    assert proxy_for(API) is None
     assert isinstance(transport_for(API, 8), Http1Transport)
 
 
 def test_without_proxy_variables_our_transport_is_used(no_proxy_env: pytest.MonkeyPatch) -> None:
     """No proxy in the environment: our transport; a proxy for the other scheme does not
     count either."""
-    assert proxied(API) is False
+    assert proxy_for(API) is None
     assert isinstance(transport_for(API, 8), Http1Transport)
     no_proxy_env.setenv("HTTP_PROXY", "http://proxy.invalid:3128")
-    assert proxied(API) is False
+    assert proxy_for(API) is None
     assert isinstance(transport_for(API, 8), Http1Transport)
 
 

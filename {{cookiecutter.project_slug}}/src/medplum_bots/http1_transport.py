@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import ssl
 import urllib.request
 from collections.abc import Iterable
@@ -262,16 +263,11 @@ async def _exchange(
     )
 
 
-_TLS_CONTEXT: ssl.SSLContext | None = None
-
-
+@functools.cache
 def _default_tls_context() -> ssl.SSLContext:
     # httpx's context: certifi's CAs, or SSL_CERT_FILE / SSL_CERT_DIR when set. Creating one
     # loads the CA bundle (tens of milliseconds): once per process.
-    global _TLS_CONTEXT
-    if _TLS_CONTEXT is None:
-        _TLS_CONTEXT = httpx.create_ssl_context()
-    return _TLS_CONTEXT
+    return httpx.create_ssl_context()
 
 
 def proxy_for(url: str) -> str | None:
@@ -282,11 +278,6 @@ def proxy_for(url: str) -> str | None:
     if not proxy or urllib.request.proxy_bypass(parsed.host):
         return None
     return str(proxy)
-
-
-def proxied(url: str) -> bool:
-    """Whether the environment routes `url` through a proxy."""
-    return proxy_for(url) is not None
 
 
 def transport_for(url: str, concurrency: int, preconnect: int = 0) -> httpx.AsyncBaseTransport:
