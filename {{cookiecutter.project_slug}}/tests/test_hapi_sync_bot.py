@@ -19,7 +19,7 @@ from bots.hapi_sync_bot import (
     handler,
 )
 from medplum_bots import InMemoryMedplum
-from medplum_bots.adapter import BotResult, execute_sync, make_payload
+from medplum_bots.runtime.adapter import BotResult, execute_sync, make_payload
 from medplum_bots.errors import outcome_text
 from tests.fhir_endpoint import FhirEndpoint, serve
 

@@ -12,7 +12,7 @@ import pytest
 
 from bots import {{ cookiecutter.__first_bot_module }} as bot
 from medplum_bots import BotEvent, InMemoryMedplum
-from medplum_bots.adapter import execute_sync, make_payload
+from medplum_bots.runtime.adapter import execute_sync, make_payload
 
 PATIENT = json.loads((Path(__file__).parents[1] / "examples" / "patient.json").read_text())
 

@@ -1,0 +1,179 @@
+"""One authenticated connection to one environment's Medplum project, for a whole run.
+
+A run logs in once per environment (the client refreshes the token when it expires or a call
+answers 401) and batches its reads: all selected Bots in one search (`Bot?_id=a,b,c`), all
+Subscriptions the deployer owns for them in one more. A login that names another project than
+the config's `projectId` fails the environment: deploying staging bots into production's
+project would be worse than not deploying.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+from medplum_bots.client import AsyncMedplumClient
+from medplum_bots.client.retry import RetryPolicy
+from medplum_bots.config import Environment
+from medplum_bots.deploy.credentials import CLIENT_ID, CLIENT_SECRET, Credentials, Redactor
+from medplum_bots.deploy.http1_transport import transport_for
+from medplum_bots.deploy.subscriptions import owner_of, tag_query
+from medplum_bots.errors import CredentialsError, DeployError, OperationOutcomeError
+
+Resource = dict[str, Any]
+# Ids per search request: keeps URLs far below common 8 KB limits.
+BOT_IDS_PER_SEARCH = 100
+TAGS_PER_SEARCH = 50
+
+
+def _chunks(items: Sequence[str], size: int) -> list[Sequence[str]]:
+    return [items[i : i + size] for i in range(0, len(items), size)]
+
+
+def _project_of(token_answer: dict[str, Any]) -> str:
+    project = token_answer.get("project")
+    reference = project.get("reference") if isinstance(project, dict) else None
+    return reference.removeprefix("Project/") if isinstance(reference, str) else ""
+
+
+@dataclass
+class EnvironmentSession:
+    """An environment, its logged-in client and the project its credentials belong to."""
+
+    environment: Environment
+    credentials: Credentials
+    client: AsyncMedplumClient
+    project_id: str
+    redactor: Redactor
+
+    @classmethod
+    async def open(
+        cls,
+        environment: Environment,
+        credentials: Credentials,
+        *,
+        redactor: Redactor,
+        retry: RetryPolicy | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+        timeout: float = 30.0,
+        concurrency: int = 1,
+        preconnect: int = 0,
+    ) -> EnvironmentSession:
+        """Log in with `credentials`; CredentialsError when refused or in the wrong project.
+
+        Without a `transport`: at most `concurrency` requests in flight, and `preconnect`
+        connections opened while the login is under way (the run's first burst needs them).
+        """
+        redactor.add(credentials.client_secret)
+        client = AsyncMedplumClient(
+            credentials.base_url,
+            client_id=credentials.client_id,
+            client_secret=credentials.client_secret,
+            retry=retry,
+            transport=transport
+            or transport_for(credentials.base_url, concurrency, preconnect=preconnect),
+            timeout=timeout,
+        )
+        name = environment.name
+        try:
+            answer = await client.login_client_credentials()
+        except OperationOutcomeError as error:
+            await client.close()
+            raise CredentialsError(
+                redactor(
+                    f"environment {name!r}: login to {credentials.base_url} failed ({error}); "
+                    f"check {credentials.sources[CLIENT_ID]} and "
+                    f"{credentials.sources[CLIENT_SECRET]}"
+                )
+            ) from None
+        redactor.add(client.get_access_token())
+        project_id = _project_of(answer)
+        if environment.project_id and project_id and project_id != environment.project_id:
+            await client.close()
+            raise CredentialsError(
+                f"environment {name!r}: the credentials ({credentials.sources[CLIENT_ID]}) "
+                f"belong to Project/{project_id}, not to projectId {environment.project_id!r} "
+                "in medplum.config.json"
+            )
+        return cls(environment, credentials, client, project_id or environment.project_id, redactor)
+
+    async def close(self) -> None:
+        """Close the connection pool (remembering the last token, to keep it out of output)."""
+        self.redactor.add(self.client.get_access_token())
+        await self.client.close()
+
+    async def read_bots(self, ids: Sequence[str]) -> dict[str, Resource]:
+        """The Bots with these ids that this project can see, by id (one search per 100)."""
+        unique = list(dict.fromkeys(ids))
+        pages = await asyncio.gather(
+            *(
+                self._search_all("Bot", {"_id": ",".join(c), "_count": str(len(c))})
+                for c in _chunks(unique, BOT_IDS_PER_SEARCH)
+            )
+        )
+        return {bot["id"]: bot for page in pages for bot in page}
+
+    async def owned_subscriptions(self, bot_ids: Sequence[str]) -> dict[str, list[Resource]]:
+        """Subscriptions tagged as managed for each of `bot_ids` (one search per 50 bots)."""
+        result: dict[str, list[Resource]] = {bot_id: [] for bot_id in bot_ids}
+        pages = await asyncio.gather(
+            *(
+                self._search_all("Subscription", {"_tag": tag_query(c), "_count": "1000"})
+                for c in _chunks(list(result), TAGS_PER_SEARCH)
+            )
+        )
+        for page in pages:
+            for subscription in page:
+                owner = owner_of(subscription)
+                if owner in result:
+                    result[owner].append(subscription)
+        return result
+
+    async def _search_all(self, resource_type: str, query: dict[str, str]) -> list[Resource]:
+        found: list[Resource] = []
+        async for page in self.client.search_resource_pages(resource_type, query):
+            found.extend(page)
+        return found
+
+    async def missing_runtime_secret(self) -> str | None:
+        """A warning when the route-1 runtime key is not among the Project's secrets.
+
+        None when it is there, when the route is not `http`, or when the Project cannot be
+        read with these credentials (then there is nothing cheap to check).
+        """
+        runtime = self.environment.runtime
+        if runtime.type != "http" or not self.project_id:
+            return None
+        try:
+            # Medplum lets only project admins read the Project; they see all of it.
+            project = await self.client.read_resource("Project", self.project_id)
+        except OperationOutcomeError:
+            return None
+        # FHIR JSON leaves out empty lists: no `secret` field means no secrets.
+        names = {s.get("name") for s in project.get("secret") or [] if isinstance(s, dict)}
+        if runtime.secret_name in names:
+            return None
+        return (
+            f"Project secret {runtime.secret_name!r} is missing in environment "
+            f"{self.environment.name!r}: the forwarder cannot sign requests to the runtime "
+            "(add it under Project > Secrets; see README 'Runtime')"
+        )
+
+    async def create_bot(self, name: str, description: str, runtime_version: str) -> Resource:
+        """Create a Bot and its ProjectMembership (`admin/projects/{id}/bot`); never retried
+        after a 5xx, since a second attempt could make a second Bot."""
+        if not self.project_id:
+            raise DeployError(
+                f"environment {self.environment.name!r}: set its projectId in "
+                "medplum.config.json to create bots"
+            )
+        body: dict[str, str] = {"name": name, "runtimeVersion": runtime_version}
+        if description:
+            body["description"] = description
+        bot = await self.client.post(f"admin/projects/{self.project_id}/bot", body)
+        if not isinstance(bot, dict) or not isinstance(bot.get("id"), str):
+            raise DeployError(f"creating bot {name!r}: the server answered without a Bot id")
+        return bot

@@ -1,0 +1,60 @@
+"""What a bot's handler receives: `BotEvent`, the Python shape of Medplum's BotEvent."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+SETTING_VALUE_KEYS = ("valueString", "valueBoolean", "valueDecimal", "valueInteger")
+
+
+class Headers(Mapping[str, str]):
+    """Read-only HTTP headers with case-insensitive lookup (`X-Medplum-Deleted-Resource`)."""
+
+    def __init__(self, values: Mapping[str, Any] | None = None) -> None:
+        self._values: dict[str, tuple[str, str]] = {}
+        for key, value in (values or {}).items():
+            text = ", ".join(map(str, value)) if isinstance(value, list) else str(value)
+            self._values[key.lower()] = (key, text)
+
+    def __getitem__(self, key: str) -> str:
+        return self._values[key.lower()][1]
+
+    def __iter__(self) -> Iterator[str]:
+        return (original for original, _ in self._values.values())
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+    def __repr__(self) -> str:
+        return f"Headers({dict(self.items())!r})"
+
+
+@dataclass(frozen=True)
+class BotEvent:
+    """One execution of a bot.
+
+    `input` is the parsed body for JSON content types and the raw text otherwise (HL7 v2
+    messages stay strings). `secrets` maps a name to the Project's setting, e.g.
+    `{"API_KEY": {"name": "API_KEY", "valueString": "..."}}`; `secret()` reads its value.
+    """
+
+    bot: Mapping[str, Any]
+    input: Any
+    content_type: str = "application/json"
+    secrets: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    trace_id: str | None = None
+    headers: Headers = field(default_factory=Headers)
+    requester: Mapping[str, Any] | None = None
+
+    def secret(self, name: str) -> str | bool | int | float | None:
+        """The value of the Project secret `name`, or None when it is not set."""
+        setting = self.secrets.get(name)
+        if not setting:
+            return None
+        for key in SETTING_VALUE_KEYS:
+            if key in setting:
+                value: str | bool | int | float = setting[key]
+                return value
+        return None

@@ -1,0 +1,533 @@
+"""Run a bot handler the way Medplum does: execution payload in, `BotResult` out.
+
+Medplum hands every runtime the same JSON payload (`bot`, `baseUrl`, `accessToken`,
+`requester`, `input`, `contentType`, `secrets`, `traceId`, `headers`). `execute` builds a
+client bound to `baseUrl` + `accessToken` (sending the trace id), a `BotEvent`, calls the
+handler and returns what happened: the JSON-safe result, the lines the bot printed or logged
+during that execution only, and an OperationOutcome when it failed. The payload itself is
+never logged: it holds the bot's access token.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import dataclasses
+import datetime
+import enum
+import inspect
+import json
+import math
+import threading
+import traceback
+import uuid
+import weakref
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+import httpx
+from medplum_bots.client import AsyncMedplumClient, MedplumClient
+from medplum_bots.errors import MedplumBotsError, OperationOutcomeError, UnknownBotError, outcome
+from medplum_bots.event import BotEvent, Headers
+from medplum_bots.runtime.capture import LogBuffer, capture_logs
+
+HL7_V2 = "x-application/hl7-v2+er7"
+JSON_CONTENT_TYPES = ("application/json", "application/fhir+json")
+REDACTED = "[redacted]"
+
+Handler = Callable[[Any, BotEvent], Any]
+Transport = httpx.BaseTransport | httpx.AsyncBaseTransport
+
+
+class InvalidPayloadError(MedplumBotsError):
+    """The execution payload is not what Medplum sends; the handler was not called."""
+
+
+class ResultError(MedplumBotsError):
+    """A bot returned something JSON cannot hold."""
+
+
+@dataclass(frozen=True)
+class BotResult:
+    """What one execution produced.
+
+    `ok` is False when the handler raised or returned something JSON cannot hold; `outcome`
+    then holds an OperationOutcome describing the failure. `logs` are the lines the bot
+    printed (stdout, stderr) or logged during this execution, tracebacks included.
+    """
+
+    ok: bool
+    result: Any
+    logs: list[str]
+    outcome: dict[str, Any] | None
+
+    def to_json(self) -> dict[str, Any]:
+        """A dict ready for `json.dumps`: `{ok, result, logs, outcome}`."""
+        return {"ok": self.ok, "result": self.result, "logs": self.logs, "outcome": self.outcome}
+
+    @property
+    def log_text(self) -> str:
+        """The logs as Medplum shows them in an AuditEvent (one string, newline separated)."""
+        return "\n".join(self.logs)
+
+
+class PooledTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
+    """Connection pools shared by every execution's client (sync and async).
+
+    Building an httpx client's own transport loads the CA bundle (milliseconds); executions
+    reuse these pools instead. Clients closing this transport do nothing; `aclose_all`
+    really closes it. Async pools are kept per event loop, since connections belong to one.
+    """
+
+    def __init__(self) -> None:
+        self._sync: httpx.HTTPTransport | None = None
+        self._async: weakref.WeakKeyDictionary[
+            asyncio.AbstractEventLoop, httpx.AsyncHTTPTransport
+        ] = weakref.WeakKeyDictionary()
+        self._lock = threading.Lock()
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        with self._lock:
+            if self._sync is None:
+                self._sync = httpx.HTTPTransport()
+            pool = self._sync
+        return pool.handle_request(request)
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        loop = asyncio.get_running_loop()
+        pool = self._async.get(loop)
+        if pool is None:
+            pool = self._async[loop] = httpx.AsyncHTTPTransport()
+        return await pool.handle_async_request(request)
+
+    def close(self) -> None:
+        """Called by each client on close: the pools stay open for the next execution."""
+
+    async def aclose(self) -> None:
+        """Called by each async client on close: the pools stay open."""
+
+    async def aclose_loop(self) -> None:
+        """Close the async pool of the running event loop (before that loop ends)."""
+        pool = self._async.pop(asyncio.get_running_loop(), None)
+        if pool is not None:
+            await pool.aclose()
+
+    async def aclose_all(self) -> None:
+        """Close the sync pool and the running loop's async pool."""
+        await self.aclose_loop()
+        with self._lock:
+            pool, self._sync = self._sync, None
+        if pool is not None:
+            pool.close()
+
+
+DEFAULT_POOL = PooledTransport()
+
+
+def content_type_base(content_type: str) -> str:
+    """`"application/json; charset=utf-8"` -> `"application/json"`."""
+    return content_type.split(";", 1)[0].strip().lower()
+
+
+def is_json_content_type(content_type: str) -> bool:
+    """True for application/json, application/fhir+json and any other `+json` type."""
+    base = content_type_base(content_type)
+    return base in JSON_CONTENT_TYPES or base.endswith("+json")
+
+
+def event_from_payload(payload: Any) -> BotEvent:
+    """The `BotEvent` a handler receives for a Medplum execution payload.
+
+    JSON content types given as text are parsed; every other input (HL7 v2 messages,
+    plain text) stays as sent. Raises InvalidPayloadError naming the bad field.
+    """
+    if not isinstance(payload, Mapping):
+        raise InvalidPayloadError("execution payload must be a JSON object")
+    content_type = payload.get("contentType") or "application/json"
+    if not isinstance(content_type, str):
+        raise InvalidPayloadError("payload field 'contentType' must be a string")
+    value = payload.get("input")
+    if isinstance(value, str) and is_json_content_type(content_type) and value.strip():
+        try:
+            value = json.loads(value)
+        except json.JSONDecodeError as error:
+            raise InvalidPayloadError(
+                f"payload field 'input' is not valid JSON for {content_type_base(content_type)}"
+                f" (line {error.lineno} column {error.colno}: {error.msg})"
+            ) from None
+    bot = _object_or_empty(payload, "bot")
+    secrets = _object_or_empty(payload, "secrets")
+    headers = _object_or_empty(payload, "headers")
+    requester = payload.get("requester")
+    trace_id = payload.get("traceId")
+    if any(not isinstance(setting, Mapping) for setting in secrets.values()):
+        raise InvalidPayloadError("payload field 'secrets' must map names to ProjectSettings")
+    if requester is not None and not isinstance(requester, Mapping):
+        raise InvalidPayloadError("payload field 'requester' must be a Reference object")
+    if trace_id is not None and not isinstance(trace_id, str):
+        raise InvalidPayloadError("payload field 'traceId' must be a string")
+    return BotEvent(
+        bot=dict(bot),
+        input=value,
+        content_type=content_type,
+        secrets={name: dict(setting) for name, setting in secrets.items()},
+        trace_id=trace_id or None,
+        headers=Headers(headers),
+        requester=dict(requester) if requester is not None else None,
+    )
+
+
+def _object_or_empty(payload: Mapping[str, Any], name: str) -> Mapping[str, Any]:
+    value = payload.get(name)
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping):
+        raise InvalidPayloadError(f"payload field {name!r} must be an object")
+    return value
+
+
+def make_payload(
+    input: Any,
+    *,
+    base_url: str = "http://medplum.local/",
+    access_token: str | None = "local-access-token",
+    content_type: str | None = None,
+    secrets: Mapping[str, Any] | None = None,
+    headers: Mapping[str, str] | None = None,
+    bot: Mapping[str, Any] | None = None,
+    requester: Mapping[str, Any] | None = None,
+    trace_id: str | None = None,
+) -> dict[str, Any]:
+    """An execution payload shaped like Medplum's, for tests and local runs.
+
+    `content_type` defaults from `input`: a FHIR resource -> application/fhir+json, text ->
+    text/plain, anything else -> application/json. `secrets` may map names to plain values
+    (`{"API_KEY": "abc"}`), which become ProjectSettings, or to ProjectSettings themselves.
+    """
+    if content_type is None:
+        if isinstance(input, Mapping) and "resourceType" in input:
+            content_type = "application/fhir+json"
+        elif isinstance(input, str):
+            content_type = "text/plain"
+        else:
+            content_type = "application/json"
+    return {
+        "bot": dict(bot or {"reference": "Bot/local", "display": "local"}),
+        "baseUrl": base_url,
+        "accessToken": access_token,
+        "requester": dict(requester) if requester is not None else None,
+        "input": input,
+        "contentType": content_type,
+        "secrets": {name: _setting(name, value) for name, value in (secrets or {}).items()},
+        "traceId": trace_id or str(uuid.uuid4()),
+        "headers": dict(headers or {}),
+    }
+
+
+def _setting(name: str, value: Any) -> dict[str, Any]:
+    if isinstance(value, Mapping):
+        return dict(value)
+    if isinstance(value, bool):
+        return {"name": name, "valueBoolean": value}
+    if isinstance(value, int):
+        return {"name": name, "valueInteger": value}
+    if isinstance(value, float):
+        return {"name": name, "valueDecimal": value}
+    return {"name": name, "valueString": str(value)}
+
+
+def _connection(payload: Any) -> tuple[str, str | None]:
+    if not isinstance(payload, Mapping):
+        raise InvalidPayloadError("execution payload must be a JSON object")
+    base_url = payload.get("baseUrl")
+    token = payload.get("accessToken")
+    if not isinstance(base_url, str) or not base_url.startswith(("http://", "https://")):
+        raise InvalidPayloadError("payload field 'baseUrl' must be an http(s) URL")
+    if token is not None and not isinstance(token, str):
+        raise InvalidPayloadError("payload field 'accessToken' must be a string")
+    return base_url, token or None
+
+
+async def execute(
+    handler: Handler, payload: Mapping[str, Any], *, transport: Transport | None = None
+) -> BotResult:
+    """Run `handler` for one execution payload and report what happened.
+
+    An `async def` handler receives an `AsyncMedplumClient` and runs on this event loop; a
+    `def` handler receives a `MedplumClient` and runs in a worker thread. `transport` (for
+    tests: an `InMemoryMedplum`) replaces the network; by default executions share
+    `DEFAULT_POOL`'s connections. A malformed payload raises
+    InvalidPayloadError before the handler runs; anything the handler raises becomes
+    `BotResult(ok=False)`.
+    """
+    event = event_from_payload(payload)
+    base_url, token = _connection(payload)
+    transport = DEFAULT_POOL if transport is None else transport
+    with capture_logs() as logs:
+        try:
+            if inspect.iscoroutinefunction(handler):
+                value = await _call_async(handler, event, base_url, token, transport)
+            else:
+                # to_thread copies this context, so the worker's output lands in `logs`.
+                value = await asyncio.to_thread(
+                    _call_sync, handler, event, base_url, token, transport
+                )
+        except (Exception, SystemExit) as error:
+            return _failure(error, logs, token)
+        return _success(value, event, logs, token)
+
+
+def execute_sync(
+    handler: Handler, payload: Mapping[str, Any], *, transport: Transport | None = None
+) -> BotResult:
+    """`execute` for code without an event loop (tests, scripts, the Lambda route).
+
+    A `def` handler runs in the calling thread; an `async def` handler in a fresh event loop.
+    """
+    if inspect.iscoroutinefunction(handler):
+        return asyncio.run(_execute_in_new_loop(handler, payload, transport))
+    event = event_from_payload(payload)
+    base_url, token = _connection(payload)
+    transport = DEFAULT_POOL if transport is None else transport
+    with capture_logs() as logs:
+        try:
+            value = _call_sync(handler, event, base_url, token, transport)
+        except (Exception, SystemExit) as error:
+            return _failure(error, logs, token)
+        return _success(value, event, logs, token)
+
+
+async def _execute_in_new_loop(
+    handler: Handler, payload: Mapping[str, Any], transport: Transport | None
+) -> BotResult:
+    try:
+        return await execute(handler, payload, transport=transport)
+    finally:
+        # This loop ends with the call; its pooled connections must not outlive it.
+        await DEFAULT_POOL.aclose_loop()
+
+
+def _call_sync(
+    handler: Handler,
+    event: BotEvent,
+    base_url: str,
+    token: str | None,
+    transport: Transport | None,
+) -> Any:
+    if transport is not None and not isinstance(transport, httpx.BaseTransport):
+        raise TypeError("a `def` handler needs a synchronous httpx transport")
+    client = MedplumClient(
+        base_url, access_token=token, trace_id=event.trace_id, transport=transport
+    )
+    try:
+        return handler(client, event)
+    finally:
+        client.close()
+
+
+async def _call_async(
+    handler: Handler,
+    event: BotEvent,
+    base_url: str,
+    token: str | None,
+    transport: Transport | None,
+) -> Any:
+    if transport is not None and not isinstance(transport, httpx.AsyncBaseTransport):
+        raise TypeError("an `async def` handler needs an asynchronous httpx transport")
+    client = AsyncMedplumClient(
+        base_url, access_token=token, trace_id=event.trace_id, transport=transport
+    )
+    try:
+        return await handler(client, event)
+    finally:
+        await client.close()
+
+
+def _redact(text: str, token: str | None) -> str:
+    return text.replace(token, REDACTED) if token and len(token) >= 8 else text
+
+
+def _success(value: Any, event: BotEvent, logs: LogBuffer, token: str | None) -> BotResult:
+    if content_type_base(event.content_type) == HL7_V2 and not _is_json_native(value):
+        # Medplum answers an HL7 v2 execution with the result's text form (its toString()).
+        value = str(value)
+    try:
+        result = to_jsonable(value)
+    except ResultError as error:
+        text = _redact(str(error), token)
+        lines = [_redact(line, token) for line in logs.lines()]
+        return BotResult(False, None, [*lines, text], outcome("error", "processing", text))
+    lines = [_redact(line, token) for line in logs.lines()]
+    return BotResult(True, result, lines, None)
+
+
+def _failure(error: BaseException, logs: LogBuffer, token: str | None) -> BotResult:
+    if isinstance(error, OperationOutcomeError):
+        failure = error.outcome
+        text = str(error)
+    else:
+        text = f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
+        failure = outcome("error", "exception", _redact(text, token))
+    logs.write(f"Unhandled error: {text}\n")
+    logs.write("".join(traceback.format_exception(type(error), error, _user_frames(error))))
+    lines = [_redact(line, token) for line in logs.lines()]
+    return BotResult(False, None, lines, failure)
+
+
+def _user_frames(error: BaseException) -> TracebackType | None:
+    """The traceback without this module's own frames (they say nothing about the bot)."""
+    frames = error.__traceback__
+    while frames is not None and frames.tb_frame.f_code.co_filename == __file__:
+        frames = frames.tb_next
+    return frames
+
+
+def _is_json_native(value: Any) -> bool:
+    return value is None or isinstance(value, (str, int, float, bool, dict, list))
+
+
+def to_jsonable(value: Any, path: str = "$") -> Any:
+    """`value` as plain JSON data, or ResultError naming where it is not representable.
+
+    Beyond JSON's own types: tuples, sets (sorted when possible), dataclasses, enums (their
+    value), dates and times (ISO 8601), Decimal, UUID, pydantic-style models (`model_dump`),
+    and bytes that are UTF-8 text. NaN/infinity and other objects are errors.
+    """
+    return _jsonable(value, path, set())
+
+
+def _jsonable(value: Any, path: str, parents: set[int]) -> Any:
+    if value is None or isinstance(value, (bool, str)):
+        return value
+    if isinstance(value, enum.Enum):
+        return _jsonable(value.value, path, parents)
+    if isinstance(value, int):
+        return int(value)
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise ResultError(f"bot result at {path} is {value}, which JSON cannot hold")
+        return float(value)
+    if isinstance(value, Decimal):
+        if not value.is_finite():
+            raise ResultError(f"bot result at {path} is {value}, which JSON cannot hold")
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, (datetime.date, datetime.time)):
+        return value.isoformat()
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        try:
+            return bytes(value).decode("utf-8")
+        except UnicodeDecodeError:
+            raise ResultError(
+                f"bot result at {path} is binary data that is not UTF-8 text; return "
+                f"base64 text (e.g. {base64.b64encode(b'...').decode()!r}) or a Binary"
+            ) from None
+    if id(value) in parents:
+        raise ResultError(f"bot result at {path} contains itself")
+    parents = parents | {id(value)}
+    if isinstance(value, Mapping):
+        result: dict[str, Any] = {}
+        for key, item in value.items():
+            result[_json_key(key, path)] = _jsonable(item, f"{path}.{key}", parents)
+        return result
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(item, f"{path}[{i}]", parents) for i, item in enumerate(value)]
+    if isinstance(value, (set, frozenset)):
+        try:
+            items = sorted(value)
+        except TypeError:
+            items = list(value)
+        return [_jsonable(item, f"{path}[{i}]", parents) for i, item in enumerate(items)]
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        fields = {f.name: getattr(value, f.name) for f in dataclasses.fields(value)}
+        return _jsonable(fields, path, parents)
+    dump = getattr(value, "model_dump", None)
+    if callable(dump):
+        return _jsonable(dump(mode="json"), path, parents)
+    raise ResultError(
+        f"bot result at {path} is a {type(value).__name__}, which JSON cannot hold; "
+        "return dicts, lists, strings, numbers, booleans or None"
+    )
+
+
+def _json_key(key: Any, path: str) -> str:
+    # The same key conversions as json.dumps.
+    if isinstance(key, str):
+        return key
+    if key is None or isinstance(key, bool):
+        return json.dumps(key)
+    if isinstance(key, (int, float)):
+        return str(key)
+    raise ResultError(f"bot result at {path} has a {type(key).__name__} key; keys must be text")
+
+
+class BotRegistry:
+    """The runnable bots of a build, by artifact name (`my_first_bot`)."""
+
+    def __init__(self, handlers: Mapping[str, Handler]) -> None:
+        self._handlers = dict(handlers)
+
+    @classmethod
+    def from_dist(cls, dist_dir: Path) -> BotRegistry:
+        """Load every artifact named in `dist_dir/manifest.json` (written by `invoke build`)."""
+        from medplum_bots.build.loader import load_artifact
+
+        manifest_path = dist_dir / "manifest.json"
+        try:
+            manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise MedplumBotsError(
+                f"{manifest_path}: not found; run `invoke build` first"
+            ) from None
+        except (OSError, json.JSONDecodeError) as error:
+            raise MedplumBotsError(f"{manifest_path}: unreadable ({error})") from None
+        handlers: dict[str, Handler] = {}
+        for name, artifact in _manifest_artifacts(manifest, manifest_path):
+            module = load_artifact(artifact)
+            handler = getattr(module, "handler", None)
+            if not callable(handler):
+                raise MedplumBotsError(f"{artifact}: the bot defines no `handler` function")
+            handlers[name] = handler
+        return cls(handlers)
+
+    def get(self, name: str) -> Handler:
+        """The handler of bot `name`, or UnknownBotError."""
+        try:
+            return self._handlers[name]
+        except KeyError:
+            raise UnknownBotError(f"no bot named {name!r} in this runtime") from None
+
+    def names(self) -> list[str]:
+        """The bot names, sorted."""
+        return sorted(self._handlers)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._handlers
+
+    def __len__(self) -> int:
+        return len(self._handlers)
+
+
+def _manifest_artifacts(manifest: Any, where: Path) -> list[tuple[str, Path]]:
+    """(name, file) of each artifact; `dist` paths are relative to the project root
+    (`dist/bots/x.py`), i.e. to the dist directory's parent unless the directory moved."""
+    entries = manifest.get("artifacts") if isinstance(manifest, Mapping) else None
+    if not isinstance(entries, list):
+        raise MedplumBotsError(f"{where}: expected an 'artifacts' list; run `invoke build`")
+    dist_dir = where.parent
+    found: list[tuple[str, Path]] = []
+    for entry in entries:
+        if not isinstance(entry, Mapping) or not isinstance(entry.get("dist"), str):
+            raise MedplumBotsError(f"{where}: every artifact needs a 'dist' path")
+        dist = Path(entry["dist"])
+        path = dist_dir.parent / dist
+        if not path.is_file() and len(dist.parts) > 1:
+            path = dist_dir.joinpath(*dist.parts[1:])
+        name = entry.get("name") if isinstance(entry.get("name"), str) else dist.stem
+        found.append((str(name), path))
+    return found

@@ -1,0 +1,1 @@
+"""Building bots: the import graph, one self-contained artifact per bot, Lambda zips."""

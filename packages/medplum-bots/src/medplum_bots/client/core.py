@@ -1,0 +1,560 @@
+"""The Medplum client a bot is handed: `MedplumClient` (sync) and `AsyncMedplumClient` (async).
+
+Both mirror the bot-facing calls of `@medplum/core`'s `MedplumClient` in snake_case. Every
+call is first described as a `Call` (method, URL, body, how to turn the answer into the
+result); the two classes only differ in how they send it, so URL building, headers, error
+mapping, login and retry decisions live once in `_ClientCore`.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any, Generic, TypeVar
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit
+
+import httpx
+
+from medplum_bots.client.retry import RetryPolicy
+from medplum_bots.errors import CredentialsError, OperationOutcomeError, outcome
+
+DEFAULT_BASE_URL = "https://api.medplum.com/"
+FHIR_JSON = "application/fhir+json"
+JSON_PATCH = "application/json-patch+json"
+FORM = "application/x-www-form-urlencoded"
+ACCEPT_ANY = "application/fhir+json, */*;q=0.1"
+
+Resource = dict[str, Any]
+Bundle = dict[str, Any]
+# A search query: {"name": "Smith", "code": ["a", "b"]}, [("name", "Smith")] or "name=Smith".
+Query = Mapping[str, Any] | Sequence[tuple[str, Any]] | str | None
+
+T = TypeVar("T")
+U = TypeVar("U")
+
+_RESOURCE_TYPE = re.compile(r"^[A-Z][A-Za-z]{1,63}$")
+_RESOURCE_ID = re.compile(r"^[A-Za-z0-9\-.]{1,64}$")
+# A token is refreshed this long before the server says it expires (clock drift, slow calls).
+_MAX_EXPIRY_SKEW = 60.0
+_STATUS_CODES = {
+    400: "invalid",
+    401: "login",
+    403: "forbidden",
+    404: "not-found",
+    409: "conflict",
+    410: "deleted",
+    412: "conflict",
+    422: "processing",
+    429: "throttled",
+}
+
+
+def _identity(value: Any) -> Any:
+    return value
+
+
+@dataclass(frozen=True)
+class Call(Generic[T]):
+    """One HTTP exchange with Medplum and how its decoded answer becomes the result."""
+
+    method: str
+    url: str
+    finish: Callable[[Any], T]
+    params: tuple[tuple[str, str], ...] = ()
+    content: bytes | None = None
+    headers: Mapping[str, str] = field(default_factory=dict)
+    idempotent: bool = False
+    authenticated: bool = True
+
+    def then(self, step: Callable[[T], U]) -> Call[U]:
+        """The same exchange with `step` applied to its result."""
+        first = self.finish
+        return Call(
+            method=self.method,
+            url=self.url,
+            finish=lambda body: step(first(body)),
+            params=self.params,
+            content=self.content,
+            headers=self.headers,
+            idempotent=self.idempotent,
+            authenticated=self.authenticated,
+        )
+
+
+@dataclass(frozen=True)
+class _Step:
+    """What to do after one attempt: finish with `value`, wait and retry, or log in again."""
+
+    value: Any = None
+    wait: float | None = None
+    relogin: bool = False
+
+
+def query_pairs(query: Query) -> list[tuple[str, str]]:
+    """Normalise a search query to (name, value) pairs; list values repeat the parameter."""
+    if query is None:
+        return []
+    if isinstance(query, str):
+        return parse_qsl(query.lstrip("?"), keep_blank_values=True)
+    items = query.items() if isinstance(query, Mapping) else query
+    pairs: list[tuple[str, str]] = []
+    for name, value in items:
+        values = value if isinstance(value, list | tuple) else [value]
+        pairs.extend((str(name), _query_value(v)) for v in values if v is not None)
+    return pairs
+
+
+def _query_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def bundle_resources(bundle: Any) -> list[Resource]:
+    """The resources of a search Bundle's entries, in order."""
+    if not isinstance(bundle, dict):
+        return []
+    return [
+        e["resource"] for e in bundle.get("entry") or [] if isinstance(e, dict) and "resource" in e
+    ]
+
+
+def next_link(bundle: Any) -> str | None:
+    """The URL of the Bundle's `next` page, if any."""
+    if not isinstance(bundle, dict):
+        return None
+    for link in bundle.get("link") or []:
+        if isinstance(link, dict) and link.get("relation") == "next" and link.get("url"):
+            return str(link["url"])
+    return None
+
+
+def _client_error(text: str) -> OperationOutcomeError:
+    return OperationOutcomeError(outcome("error", "invalid", text))
+
+
+def _check_type(resource_type: Any) -> str:
+    if not isinstance(resource_type, str) or not _RESOURCE_TYPE.match(resource_type):
+        raise _client_error(f"Invalid resource type: {resource_type!r}")
+    return resource_type
+
+
+def _check_id(resource_id: Any) -> str:
+    if not isinstance(resource_id, str) or not _RESOURCE_ID.match(resource_id):
+        raise _client_error(f"Invalid resource id: {resource_id!r}")
+    return resource_id
+
+
+def _is_json(content_type: str) -> bool:
+    media = content_type.split(";")[0].strip().lower()
+    return media == "application/json" or media.endswith("+json")
+
+
+def encode_body(body: Any, content_type: str | None) -> tuple[bytes | None, str | None]:
+    """Bytes to send and their Content-Type: bytes/str as given, anything else as JSON."""
+    if body is None:
+        return None, content_type
+    if isinstance(body, bytes | bytearray):
+        return bytes(body), content_type or "application/octet-stream"
+    if isinstance(body, str):
+        return body.encode(), content_type or "text/plain"
+    if content_type == FORM and isinstance(body, Mapping):
+        return urlencode(query_pairs(body)).encode(), FORM
+    return json.dumps(body, separators=(",", ":")).encode(), content_type or FHIR_JSON
+
+
+def decode_body(response: httpx.Response) -> Any:
+    """The answer as JSON when the server says it is JSON, else as text (None when empty)."""
+    if not response.content:
+        return None
+    if _is_json(response.headers.get("content-type", "")):
+        try:
+            return response.json()
+        except ValueError:
+            pass
+    return response.text
+
+
+def error_outcome(response: httpx.Response) -> dict[str, Any]:
+    """The server's OperationOutcome, or one synthesized from a non-FHIR error answer."""
+    body = decode_body(response)
+    if isinstance(body, dict) and body.get("resourceType") == "OperationOutcome":
+        return body
+    code = _STATUS_CODES.get(response.status_code, "exception")
+    if isinstance(body, dict) and ("error" in body or "error_description" in body):
+        # OAuth errors: {"error": "invalid_client", "error_description": "Invalid secret"}
+        text = str(body.get("error_description") or body.get("error"))
+    elif isinstance(body, str) and body.strip():
+        text = " ".join(body.split())[:300]
+    else:
+        text = response.reason_phrase or f"HTTP {response.status_code}"
+    return outcome("error", code, text)
+
+
+def _redact(value: Any, secrets: Sequence[str]) -> Any:
+    """`value` with every secret string replaced, so errors can be printed safely."""
+    if isinstance(value, str):
+        for secret in secrets:
+            value = value.replace(secret, "***")
+        return value
+    if isinstance(value, dict):
+        return {k: _redact(v, secrets) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_redact(v, secrets) for v in value]
+    return value
+
+
+class _ClientCore:
+    """State and request descriptions shared by the sync and async clients."""
+
+    _http: httpx.Client | httpx.AsyncClient
+
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        access_token: str | None,
+        client_id: str | None,
+        client_secret: str | None,
+        trace_id: str | None,
+        retry: RetryPolicy | None,
+    ) -> None:
+        parts = urlsplit(base_url or "")
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise CredentialsError(
+                f"Medplum base URL must be an absolute http(s) URL: {base_url!r}"
+            )
+        self._base_url = base_url if base_url.endswith("/") else base_url + "/"
+        self._origin = f"{parts.scheme}://{parts.netloc}".lower()
+        self._access_token = access_token or None
+        self._expires_at: float | None = None
+        self._client_id = client_id or None
+        self._client_secret = client_secret or None
+        self._trace_id = trace_id or None
+        self._retry = retry or RetryPolicy()
+
+    def __repr__(self) -> str:
+        # Never show the token or the secret.
+        state = "with token" if self._access_token else "no token"
+        return f"{type(self).__name__}({self._base_url!r}, {state})"
+
+    # -- plain accessors ---------------------------------------------------------------------
+
+    def get_base_url(self) -> str:
+        """The Medplum base URL, always ending with '/'."""
+        return self._base_url
+
+    def fhir_url(self, *parts: str) -> str:
+        """`{base}fhir/R4/` joined with `parts`, e.g. `fhir_url("Patient", "1")`."""
+        tail = "/".join(str(p).strip("/") for p in parts if str(p).strip("/"))
+        return f"{self._base_url}fhir/R4/{tail}"
+
+    def get_access_token(self) -> str | None:
+        """The bearer token in use, if any."""
+        return self._access_token
+
+    def set_access_token(self, token: str) -> None:
+        """Use `token` for the following calls (no expiry known: refreshed only on a 401)."""
+        self._access_token = token or None
+        self._expires_at = None
+
+    @property
+    def trace_id(self) -> str | None:
+        """The trace id sent as `X-Trace-Id` and `traceparent`, if any."""
+        return self._trace_id
+
+    # -- login state -------------------------------------------------------------------------
+
+    def _can_login(self) -> bool:
+        return bool(self._client_id and self._client_secret)
+
+    def _needs_login(self) -> bool:
+        if not self._can_login():
+            return False
+        if self._access_token is None:
+            return True
+        return self._expires_at is not None and time.monotonic() >= self._expires_at
+
+    def _login_call(self, client_id: str | None, client_secret: str | None) -> Call[dict[str, Any]]:
+        if client_id:
+            self._client_id = client_id
+        if client_secret:
+            self._client_secret = client_secret
+        if not self._can_login():
+            raise CredentialsError("client credentials login needs a client_id and a client_secret")
+        form = {
+            "grant_type": "client_credentials",
+            "client_id": self._client_id,
+            "client_secret": self._client_secret,
+        }
+        return Call(
+            "POST",
+            self._base_url + "oauth2/token",
+            self._accept_token,
+            content=urlencode(form).encode(),
+            headers={"Content-Type": FORM, "Accept": "application/json"},
+            idempotent=True,  # asking twice only yields two tokens
+            authenticated=False,
+        )
+
+    def _accept_token(self, body: Any) -> dict[str, Any]:
+        if not isinstance(body, dict) or not isinstance(body.get("access_token"), str):
+            raise OperationOutcomeError(
+                outcome("error", "login", "Token response has no access_token")
+            )
+        self._access_token = body["access_token"]
+        expires_in = body.get("expires_in")
+        if isinstance(expires_in, int | float) and not isinstance(expires_in, bool):
+            skew = min(_MAX_EXPIRY_SKEW, expires_in * 0.1)
+            self._expires_at = time.monotonic() + expires_in - skew
+        else:
+            self._expires_at = None
+        return body
+
+    # -- sending helpers ---------------------------------------------------------------------
+
+    def _resolve(self, path: str) -> str:
+        if path.startswith(("http://", "https://")):
+            return path
+        return urljoin(self._base_url, path.lstrip("/"))
+
+    def _same_origin(self, url: str) -> bool:
+        parts = urlsplit(url)
+        return f"{parts.scheme}://{parts.netloc}".lower() == self._origin
+
+    def _build(self, call: Call[Any], token: str | None) -> httpx.Request:
+        headers = {"Accept": FHIR_JSON, **call.headers}
+        # The token only goes to the Medplum server itself, never to a foreign absolute URL.
+        if call.authenticated and token and self._same_origin(call.url):
+            headers["Authorization"] = f"Bearer {token}"
+        if self._trace_id:
+            headers["X-Trace-Id"] = self._trace_id
+            headers["traceparent"] = self._trace_id
+        return self._http.build_request(
+            call.method,
+            call.url,
+            params=list(call.params) or None,
+            headers=headers,
+            content=call.content,
+        )
+
+    def _secrets(self) -> list[str]:
+        # Very short values (test tokens like "t") would mangle every message if replaced.
+        return [s for s in (self._access_token, self._client_secret) if s and len(s) >= 8]
+
+    def _judge(
+        self, call: Call[Any], response: httpx.Response, attempt: int, relogged: bool
+    ) -> _Step:
+        """Decide what an answer means: a result, a retry after a wait, or a fresh login."""
+        status = response.status_code
+        if status < 400:
+            return _Step(value=decode_body(response))
+        if status == 401 and call.authenticated and not relogged and self._can_login():
+            return _Step(relogin=True)
+        wait = self._retry.next_delay(
+            attempt,
+            call.method,
+            call.idempotent,
+            status=status,
+            retry_after=response.headers.get("retry-after"),
+        )
+        if wait is not None:
+            return _Step(wait=wait)
+        raise OperationOutcomeError(_redact(error_outcome(response), self._secrets()), status)
+
+    def _wait_after_error(
+        self, call: Call[Any], attempt: int, error: httpx.TransportError
+    ) -> float:
+        """The wait before retrying a transport failure, or raise it as an OperationOutcomeError."""
+        wait = self._retry.next_delay(attempt, call.method, call.idempotent, error=error)
+        if wait is not None:
+            return wait
+        parts = urlsplit(call.url)  # the query may hold patient data: leave it out
+        where = f"{call.method} {parts.scheme}://{parts.netloc}{parts.path}"
+        text = f"{where} failed: {type(error).__name__}: {error}".replace("\n", " ")
+        raise OperationOutcomeError(
+            outcome("error", "exception", _redact(text, self._secrets()))
+        ) from error
+
+    # -- call descriptions -------------------------------------------------------------------
+
+    def _fhir(
+        self,
+        method: str,
+        path: str,
+        finish: Callable[[Any], T],
+        *,
+        params: Sequence[tuple[str, str]] = (),
+        body: Any = None,
+        content_type: str | None = None,
+        headers: Mapping[str, str] | None = None,
+        idempotent: bool = False,
+    ) -> Call[T]:
+        content, ctype = encode_body(body, content_type)
+        all_headers = dict(headers or {})
+        if ctype and content is not None:
+            all_headers["Content-Type"] = ctype
+        return Call(
+            method,
+            self.fhir_url(path),
+            finish,
+            params=tuple(params),
+            content=content,
+            headers=all_headers,
+            idempotent=idempotent,
+        )
+
+    def _read(self, resource_type: str, resource_id: str) -> Call[Resource]:
+        path = f"{_check_type(resource_type)}/{_check_id(resource_id)}"
+        return self._fhir("GET", path, _identity)
+
+    def _read_version(
+        self, resource_type: str, resource_id: str, version_id: str
+    ) -> Call[Resource]:
+        path = f"{_check_type(resource_type)}/{_check_id(resource_id)}/_history"
+        return self._fhir("GET", f"{path}/{_check_id(version_id)}", _identity)
+
+    def _read_history(self, resource_type: str, resource_id: str) -> Call[Bundle]:
+        path = f"{_check_type(resource_type)}/{_check_id(resource_id)}/_history"
+        return self._fhir("GET", path, _identity)
+
+    def _read_reference(self, reference: Mapping[str, Any] | str) -> Call[Resource]:
+        text = reference if isinstance(reference, str) else reference.get("reference")
+        if not text:
+            raise _client_error("Missing reference")
+        parts = str(text).split("/")
+        if len(parts) == 2:
+            return self._read(parts[0], parts[1])
+        if len(parts) == 4 and parts[2] == "_history":
+            return self._read_version(parts[0], parts[1], parts[3])
+        raise _client_error(f"Invalid reference: {text!r}")
+
+    def _create(
+        self, resource: Mapping[str, Any], headers: Mapping[str, str] | None = None
+    ) -> Call[Resource]:
+        resource_type = resource.get("resourceType")
+        if not resource_type:
+            raise _client_error("Missing resourceType")
+        return self._fhir(
+            "POST",
+            _check_type(resource_type),
+            _identity,
+            body=resource,
+            headers=headers,
+            idempotent=headers is not None,  # conditional create cannot create twice
+        )
+
+    def _create_if_none_exist(self, resource: Mapping[str, Any], query: Query) -> Call[Resource]:
+        condition = urlencode(query_pairs(query))
+        if not condition:
+            raise _client_error("create_resource_if_none_exist needs a search query")
+        return self._create(resource, {"If-None-Exist": condition})
+
+    def _update(self, resource: Mapping[str, Any]) -> Call[Resource]:
+        resource_type = resource.get("resourceType")
+        if not resource_type:
+            raise _client_error("Missing resourceType")
+        if not resource.get("id"):
+            raise _client_error("Missing id")
+        path = f"{_check_type(resource_type)}/{_check_id(resource['id'])}"
+        # A 304 "not modified" answer has no body: the resource is unchanged.
+        return self._fhir(
+            "PUT", path, lambda body: body if body is not None else dict(resource), body=resource
+        )
+
+    def _patch(
+        self, resource_type: str, resource_id: str, operations: Sequence[Mapping[str, Any]]
+    ) -> Call[Resource]:
+        path = f"{_check_type(resource_type)}/{_check_id(resource_id)}"
+        return self._fhir("PATCH", path, _identity, body=list(operations), content_type=JSON_PATCH)
+
+    def _delete_resource(self, resource_type: str, resource_id: str) -> Call[Any]:
+        path = f"{_check_type(resource_type)}/{_check_id(resource_id)}"
+        return self._fhir("DELETE", path, _identity)
+
+    def _search(self, resource_type: str, query: Query, finish: Callable[[Any], T]) -> Call[T]:
+        return self._fhir("GET", _check_type(resource_type), finish, params=query_pairs(query))
+
+    def _search_one(self, resource_type: str, query: Query) -> Call[Resource | None]:
+        pairs = [(k, v) for k, v in query_pairs(query) if k != "_count"] + [("_count", "1")]
+        return self._search(
+            resource_type, pairs, lambda bundle: next(iter(bundle_resources(bundle)), None)
+        )
+
+    def _next_page(self, bundle: Any) -> Call[Bundle] | None:
+        url = next_link(bundle)
+        return Call("GET", url, _identity) if url else None
+
+    def _execute_bot(self, bot: str | Mapping[str, Any], data: Any, content_type: str) -> Call[Any]:
+        params: list[tuple[str, str]] = []
+        if isinstance(bot, str):
+            path = f"Bot/{_check_id(bot)}/$execute"
+        elif bot.get("system") is not None or bot.get("value") is not None:
+            path = "Bot/$execute"
+            params.append(("identifier", f"{bot.get('system') or ''}|{bot.get('value') or ''}"))
+        else:
+            raise _client_error("execute_bot needs a Bot id or an Identifier {system, value}")
+        if _is_json(content_type) and not isinstance(data, str | bytes):
+            body: Any = json.dumps(data, separators=(",", ":"))
+        else:
+            body = data
+        call = self._fhir(
+            "POST", path, _identity, params=params, body=body, content_type=content_type
+        )
+        return replace(call, headers={"Accept": ACCEPT_ANY, **call.headers})
+
+    def _create_binary(
+        self, data: bytes | str, content_type: str, filename: str | None
+    ) -> Call[Resource]:
+        if not content_type:
+            raise _client_error("create_binary needs a content type")
+        raw = data.encode() if isinstance(data, str) else bytes(data)
+        params = [("_filename", filename)] if filename else []
+        # Uploading the same bytes twice only leaves an unused Binary behind: safe to retry.
+        return self._fhir(
+            "POST",
+            "Binary",
+            _identity,
+            params=params,
+            body=raw,
+            content_type=content_type,
+            idempotent=True,
+        )
+
+    def _create_attachment(
+        self, data: bytes | str, content_type: str, filename: str | None
+    ) -> Call[dict[str, Any]]:
+        def attachment(binary: Resource) -> dict[str, Any]:
+            result: dict[str, Any] = {"contentType": content_type, "url": f"Binary/{binary['id']}"}
+            if filename:
+                result["title"] = filename
+            return result
+
+        return self._create_binary(data, content_type, filename).then(attachment)
+
+    def _raw(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Query = None,
+        body: Any = None,
+        content_type: str | None = None,
+        idempotent: bool = False,
+    ) -> Call[Any]:
+        content, ctype = encode_body(body, content_type)
+        headers = {"Accept": ACCEPT_ANY}
+        if ctype and content is not None:
+            headers["Content-Type"] = ctype
+        return Call(
+            method,
+            self._resolve(path),
+            _identity,
+            params=tuple(query_pairs(params)),
+            content=content,
+            headers=headers,
+            idempotent=idempotent,
+        )

@@ -1,0 +1,210 @@
+"""`MedplumClient`: the synchronous client a `def handler(medplum, event)` receives."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator, Mapping, Sequence
+from types import TracebackType
+from typing import Any
+
+import httpx
+
+from medplum_bots.client.core import (
+    DEFAULT_BASE_URL,
+    Bundle,
+    Call,
+    Query,
+    Resource,
+    T,
+    _ClientCore,
+    _identity,
+    bundle_resources,
+)
+from medplum_bots.client.retry import RetryPolicy
+
+
+class MedplumClient(_ClientCore):
+    """Synchronous Medplum client (the one a `def handler(medplum, event)` receives).
+
+    Give `access_token` to use a token you have, or `client_id` + `client_secret` to log in
+    on first use (and again when the token expires or the server answers 401).
+    """
+
+    _http: httpx.Client
+
+    def __init__(
+        self,
+        base_url: str = DEFAULT_BASE_URL,
+        *,
+        access_token: str | None = None,
+        client_id: str | None = None,
+        client_secret: str | None = None,
+        trace_id: str | None = None,
+        transport: httpx.BaseTransport | None = None,
+        retry: RetryPolicy | None = None,
+        timeout: float = 30.0,
+    ) -> None:
+        super().__init__(
+            base_url,
+            access_token=access_token,
+            client_id=client_id,
+            client_secret=client_secret,
+            trace_id=trace_id,
+            retry=retry,
+        )
+        self._http = httpx.Client(transport=transport, timeout=timeout, follow_redirects=True)
+        self._login_lock = threading.Lock()
+
+    # -- plumbing ----------------------------------------------------------------------------
+
+    def _run(self, call: Call[T]) -> T:
+        attempt, relogged = 0, False
+        while True:
+            attempt += 1
+            token = self._fresh_token() if call.authenticated else None
+            try:
+                response = self._http.send(self._build(call, token))
+            except httpx.TransportError as error:
+                self._retry.sleep(self._wait_after_error(call, attempt, error))
+                continue
+            step = self._judge(call, response, attempt, relogged)
+            if step.relogin:
+                attempt, relogged = attempt - 1, True
+                self._relogin(token)
+            elif step.wait is not None:
+                self._retry.sleep(step.wait)
+            else:
+                return call.finish(step.value)
+
+    def _fresh_token(self) -> str | None:
+        if self._needs_login():
+            with self._login_lock:
+                if self._needs_login():  # another thread may have logged in meanwhile
+                    self._run(self._login_call(None, None))
+        return self._access_token
+
+    def _relogin(self, rejected: str | None) -> None:
+        with self._login_lock:
+            if self._access_token == rejected:
+                self._run(self._login_call(None, None))
+
+    def close(self) -> None:
+        """Close the connection pool."""
+        self._http.close()
+
+    def __enter__(self) -> MedplumClient:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        value: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    # -- the bot-facing calls ----------------------------------------------------------------
+
+    def login_client_credentials(
+        self, client_id: str | None = None, client_secret: str | None = None
+    ) -> dict[str, Any]:
+        """Log in with client credentials (given here or to the constructor); the token answer."""
+        return self._run(self._login_call(client_id, client_secret))
+
+    def read_resource(self, resource_type: str, resource_id: str) -> Resource:
+        """GET `{type}/{id}`."""
+        return self._run(self._read(resource_type, resource_id))
+
+    def read_version(self, resource_type: str, resource_id: str, version_id: str) -> Resource:
+        """GET `{type}/{id}/_history/{vid}`."""
+        return self._run(self._read_version(resource_type, resource_id, version_id))
+
+    def read_history(self, resource_type: str, resource_id: str) -> Bundle:
+        """GET `{type}/{id}/_history`: a history Bundle, newest version first."""
+        return self._run(self._read_history(resource_type, resource_id))
+
+    def read_reference(self, reference: Mapping[str, Any] | str) -> Resource:
+        """Read the resource a Reference (`{"reference": "Patient/1"}`) points at."""
+        return self._run(self._read_reference(reference))
+
+    def create_resource(self, resource: Mapping[str, Any]) -> Resource:
+        """POST a new resource; the server assigns its id."""
+        return self._run(self._create(resource))
+
+    def create_resource_if_none_exist(self, resource: Mapping[str, Any], query: Query) -> Resource:
+        """Create `resource` unless `query` already matches one (`If-None-Exist`)."""
+        return self._run(self._create_if_none_exist(resource, query))
+
+    def update_resource(self, resource: Mapping[str, Any]) -> Resource:
+        """PUT `resource` (it must have an id)."""
+        return self._run(self._update(resource))
+
+    def patch_resource(
+        self, resource_type: str, resource_id: str, operations: Sequence[Mapping[str, Any]]
+    ) -> Resource:
+        """Apply JSON Patch `operations` (add/remove/replace/test...)."""
+        return self._run(self._patch(resource_type, resource_id, operations))
+
+    def delete_resource(self, resource_type: str, resource_id: str) -> Any:
+        """DELETE `{type}/{id}`."""
+        return self._run(self._delete_resource(resource_type, resource_id))
+
+    def search(self, resource_type: str, query: Query = None) -> Bundle:
+        """Search; the searchset Bundle."""
+        return self._run(self._search(resource_type, query, _identity))
+
+    def search_one(self, resource_type: str, query: Query = None) -> Resource | None:
+        """The first match, or None."""
+        return self._run(self._search_one(resource_type, query))
+
+    def search_resources(self, resource_type: str, query: Query = None) -> list[Resource]:
+        """The resources of the first page of matches."""
+        return self._run(self._search(resource_type, query, bundle_resources))
+
+    def search_resource_pages(
+        self, resource_type: str, query: Query = None
+    ) -> Iterator[list[Resource]]:
+        """Every page of matches, following the Bundle's `next` links."""
+        call: Call[Bundle] | None = self._search(resource_type, query, _identity)
+        while call is not None:
+            bundle = self._run(call)
+            yield bundle_resources(bundle)
+            call = self._next_page(bundle)
+
+    def execute_bot(
+        self, bot: str | Mapping[str, Any], data: Any, content_type: str = "application/json"
+    ) -> Any:
+        """Run a Bot by id or Identifier (`{"system": ..., "value": ...}`); its answer."""
+        return self._run(self._execute_bot(bot, data, content_type))
+
+    def create_binary(
+        self, data: bytes | str, content_type: str, filename: str | None = None
+    ) -> Resource:
+        """Upload raw content as a Binary; the Binary resource (without its data)."""
+        return self._run(self._create_binary(data, content_type, filename))
+
+    def create_attachment(
+        self, data: bytes | str, content_type: str, filename: str | None = None
+    ) -> dict[str, Any]:
+        """Upload content and return an Attachment `{contentType, url: "Binary/<id>", title}`."""
+        return self._run(self._create_attachment(data, content_type, filename))
+
+    def get(self, path: str, params: Query = None) -> Any:
+        """GET a path relative to the base URL (or an absolute URL); JSON or text."""
+        return self._run(self._raw("GET", path, params=params))
+
+    def post(
+        self, path: str, body: Any, content_type: str | None = None, *, idempotent: bool = False
+    ) -> Any:
+        """POST `body` (JSON unless bytes/str); `idempotent=True` allows retries after 5xx."""
+        return self._run(
+            self._raw("POST", path, body=body, content_type=content_type, idempotent=idempotent)
+        )
+
+    def put(self, path: str, body: Any, content_type: str | None = None) -> Any:
+        """PUT `body` (JSON unless bytes/str)."""
+        return self._run(self._raw("PUT", path, body=body, content_type=content_type))
+
+    def delete(self, path: str) -> Any:
+        """DELETE a path."""
+        return self._run(self._raw("DELETE", path))

@@ -1,0 +1,169 @@
+"""`invoke create`: make a new Bot on Medplum, record it in medplum.config.json, deploy it.
+
+Like Medplum's `bot create`, but ordered so that no failure leaves a Bot nobody knows about:
+everything local is checked and built first; then the Bot (and its ProjectMembership) is
+created through `admin/projects/{id}/bot`; its entry is appended to the config at once
+(atomically: a killed process leaves the old file or the new one); only then is it deployed,
+so a failed deploy is fixed by `invoke deploy` rather than by creating another Bot.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+from pathlib import PurePosixPath
+from typing import Any
+
+from medplum_bots.config import ProjectConfig, append_entries, parse_config, read_raw
+from medplum_bots.deploy.credentials import Redactor
+from medplum_bots.deploy.orchestrate import (
+    Connections,
+    DeployOptions,
+    deploy_targets,
+    prepare,
+)
+from medplum_bots.deploy.report import CREATED, DEPLOYED, DeployReport
+from medplum_bots.deploy.session import EnvironmentSession
+from medplum_bots.errors import ConfigError, CredentialsError, DeployError
+
+
+@dataclasses.dataclass(frozen=True)
+class NewBot:
+    """What `invoke create` was given (empty strings mean "work it out")."""
+
+    name: str
+    source: str
+    project_id: str = ""
+    environment: str = ""
+    runtime_version: str = "awslambda"
+    description: str = ""
+    dist: str = ""
+
+
+def default_dist(source: str) -> str:
+    """`src/bots/my_bot.py` -> `dist/bots/my_bot.py` (sources outside src/ go to dist/bots/)."""
+    path = PurePosixPath(source)
+    if path.parts[:1] == ("src",) and len(path.parts) > 1:
+        return str(PurePosixPath("dist", *path.parts[1:]))
+    return f"dist/bots/{path.name}"
+
+
+def _environment_name(config: ProjectConfig, new: NewBot) -> str:
+    if new.environment:
+        config.environment(new.environment)  # unknown -> ConfigError listing the configured
+        return new.environment
+    for name in config.environments:
+        if new.name.endswith("-" + name):
+            return name
+    if len(config.environments) == 1:
+        return next(iter(config.environments))
+    known = ", ".join(sorted(config.environments)) or "none"
+    raise ConfigError(
+        f"bot {new.name!r}: pass --environment (or end the name with -<environment>); "
+        f"configured environments: {known}"
+    )
+
+
+def new_entry(config: ProjectConfig, new: NewBot) -> dict[str, Any]:
+    """The config entry for `new` (without id), validated against the whole file."""
+    if any(bot.name == new.name for bot in config.bots):
+        raise ConfigError(f"{config.path.name}: a bot named {new.name!r} already exists")
+    source = PurePosixPath(new.source.replace("\\", "/")).as_posix()
+    if not (config.root / source).is_file():
+        raise ConfigError(f"--source {source!r}: no such file in {config.root}")
+    entry: dict[str, Any] = {
+        "name": new.name,
+        "id": "",
+        "source": source,
+        "dist": new.dist or default_dist(source),
+        "environment": _environment_name(config, new),
+    }
+    if new.description:
+        entry["description"] = new.description
+    entry["runtimeVersion"] = new.runtime_version or "awslambda"
+    raw = read_raw(config.path)
+    parse_config({**raw, "bots": [*raw.get("bots", []), entry]}, config.path)
+    return entry
+
+
+async def create_async(
+    config: ProjectConfig,
+    new: NewBot,
+    options: DeployOptions | None = None,
+    connections: Connections | None = None,
+) -> DeployReport:
+    """Create, record and deploy one bot; see the module docstring for the order."""
+    options = options or DeployOptions()
+    connections = connections or Connections()
+    entry = new_entry(config, new)
+    env = config.environment(entry["environment"])
+    project_id = new.project_id or env.project_id
+    if not project_id:
+        raise ConfigError(
+            f"bot {new.name!r}: pass --project-id (or set environments.{env.name}.projectId)"
+        )
+    if env.project_id and new.project_id and new.project_id != env.project_id:
+        raise ConfigError(
+            f"--project-id {new.project_id!r} differs from environments.{env.name}.projectId "
+            f"{env.project_id!r} in {config.path.name}"
+        )
+    raw = read_raw(config.path)
+    planned = parse_config({**raw, "bots": [*raw.get("bots", []), entry]}, config.path)
+    # Checks the runtime and credentials and builds the artifact before anything exists.
+    targets, credentials = prepare(
+        planned, [new.name], dataclasses.replace(options, create=True), connections.environ
+    )
+    redactor = Redactor()
+    session = await EnvironmentSession.open(
+        env,
+        credentials[env.name],
+        redactor=redactor,
+        retry=connections.retry,
+        transport=connections.transport,
+        timeout=connections.timeout,
+    )
+    try:
+        if session.project_id and session.project_id != project_id:
+            raise CredentialsError(
+                f"environment {env.name!r}: the credentials belong to "
+                f"Project/{session.project_id}, not to {project_id!r}"
+            )
+        session.project_id = project_id
+        bot = await session.create_bot(new.name, new.description, entry["runtimeVersion"])
+        try:
+            append_entries(config.path, [{**entry, "id": bot["id"]}])
+        except (OSError, ConfigError) as error:
+            # The Bot exists now: say which, so it can be recorded by hand, not made twice.
+            raise DeployError(
+                f"created Bot/{bot['id']} but could not add {new.name!r} to "
+                f'{config.path.name} ({error}); add the entry with "id": "{bot["id"]}"'
+            ) from None
+        target = dataclasses.replace(
+            targets[0], entry=dataclasses.replace(targets[0].entry, id=bot["id"])
+        )
+        report = await deploy_targets(
+            [target],
+            credentials,
+            dataclasses.replace(options, force=True, create=False),
+            connections,
+            config.path,
+            sessions={env.name: session},
+        )
+    finally:
+        await session.close()
+    return DeployReport(
+        tuple(
+            dataclasses.replace(o, result=CREATED) if o.result == DEPLOYED else o
+            for o in report.outcomes
+        )
+    )
+
+
+def create(
+    config: ProjectConfig,
+    new: NewBot,
+    options: DeployOptions | None = None,
+    connections: Connections | None = None,
+) -> DeployReport:
+    """`create_async` for synchronous callers (`invoke create`)."""
+    return asyncio.run(create_async(config, new, options, connections))

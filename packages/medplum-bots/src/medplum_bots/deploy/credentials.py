@@ -1,0 +1,162 @@
+"""Per-environment credentials: which client id, secret and base URL a deploy uses.
+
+For environment `staging` with prefix `STAGING_`, each of `MEDPLUM_CLIENT_ID` and
+`MEDPLUM_CLIENT_SECRET` is looked up in this order, first hit wins (specific beats generic, so
+one command can deploy staging and production with their own credentials):
+
+1. `STAGING_MEDPLUM_CLIENT_ID` in the process environment
+2. `STAGING_MEDPLUM_CLIENT_ID` or `MEDPLUM_CLIENT_ID` in `.env.staging`
+3. `MEDPLUM_CLIENT_ID` in the process environment
+4. `STAGING_MEDPLUM_CLIENT_ID` or `MEDPLUM_CLIENT_ID` in `.env`
+
+The base URL is `STAGING_MEDPLUM_BASE_URL` (1) or `MEDPLUM_BASE_URL` in `.env.staging` (2),
+else the environment's `baseUrl` in medplum.config.json. The generic `MEDPLUM_BASE_URL` (3, 4)
+is not used for a configured environment: a copied `.env.example` would otherwise send every
+environment to the same server.
+
+Secrets never appear in a repr or an error message; `Redactor` scrubs them from any text the
+tooling prints.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from dotenv import dotenv_values
+from medplum_bots.config import Environment
+from medplum_bots.errors import ConfigError, CredentialsError
+
+CLIENT_ID = "MEDPLUM_CLIENT_ID"
+CLIENT_SECRET = "MEDPLUM_CLIENT_SECRET"
+BASE_URL = "MEDPLUM_BASE_URL"
+GENERIC_ENV_FILE = ".env"
+
+
+@dataclass(frozen=True)
+class Credentials:
+    """What one environment authenticates with; `sources` says where each value came from."""
+
+    environment: str
+    base_url: str
+    client_id: str
+    client_secret: str = field(repr=False)
+    sources: Mapping[str, str] = field(default_factory=dict)
+
+    def __repr__(self) -> str:
+        return (
+            f"Credentials(environment={self.environment!r}, base_url={self.base_url!r}, "
+            f"client_id={self.client_id!r}, client_secret='***')"
+        )
+
+
+@dataclass(frozen=True)
+class _Layer:
+    """One place a value may come from (`label`), with the names it may carry there."""
+
+    label: str
+    values: Mapping[str, str | None]
+    names: tuple[str, ...]
+
+
+def _read_env_file(path: Path) -> dict[str, str | None]:
+    if not path.is_file():
+        return {}
+    try:
+        return dict(dotenv_values(path))
+    except (OSError, UnicodeDecodeError) as error:
+        raise ConfigError(f"{path.name}: cannot read ({error})") from None
+
+
+def _layers(
+    env: Environment, root: Path, environ: Mapping[str, str], variable: str
+) -> list[_Layer]:
+    prefixed = env.credentials_prefix + variable
+    specific_file = root / env.env_file
+    generic_file = root / GENERIC_ENV_FILE
+    layers = [_Layer("the environment", environ, (prefixed,))]
+    if specific_file.resolve() != generic_file.resolve():
+        layers.append(_Layer(env.env_file, _read_env_file(specific_file), (prefixed, variable)))
+    if variable == BASE_URL:
+        return layers
+    layers.append(_Layer("the environment", environ, (variable,)))
+    layers.append(_Layer(GENERIC_ENV_FILE, _read_env_file(generic_file), (prefixed, variable)))
+    return layers
+
+
+def _lookup(layers: Iterable[_Layer]) -> tuple[str, str] | None:
+    for layer in layers:
+        for name in layer.names:
+            value = (layer.values.get(name) or "").strip()
+            if value:
+                return value, f"{name} in {layer.label}"
+    return None
+
+
+def _normalise_base_url(value: str, where: str) -> str:
+    if not value.startswith(("http://", "https://")):
+        raise CredentialsError(f"{where}: must be an http(s) URL")
+    return value if value.endswith("/") else value + "/"
+
+
+def resolve_credentials(
+    env: Environment, root: Path, environ: Mapping[str, str] | None = None
+) -> Credentials:
+    """The client credentials and base URL for `env`, looked up as the module docstring says.
+
+    `root` is the directory holding medplum.config.json (where `.env` files live).
+    A missing value raises CredentialsError naming the variable and the environment.
+    """
+    process = os.environ if environ is None else environ
+    found: dict[str, tuple[str, str]] = {}
+    for variable in (CLIENT_ID, CLIENT_SECRET):
+        hit = _lookup(_layers(env, root, process, variable))
+        if hit is None:
+            raise CredentialsError(
+                f"environment {env.name!r}: {variable} is not set (set "
+                f"{env.credentials_prefix}{variable}, or {variable} in {env.env_file}; "
+                "see README 'Credentials')"
+            )
+        found[variable] = hit
+    url_hit = _lookup(_layers(env, root, process, BASE_URL))
+    if url_hit is None:
+        base_url, url_source = env.base_url, "baseUrl in medplum.config.json"
+    else:
+        base_url = _normalise_base_url(url_hit[0], f"environment {env.name!r}: {url_hit[1]}")
+        url_source = url_hit[1]
+    return Credentials(
+        environment=env.name,
+        base_url=base_url,
+        client_id=found[CLIENT_ID][0],
+        client_secret=found[CLIENT_SECRET][0],
+        sources={
+            CLIENT_ID: found[CLIENT_ID][1],
+            CLIENT_SECRET: found[CLIENT_SECRET][1],
+            BASE_URL: url_source,
+        },
+    )
+
+
+class Redactor:
+    """Replaces known secret values (client secrets, access tokens) in text with `***`.
+
+    A second line of defence: messages are built without secrets, but a server may echo
+    a value back in an error and that must not reach a CI log.
+    """
+
+    def __init__(self, secrets: Iterable[str] = ()) -> None:
+        self._secrets: set[str] = set()
+        for secret in secrets:
+            self.add(secret)
+
+    def add(self, secret: str | None) -> None:
+        """Remember one more value to hide (short values are ignored: too many false hits)."""
+        if secret and len(secret) >= 6:
+            self._secrets.add(secret)
+
+    def __call__(self, text: str) -> str:
+        for secret in sorted(self._secrets, key=len, reverse=True):
+            text = text.replace(secret, "***")
+        return text

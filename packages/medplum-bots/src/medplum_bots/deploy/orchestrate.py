@@ -1,0 +1,610 @@
+"""`invoke deploy`: build, then bring every selected Bot in line with medplum.config.json.
+
+Everything that can be checked without a server is checked first (patterns, ids, runtimes,
+credentials, the build), so a typo fails before anything is touched. Then each environment
+logs in once and reads all its selected Bots in one search; a Bot whose stored content hash
+(see `deploy_plan`) matches is skipped. Each changed Bot, at most `jobs` at a time:
+
+    [runtimeVersion, only if it changes: `$deploy` depends on it]
+    -> `$deploy` forwarder (or Lambda)  ||  upload source Binary  ||  Subscriptions
+    -> one JSON Patch: sourceCode, settings, content hash (written last)
+
+Transient failures (429, 5xx, timeouts, dropped connections) are retried by the client's
+`RetryPolicy`; Medplum's "update in progress" answer to `$deploy` is retried here too. A bot
+that fails is reported with its environment and a one-line reason, and never as deployed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import time
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+import httpx
+from medplum_bots.build.bundle import Artifact, build_all, read_manifest
+from medplum_bots.build.loader import artifact_sha256
+from medplum_bots.client import AsyncMedplumClient
+from medplum_bots.client.retry import RetryPolicy
+from medplum_bots.config import BotEntry, Environment, ProjectConfig, set_bot_ids
+from medplum_bots.deploy.credentials import Credentials, Redactor, resolve_credentials
+from medplum_bots.deploy.plan import (
+    DEPLOYED_HASH,
+    EXTERNAL_FUNCTION_ID,
+    SOURCE_CONTENT_TYPE,
+    bot_patch,
+    changed_settings,
+    content_hash,
+    desired_settings,
+    identifier_value,
+)
+from medplum_bots.deploy.report import (
+    CREATED,
+    DEPLOYED,
+    FAILED,
+    UNCHANGED,
+    WOULD_CREATE,
+    WOULD_DEPLOY,
+    BotOutcome,
+    DeployReport,
+)
+from medplum_bots.deploy.session import EnvironmentSession, Resource
+from medplum_bots.deploy.subscriptions import Key, desired_subscriptions, plan_subscriptions
+from medplum_bots.errors import (
+    BuildError,
+    DeployError,
+    MedplumBotsError,
+    OperationOutcomeError,
+    outcome_text,
+)
+from medplum_bots.runtime.forwarder import forwarder_code
+
+T = TypeVar("T")
+LambdaDeployer = Callable[[BotEntry, Environment, Artifact], str]
+EXECUTABLE_FILENAME = "index.js"  # Medplum's default name for executableCode
+# Medplum's answer while a previous Lambda update is still being applied (a 400).
+LAMBDA_BUSY = "update is in progress"
+# A deploying bot has at most this many requests in flight (source, $deploy, Subscriptions).
+REQUESTS_PER_BOT = 3
+
+
+@dataclass(frozen=True)
+class DeployOptions:
+    """What `invoke deploy` was asked to do."""
+
+    jobs: int = 8
+    force: bool = False
+    dry_run: bool = False
+    create: bool = False
+    build: bool = True
+
+    def __post_init__(self) -> None:
+        if self.jobs < 1:
+            raise DeployError(f"--jobs must be at least 1, got {self.jobs}")
+
+
+@dataclass(frozen=True)
+class Connections:
+    """How a run reaches servers; tests and benchmarks inject their own pieces.
+
+    `environ` replaces the process environment for credentials; `lambda_deployer` replaces
+    `lambda_route.deploy_function` (it runs in a worker thread).
+    """
+
+    environ: Mapping[str, str] | None = None
+    retry: RetryPolicy | None = None
+    transport: httpx.AsyncBaseTransport | None = None
+    timeout: float = 30.0
+    lambda_deployer: LambdaDeployer | None = None
+
+
+@dataclass(frozen=True)
+class Target:
+    """One selected entry with everything its deploy needs, worked out before any request."""
+
+    entry: BotEntry
+    environment: Environment
+    artifact: Artifact
+    source: bytes
+    settings: dict[str, Any]
+    executable: dict[str, Any]
+    code: str | None = None  # the forwarder (route http); None for route lambda
+
+    def hash_for(self, bot_id: str) -> str:
+        """The content hash this entry's Bot `bot_id` carries once deployed."""
+        return content_hash(
+            artifact_sha256=self.artifact.sha256,
+            executable=self.executable,
+            source=self.source,
+            settings=self.settings,
+            subscriptions=self.subscriptions(bot_id).values(),
+        )
+
+    def subscriptions(self, bot_id: str) -> dict[Key, dict[str, Any]]:
+        """The Subscriptions the entry declares for Bot `bot_id`."""
+        return desired_subscriptions(self.entry.subscriptions, bot_id, self.entry.name)
+
+
+class StepFailed(Exception):
+    """One step of one bot's deploy failed; the message is the report's reason."""
+
+    def __init__(self, step: str, error: BaseException) -> None:
+        super().__init__(f"{step}: {error}")
+
+
+async def _step(name: str, work: Awaitable[T]) -> T:
+    try:
+        return await work
+    except (OperationOutcomeError, MedplumBotsError, OSError) as error:
+        raise StepFailed(name, error) from error
+
+
+# ---------------------------------------------------------------------------------------------
+# Checks and preparation (no network)
+
+
+def _check_ids(selected: Sequence[BotEntry], create: bool) -> None:
+    missing = [entry.name for entry in selected if not entry.id]
+    if missing and not create:
+        raise DeployError(
+            f"no Bot id for {', '.join(missing)} in medplum.config.json: run `invoke deploy "
+            f"--create --name {missing[0]}` (creates the Bot) or `invoke create`"
+        )
+    seen: dict[tuple[str, str], str] = {}
+    for entry in selected:
+        if not entry.id:
+            continue
+        key = (entry.environment, entry.id)
+        if key in seen:
+            raise DeployError(
+                f"bots {seen[key]!r} and {entry.name!r} both deploy Bot/{entry.id} "
+                f"in environment {entry.environment!r}"
+            )
+        seen[key] = entry.name
+
+
+def _executable(
+    entry: BotEntry, env: Environment, artifact: Artifact
+) -> tuple[dict[str, Any], str | None]:
+    """What makes the Bot run (for the hash), and the forwarder code for route http."""
+    runtime = env.runtime
+    if runtime.type == "lambda":
+        from medplum_bots.deploy.lambda_deploy import function_spec
+
+        spec = function_spec(entry, env, artifact.name)  # DeployError without role or region
+        return {"route": "lambda", **asdict(spec)}, None
+    if not runtime.url:
+        raise DeployError(
+            f"environments.{env.name}.runtime: field 'url' is required for route http "
+            "(where your Python runtime serves /bots/<name>); a Bot that cannot run is not deployed"
+        )
+    code = forwarder_code(runtime.url, artifact.name, runtime.secret_name)
+    return {"route": "http", "code": hashlib.sha256(code.encode()).hexdigest()}, code
+
+
+def _artifacts(
+    config: ProjectConfig, selected: Sequence[BotEntry], patterns: Sequence[str], build: bool
+) -> dict[Path, Artifact]:
+    """The artifact of every selected entry by resolved dist path (building them first)."""
+    root = config.root.resolve()
+    if build:
+        return {a.path.resolve(): a for a in build_all(config, patterns)}
+    records = {(root / str(r["dist"])).resolve(): r for r in read_manifest(root)}
+    result: dict[Path, Artifact] = {}
+    for entry in selected:
+        path = (root / entry.dist).resolve()
+        try:
+            text = path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            raise BuildError(
+                f"{entry.dist}: no artifact for bot {entry.name!r}; run `invoke build` first"
+            ) from None
+        record = records.get(path, {})
+        result[path] = Artifact(
+            path=path,
+            name=path.stem,
+            sha256=artifact_sha256(text),
+            size=len(text.encode()),
+            modules=tuple(record.get("modules") or ()),
+            requirements=tuple(record.get("requirements") or ()),
+            source=entry.source,
+        )
+    return result
+
+
+def prepare(
+    config: ProjectConfig,
+    patterns: Sequence[str],
+    options: DeployOptions,
+    environ: Mapping[str, str] | None = None,
+) -> tuple[list[Target], dict[str, Credentials]]:
+    """Select, check and build: the targets and each environment's credentials.
+
+    Raises a one-line error for an unknown pattern, a missing id (without --create), an
+    unconfigured runtime, a missing credential or a failed build; nothing is sent.
+    """
+    selected = config.select(patterns)
+    _check_ids(selected, options.create)
+    environments = {entry.environment: config.environment(entry.environment) for entry in selected}
+    credentials = {
+        name: resolve_credentials(env, config.root, environ) for name, env in environments.items()
+    }
+    artifacts = _artifacts(config, selected, patterns, options.build)
+    targets: list[Target] = []
+    for entry in selected:
+        env = environments[entry.environment]
+        artifact = artifacts.get((config.root / entry.dist).resolve())
+        if artifact is None:
+            raise BuildError(f"{entry.dist}: the build made no artifact for bot {entry.name!r}")
+        try:
+            source = (config.root / entry.source).read_bytes()
+        except OSError as error:
+            raise BuildError(f"{entry.source}: cannot read ({error.strerror})") from None
+        executable, code = _executable(entry, env, artifact)
+        targets.append(
+            Target(entry, env, artifact, source, desired_settings(entry), executable, code)
+        )
+    return targets, credentials
+
+
+# ---------------------------------------------------------------------------------------------
+# One environment
+
+
+@dataclass
+class _EnvironmentRun:
+    session: EnvironmentSession
+    targets: list[Target]
+    options: DeployOptions
+    connections: Connections
+    semaphore: asyncio.Semaphore
+    config_path: Path
+    # Content hashes of entries with an id, computed in a thread while the network is busy.
+    hashing: asyncio.Future[dict[tuple[str, str], str]] | None = None
+    started: float = field(default_factory=time.perf_counter)
+    hashes: dict[tuple[str, str], str] = field(default_factory=dict)
+
+    @property
+    def client(self) -> AsyncMedplumClient:
+        return self.session.client
+
+    def _outcome(self, target: Target, result: str, **kw: Any) -> BotOutcome:
+        return BotOutcome(target.entry.name, target.environment.name, result, **kw)
+
+    async def run(self) -> list[BotOutcome]:
+        secret_check = asyncio.create_task(self.session.missing_runtime_secret())
+        existing = [t for t in self.targets if t.entry.id]
+        reads = asyncio.gather(
+            self.session.read_bots([t.entry.id for t in existing]),
+            self._create_missing([t for t in self.targets if not t.entry.id]),
+        )
+        if self.hashing is not None:
+            self.hashes = await self.hashing
+        bots, created = await reads
+        outcomes: dict[str, BotOutcome] = {}
+        changed: list[tuple[Target, Resource, bool]] = []
+        for target in self.targets:
+            name = target.entry.name
+            if name in created:
+                made = created[name]
+                if isinstance(made, BotOutcome):
+                    outcomes[name] = made
+                else:
+                    changed.append((target, made, True))
+                continue
+            bot = bots.get(target.entry.id)
+            if bot is None:
+                outcomes[name] = self._outcome(
+                    target,
+                    FAILED,
+                    detail=f"Bot/{target.entry.id} not found in Project/{self.session.project_id}"
+                    " (deleted, or credentials of another project?)",
+                )
+            elif not self.options.force and identifier_value(bot, DEPLOYED_HASH) == (
+                wanted := self._hash(target, bot["id"])
+            ):
+                outcomes[name] = self._outcome(
+                    target, UNCHANGED, version=wanted[:12], seconds=self._elapsed()
+                )
+            else:
+                changed.append((target, bot, False))
+        warning = await secret_check
+        if changed:
+            outcomes.update((o.bot, o) for o in await self._deploy_changed(changed, warning))
+        return [outcomes[t.entry.name] for t in self.targets]
+
+    async def _deploy_changed(
+        self, changed: list[tuple[Target, Resource, bool]], warning: str | None
+    ) -> list[BotOutcome]:
+        # One search for every changed bot's Subscriptions, shared by their deploys.
+        subscription_search = asyncio.create_task(
+            self.session.owned_subscriptions([item[1]["id"] for item in changed])
+        )
+        return await asyncio.gather(
+            *(
+                self._one(target, bot, new, subscription_search, warning)
+                for target, bot, new in changed
+            )
+        )
+
+    def _hash(self, target: Target, bot_id: str) -> str:
+        known = self.hashes.get((target.entry.name, bot_id))
+        return known if known is not None else target.hash_for(bot_id)
+
+    def _elapsed(self) -> float:
+        return time.perf_counter() - self.started
+
+    async def _create_missing(self, targets: list[Target]) -> dict[str, Resource | BotOutcome]:
+        """Create Bots for entries without an id (--create) and record their ids at once."""
+
+        async def create(target: Target) -> Resource | BotOutcome:
+            if self.options.dry_run:
+                return self._outcome(target, WOULD_CREATE, detail="would create the Bot")
+            entry = target.entry
+            async with self.semaphore:
+                try:
+                    bot = await _step(
+                        "create",
+                        self.session.create_bot(
+                            entry.name, entry.description, entry.runtime_version
+                        ),
+                    )
+                except StepFailed as error:
+                    return self._outcome(target, FAILED, detail=str(error))
+            # Written before deploying, so a failed deploy never leaves an orphan Bot.
+            try:
+                set_bot_ids(self.config_path, {entry.name: bot["id"]})
+            except (OSError, MedplumBotsError) as error:
+                return self._outcome(
+                    target,
+                    FAILED,
+                    detail=f"created Bot/{bot['id']} but could not record its id in "
+                    f"{self.config_path.name} ({error}); add it by hand",
+                )
+            return bot
+
+        made = await asyncio.gather(*(create(t) for t in targets))
+        return {t.entry.name: m for t, m in zip(targets, made, strict=True)}
+
+    async def _one(
+        self,
+        target: Target,
+        bot: Resource,
+        new: bool,
+        subscriptions: asyncio.Task[dict[str, list[Resource]]],
+        warning: str | None,
+    ) -> BotOutcome:
+        async with self.semaphore:
+            start = time.perf_counter()
+            wanted = self._hash(target, bot["id"])
+            try:
+                if self.options.dry_run:
+                    detail = await self._preview(target, bot, subscriptions)
+                    return self._outcome(target, WOULD_DEPLOY, version=wanted[:12], detail=detail)
+                if warning and target.code is not None:
+                    raise StepFailed("runtime", DeployError(warning))
+                await self._deploy(target, bot, wanted, subscriptions)
+            except StepFailed as error:
+                prefix = f"created Bot/{bot['id']}, then " if new else ""
+                return self._outcome(
+                    target, FAILED, seconds=time.perf_counter() - start, detail=prefix + str(error)
+                )
+            return self._outcome(
+                target,
+                CREATED if new else DEPLOYED,
+                version=wanted[:12],
+                seconds=time.perf_counter() - start,
+            )
+
+    async def _deploy(
+        self,
+        target: Target,
+        bot: Resource,
+        wanted: str,
+        subscriptions: asyncio.Task[dict[str, list[Resource]]],
+    ) -> None:
+        bot_id = bot["id"]
+        runtime_version = target.settings["runtimeVersion"]
+        if bot.get("runtimeVersion") != runtime_version:
+            # $deploy installs code for the Bot's runtime: switch it first.
+            op = [{"op": "add", "path": "/runtimeVersion", "value": runtime_version}]
+            bot = await _step("runtimeVersion", self.client.patch_resource("Bot", bot_id, op))
+        filename = Path(target.entry.source).name
+        results = await asyncio.gather(
+            self._make_executable(target, bot_id),
+            _step(
+                "source upload",
+                self.client.create_attachment(target.source, SOURCE_CONTENT_TYPE, filename),
+            ),
+            _step("subscriptions", self._sync_subscriptions(target, bot_id, subscriptions)),
+            return_exceptions=True,
+        )
+        for result in results:
+            if isinstance(result, BaseException):
+                raise result
+        function_name, attachment = results[0], results[1]
+        put = {DEPLOYED_HASH: wanted}
+        remove: list[str] = []
+        if isinstance(function_name, str):
+            put[EXTERNAL_FUNCTION_ID] = function_name
+        else:
+            remove.append(EXTERNAL_FUNCTION_ID)  # switched to route http: stop calling a Lambda
+        assert isinstance(attachment, dict)
+        ops = bot_patch(
+            bot,
+            source_attachment=attachment,
+            settings=target.settings,
+            identifiers=put,
+            remove_identifiers=remove,
+        )
+        await _step("Bot update", self.client.patch_resource("Bot", bot_id, ops))
+
+    async def _make_executable(self, target: Target, bot_id: str) -> str | None:
+        """Route http: `$deploy` the forwarder (None). Route lambda: the function's name."""
+        if target.code is None:
+            deployer = self.connections.lambda_deployer or _default_lambda_deployer
+            return await _step(
+                "lambda",
+                asyncio.to_thread(deployer, target.entry, target.environment, target.artifact),
+            )
+        await _step("$deploy", self._deploy_code(bot_id, target.code))
+        return None
+
+    async def _deploy_code(self, bot_id: str, code: str) -> None:
+        retry = self.connections.retry or RetryPolicy()
+        body = {"code": code, "filename": EXECUTABLE_FILENAME}
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                answer = await self.client.post(
+                    f"fhir/R4/Bot/{bot_id}/$deploy", body, idempotent=True
+                )
+            except OperationOutcomeError as error:
+                if LAMBDA_BUSY in str(error).lower() and attempt < retry.max_attempts:
+                    await retry.async_sleep(retry.delay(attempt))
+                    continue
+                raise
+            if isinstance(answer, dict) and any(
+                issue.get("severity") in ("error", "fatal")
+                for issue in answer.get("issue") or []
+                if isinstance(issue, dict)
+            ):
+                raise DeployError(outcome_text(answer))
+            return
+
+    async def _sync_subscriptions(
+        self,
+        target: Target,
+        bot_id: str,
+        subscriptions: asyncio.Task[dict[str, list[Resource]]],
+    ) -> None:
+        owned = (await subscriptions).get(bot_id, [])
+        changes = plan_subscriptions(owned, target.subscriptions(bot_id))
+        await asyncio.gather(
+            *(self.client.create_resource(s) for s in changes.create),
+            *(self.client.update_resource(s) for s in changes.update),
+            *(self.client.delete_resource("Subscription", i) for i in changes.delete),
+        )
+
+    async def _preview(
+        self,
+        target: Target,
+        bot: Resource,
+        subscriptions: asyncio.Task[dict[str, list[Resource]]],
+    ) -> str:
+        """What a deploy would change, for --dry-run (reads only)."""
+        changes = changed_settings(bot, target.settings)
+        owned = (await _step("subscriptions", subscriptions)).get(bot["id"], [])
+        planned = plan_subscriptions(owned, target.subscriptions(bot["id"]))
+        if not planned.empty:
+            changes.append(planned.summary())
+        before = identifier_value(bot, DEPLOYED_HASH)
+        wanted = self._hash(target, bot["id"])
+        if before == wanted:
+            return "would redeploy (--force); nothing changed"
+        changes.append(f"version {before[:12] if before else 'none'} -> {wanted[:12]}")
+        return "would change: " + "; ".join(changes)
+
+
+def _content_hashes(targets: Sequence[Target]) -> dict[tuple[str, str], str]:
+    return {(t.entry.name, t.entry.id): t.hash_for(t.entry.id) for t in targets if t.entry.id}
+
+
+def _default_lambda_deployer(entry: BotEntry, env: Environment, artifact: Artifact) -> str:
+    from medplum_bots.deploy.lambda_route import deploy_function
+
+    return deploy_function(entry, env, artifact)
+
+
+# ---------------------------------------------------------------------------------------------
+# The whole run
+
+
+async def deploy_targets(
+    targets: Sequence[Target],
+    credentials: Mapping[str, Credentials],
+    options: DeployOptions,
+    connections: Connections,
+    config_path: Path,
+    *,
+    sessions: Mapping[str, EnvironmentSession] | None = None,
+) -> DeployReport:
+    """Deploy prepared targets, every environment concurrently; see the module docstring.
+
+    `sessions` lets a caller that already logged in (`invoke create`) reuse its token.
+    """
+    redactor = Redactor(c.client_secret for c in credentials.values())
+    semaphore = asyncio.Semaphore(options.jobs)
+    by_env: dict[str, list[Target]] = {}
+    for target in targets:
+        by_env.setdefault(target.environment.name, []).append(target)
+
+    async def one_environment(name: str, group: list[Target]) -> list[BotOutcome]:
+        hashing = asyncio.ensure_future(asyncio.to_thread(_content_hashes, group))
+        given = (sessions or {}).get(name)
+        try:
+            session = given or await EnvironmentSession.open(
+                group[0].environment,
+                credentials[name],
+                redactor=redactor,
+                retry=connections.retry,
+                transport=connections.transport,
+                timeout=connections.timeout,
+                concurrency=REQUESTS_PER_BOT * options.jobs,
+                # The reads, then the source upload and `$deploy` of each bot in flight.
+                preconnect=2 + 2 * min(len(group), options.jobs),
+            )
+        except (MedplumBotsError, OperationOutcomeError) as error:
+            return [BotOutcome(t.entry.name, name, FAILED, detail=str(error)) for t in group]
+        try:
+            run = _EnvironmentRun(
+                session, group, options, connections, semaphore, config_path, hashing
+            )
+            return await run.run()
+        except (MedplumBotsError, OperationOutcomeError) as error:
+            return [BotOutcome(t.entry.name, name, FAILED, detail=str(error)) for t in group]
+        finally:
+            if given is None:
+                await session.close()
+
+    results = await asyncio.gather(*(one_environment(n, g) for n, g in by_env.items()))
+    finished = {(o.bot, o.environment): o for group in results for o in group}
+    ordered = [finished[(t.entry.name, t.environment.name)] for t in targets]
+    return DeployReport(tuple(_redacted(o, redactor) for o in ordered))
+
+
+def _redacted(outcome: BotOutcome, redactor: Redactor) -> BotOutcome:
+    if not outcome.detail:
+        return outcome
+    detail = " ".join(redactor(outcome.detail).split())
+    return BotOutcome(
+        outcome.bot, outcome.environment, outcome.result, outcome.version, outcome.seconds, detail
+    )
+
+
+async def deploy_async(
+    config: ProjectConfig,
+    patterns: Iterable[str] = (),
+    options: DeployOptions | None = None,
+    connections: Connections | None = None,
+) -> DeployReport:
+    """Build and deploy the entries matching `patterns` (all when empty)."""
+    options = options or DeployOptions()
+    connections = connections or Connections()
+    wanted = [p for p in patterns if p]
+    targets, credentials = prepare(config, wanted, options, connections.environ)
+    return await deploy_targets(targets, credentials, options, connections, config.path)
+
+
+def deploy(
+    config: ProjectConfig,
+    patterns: Iterable[str] = (),
+    options: DeployOptions | None = None,
+    connections: Connections | None = None,
+) -> DeployReport:
+    """`deploy_async` for synchronous callers (`invoke deploy`)."""
+    return asyncio.run(deploy_async(config, patterns, options, connections))

@@ -1,0 +1,505 @@
+"""`InMemoryMedplum`: a small FHIR R4 server in memory, plugged into httpx as a transport.
+
+Bots and tests talk to it through the real `MedplumClient` / `AsyncMedplumClient`, so the
+exact code that runs against Medplum runs here, offline and fast:
+
+    medplum = InMemoryMedplum()
+    client = medplum.client()               # bound to http://medplum.local/, token set
+    patient = client.create_resource({"resourceType": "Patient", "name": [{"family": "Doe"}]})
+    client.search("Patient", {"family": "doe"})
+
+It implements create / read / update (create-on-update allowed) / JSON Patch / delete,
+versions and `_history`, conditional create (`If-None-Exist`), Binary content, searches
+(see `fhir_search`) with paging, and `oauth2/token`. What it does not implement answers
+400 with an OperationOutcome instead of pretending to work.
+"""
+
+from __future__ import annotations
+
+import base64
+import copy
+import json
+import threading
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit
+
+import httpx
+from medplum_bots.client import FHIR_JSON, AsyncMedplumClient, MedplumClient
+from medplum_bots.client.retry import RetryPolicy
+from medplum_bots.errors import outcome
+from medplum_bots.testing.json_patch import PatchError, apply_patch
+from medplum_bots.testing.search import Search, SearchError, parse_search
+
+BASE_URL = "http://medplum.local/"
+FHIR_PREFIX = "fhir/R4/"
+DEFAULT_COUNT = 20
+MAX_COUNT = 1000
+
+Resource = dict[str, Any]
+
+
+def _no_sleep(seconds: float) -> None:
+    return None
+
+
+async def _no_async_sleep(seconds: float) -> None:
+    return None
+
+
+# Clients of the in-memory server retry like real ones, without waiting.
+NO_WAIT = RetryPolicy(sleep=_no_sleep, async_sleep=_no_async_sleep)
+
+
+class _Fail(Exception):
+    """An error answer: HTTP status + OperationOutcome issue code + text."""
+
+    def __init__(self, status: int, code: str, text: str) -> None:
+        super().__init__(text)
+        self.status, self.code, self.text = status, code, text
+
+
+@dataclass(frozen=True)
+class _Version:
+    resource: Resource  # for a deletion: just resourceType, id and meta
+    deleted: bool = False
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _instant(moment: datetime) -> str:
+    return (
+        moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+    )
+
+
+def _valid_type(name: str) -> bool:
+    return name[:1].isupper() and name.isalpha()
+
+
+class InMemoryMedplum(httpx.BaseTransport, httpx.AsyncBaseTransport):
+    """A FHIR server in memory, usable as a sync and an async httpx transport.
+
+    `add_client(id, secret)` restricts `oauth2/token` to those credentials and then requires a
+    token it issued on every FHIR call; with no client added, any credentials and any bearer
+    token are accepted. `now` makes `meta.lastUpdated` deterministic in tests.
+    """
+
+    def __init__(self, *, token_lifetime: int = 3600, now: Callable[[], datetime] = _now) -> None:
+        self._lock = threading.RLock()
+        self._resources: dict[str, dict[str, list[_Version]]] = {}
+        self._clients: dict[str, str] = {}
+        self._tokens: set[str] = set()
+        self._token_lifetime = token_lifetime
+        self._now = now
+        self._failures: list[tuple[int, str | None]] = []
+        self.logins = 0  # successful oauth2/token calls, for tests
+        self.requests: list[tuple[str, str]] = []  # (method, URL) of every request handled
+
+    # -- test helpers ------------------------------------------------------------------------
+
+    def add_client(self, client_id: str, client_secret: str) -> None:
+        """Accept these client credentials (and, from now on, only issued tokens)."""
+        with self._lock:
+            self._clients[client_id] = client_secret
+
+    def issue_token(self) -> str:
+        """A new valid access token."""
+        token = f"inmemory-{uuid.uuid4().hex}"
+        with self._lock:
+            self._tokens.add(token)
+        return token
+
+    def revoke_tokens(self) -> None:
+        """Invalidate every issued token (the next call answers 401 when clients are set)."""
+        with self._lock:
+            self._tokens.clear()
+
+    def fail_next(self, status: int, *, times: int = 1, retry_after: str | None = None) -> None:
+        """Answer the next `times` FHIR calls with `status` (e.g. 429, 503) to test error paths."""
+        with self._lock:
+            self._failures.extend([(status, retry_after)] * times)
+
+    def client(
+        self, *, trace_id: str | None = None, retry: RetryPolicy | None = None
+    ) -> MedplumClient:
+        """A `MedplumClient` bound to this server with a valid access token."""
+        return MedplumClient(
+            BASE_URL,
+            access_token=self.issue_token(),
+            trace_id=trace_id,
+            transport=self,
+            retry=retry or NO_WAIT,
+        )
+
+    def async_client(
+        self, *, trace_id: str | None = None, retry: RetryPolicy | None = None
+    ) -> AsyncMedplumClient:
+        """An `AsyncMedplumClient` bound to this server with a valid access token."""
+        return AsyncMedplumClient(
+            BASE_URL,
+            access_token=self.issue_token(),
+            trace_id=trace_id,
+            transport=self,
+            retry=retry or NO_WAIT,
+        )
+
+    def all(self, resource_type: str) -> list[Resource]:
+        """Copies of the current (not deleted) resources of a type, in creation order."""
+        with self._lock:
+            versions = self._resources.get(resource_type, {}).values()
+            return [copy.deepcopy(v[-1].resource) for v in versions if not v[-1].deleted]
+
+    # -- httpx transport ---------------------------------------------------------------------
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        """Answer one request (sync transport)."""
+        return self._answer(request, request.read())
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        """Answer one request (async transport)."""
+        return self._answer(request, await request.aread())
+
+    def _answer(self, request: httpx.Request, body: bytes) -> httpx.Response:
+        with self._lock:
+            self.requests.append((request.method, str(request.url)))
+            try:
+                return self._route(request, body)
+            except _Fail as fail:
+                return _json(fail.status, outcome("error", fail.code, fail.text))
+
+    # -- routing -----------------------------------------------------------------------------
+
+    def _route(self, request: httpx.Request, body: bytes) -> httpx.Response:
+        url = urlsplit(str(request.url))
+        path = url.path.lstrip("/")
+        params = parse_qsl(url.query, keep_blank_values=True)
+        method = request.method.upper()
+        if path == "oauth2/token":
+            if method != "POST":
+                raise _Fail(405, "not-supported", "Use POST for oauth2/token")
+            return self._token(body)
+        if not path.startswith(FHIR_PREFIX):
+            raise _Fail(404, "not-found", f"Not found in memory: {path}")
+        self._authorize(request)
+        if self._failures:
+            status, retry_after = self._failures.pop(0)
+            headers = {"Retry-After": retry_after} if retry_after else {}
+            text = f"Injected failure (HTTP {status})"
+            return _json(status, outcome("error", "transient", text), headers=headers)
+        parts = [p for p in path[len(FHIR_PREFIX) :].split("/") if p]
+        operation = next((p for p in parts if p.startswith("$")), None)
+        if operation is not None:
+            raise _Fail(400, "not-supported", f"Operation not supported in memory: {operation}")
+        if not parts or not _valid_type(parts[0]):
+            raise _Fail(400, "not-supported", f"Not supported in memory: {method} {path}")
+        kind, rest = parts[0], parts[1:]
+        match (method, rest):
+            case ("GET", []):
+                return self._search(kind, params)
+            case ("POST", []):
+                return self._create(kind, request, body)
+            case ("POST", ["_search"]):
+                form = parse_qsl(body.decode(), keep_blank_values=True)
+                return self._search(kind, params + form)
+            case ("GET", [resource_id, "_history"]):
+                return self._history(kind, resource_id)
+            case ("GET", [resource_id, "_history", version_id]):
+                return self._vread(kind, resource_id, version_id, request)
+            case ("GET", [resource_id]) if not resource_id.startswith("_"):
+                return self._read(kind, resource_id, request)
+            case ("PUT", [resource_id]):
+                return self._update(kind, resource_id, request, body)
+            case ("PATCH", [resource_id]):
+                return self._patch(kind, resource_id, body)
+            case ("DELETE", [resource_id]):
+                return self._delete(kind, resource_id)
+        raise _Fail(400, "not-supported", f"Not supported in memory: {method} {path}")
+
+    def _authorize(self, request: httpx.Request) -> None:
+        if not self._clients:
+            return  # open mode: any caller is welcome
+        header = request.headers.get("authorization", "")
+        token = header[7:] if header.lower().startswith("bearer ") else ""
+        if token not in self._tokens:
+            raise _Fail(401, "login", "Unauthorized")
+
+    def _token(self, body: bytes) -> httpx.Response:
+        form = dict(parse_qsl(body.decode(), keep_blank_values=True))
+        if form.get("grant_type") != "client_credentials":
+            return _json(
+                400,
+                {"error": "unsupported_grant_type", "error_description": "Unsupported grant type"},
+            )
+        client_id, secret = form.get("client_id", ""), form.get("client_secret", "")
+        if self._clients and self._clients.get(client_id) != secret:
+            return _json(
+                400, {"error": "invalid_request", "error_description": "Invalid client or secret"}
+            )
+        self.logins += 1
+        return _json(
+            200,
+            {
+                "access_token": self.issue_token(),
+                "token_type": "Bearer",
+                "expires_in": self._token_lifetime,
+            },
+            "application/json",
+        )
+
+    # -- storage -----------------------------------------------------------------------------
+
+    def _versions(self, kind: str, resource_id: str) -> list[_Version]:
+        versions = self._resources.get(kind, {}).get(resource_id)
+        if not versions:
+            raise _Fail(404, "not-found", f"Not found: {kind}/{resource_id}")
+        return versions
+
+    def _current(self, kind: str, resource_id: str) -> Resource:
+        latest = self._versions(kind, resource_id)[-1]
+        if latest.deleted:
+            raise _Fail(410, "deleted", f"Deleted: {kind}/{resource_id}")
+        return latest.resource
+
+    def _store(
+        self, kind: str, resource: Resource, resource_id: str, *, deleted: bool = False
+    ) -> Resource:
+        versions = self._resources.setdefault(kind, {}).setdefault(resource_id, [])
+        meta = dict(resource.get("meta") or {})
+        meta["versionId"] = str(len(versions) + 1)
+        meta["lastUpdated"] = _instant(self._now())
+        stored = {**resource, "resourceType": kind, "id": resource_id, "meta": meta}
+        versions.append(_Version(copy.deepcopy(stored), deleted))
+        return stored
+
+    def _parse_resource(self, kind: str, request: httpx.Request, body: bytes) -> Resource:
+        content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        if kind == "Binary" and content_type not in (FHIR_JSON, "application/json"):
+            data = base64.b64encode(body).decode()
+            return {
+                "resourceType": "Binary",
+                "contentType": content_type or "application/octet-stream",
+                "data": data,
+            }
+        try:
+            resource = json.loads(body or b"null")
+        except ValueError:
+            raise _Fail(400, "invalid", "Request body is not valid JSON") from None
+        if not isinstance(resource, dict):
+            raise _Fail(400, "invalid", "Request body must be a JSON object")
+        if resource.get("resourceType") != kind:
+            raise _Fail(
+                400,
+                "invalid",
+                f"Incorrect resource type: expected {kind}, got {resource.get('resourceType')!r}",
+            )
+        return resource
+
+    # -- interactions ------------------------------------------------------------------------
+
+    def _create(self, kind: str, request: httpx.Request, body: bytes) -> httpx.Response:
+        resource = self._parse_resource(kind, request, body)
+        condition = request.headers.get("if-none-exist")
+        if condition:
+            found = self._matches(kind, parse_qsl(condition, keep_blank_values=True))
+            if len(found) > 1:
+                raise _Fail(
+                    412, "multiple-matches", f"Multiple resources match If-None-Exist: {condition}"
+                )
+            if found:
+                return _json(200, _for_json(found[0]))
+        stored = self._store(kind, resource, str(uuid.uuid4()))
+        return _json(201, _for_json(stored), location=self._location(stored))
+
+    def _read(self, kind: str, resource_id: str, request: httpx.Request) -> httpx.Response:
+        return self._render(self._current(kind, resource_id), request)
+
+    def _vread(
+        self, kind: str, resource_id: str, version_id: str, request: httpx.Request
+    ) -> httpx.Response:
+        for version in self._versions(kind, resource_id):
+            if version.resource["meta"]["versionId"] == version_id:
+                if version.deleted:
+                    raise _Fail(
+                        410, "deleted", f"Deleted: {kind}/{resource_id}/_history/{version_id}"
+                    )
+                return self._render(version.resource, request)
+        raise _Fail(404, "not-found", f"Not found: {kind}/{resource_id}/_history/{version_id}")
+
+    def _update(
+        self, kind: str, resource_id: str, request: httpx.Request, body: bytes
+    ) -> httpx.Response:
+        resource = self._parse_resource(kind, request, body)
+        # A raw Binary upload has no id in its body; a JSON resource must name the URL's id.
+        if (kind != "Binary" or "id" in resource) and resource.get("id") != resource_id:
+            raise _Fail(
+                400,
+                "invalid",
+                f"Resource id {resource.get('id')!r} does not match URL id {resource_id!r}",
+            )
+        versions = self._resources.get(kind, {}).get(resource_id)
+        if not versions:
+            stored = self._store(kind, resource, resource_id)  # create-on-update
+            return _json(201, _for_json(stored), location=self._location(stored))
+        latest = versions[-1]
+        expected = request.headers.get("if-match")
+        if expected and expected.strip() != f'W/"{latest.resource["meta"]["versionId"]}"':
+            raise _Fail(
+                412, "conflict", f"Version mismatch for {kind}/{resource_id}: If-Match {expected}"
+            )
+        if not latest.deleted and _same_content(latest.resource, resource):
+            return _json(200, _for_json(latest.resource))  # unchanged: no new version (as Medplum)
+        return _json(200, _for_json(self._store(kind, resource, resource_id)))
+
+    def _patch(self, kind: str, resource_id: str, body: bytes) -> httpx.Response:
+        current = self._current(kind, resource_id)
+        try:
+            operations = json.loads(body or b"null")
+            patched = apply_patch(current, operations)
+        except ValueError as error:  # PatchError and invalid JSON
+            raise _Fail(
+                400,
+                "invalid",
+                str(error) if isinstance(error, PatchError) else "Invalid JSON Patch",
+            ) from None
+        if patched.get("resourceType") != kind or patched.get("id") != resource_id:
+            raise _Fail(400, "invalid", "A patch cannot change resourceType or id")
+        if _same_content(current, patched):
+            return _json(200, _for_json(current))
+        return _json(200, _for_json(self._store(kind, patched, resource_id)))
+
+    def _delete(self, kind: str, resource_id: str) -> httpx.Response:
+        current = self._current(kind, resource_id)
+        self._store(
+            kind,
+            {"resourceType": kind, "id": resource_id, "meta": current.get("meta", {})},
+            resource_id,
+            deleted=True,
+        )
+        return _json(200, outcome("information", "informational", "Deleted"))
+
+    def _history(self, kind: str, resource_id: str) -> httpx.Response:
+        entries = []
+        for version in reversed(self._versions(kind, resource_id)):
+            resource = version.resource
+            entry: dict[str, Any] = {"fullUrl": self._location(resource).split("/_history")[0]}
+            if version.deleted:
+                entry["request"] = {"method": "DELETE", "url": f"{kind}/{resource_id}"}
+            else:
+                entry["resource"] = _for_json(resource)
+            entries.append(entry)
+        return _json(
+            200,
+            {"resourceType": "Bundle", "type": "history", "total": len(entries), "entry": entries},
+        )
+
+    def _render(self, resource: Resource, request: httpx.Request) -> httpx.Response:
+        if resource["resourceType"] == "Binary" and not _wants_json(request):
+            raw = base64.b64decode(resource.get("data") or "")
+            return httpx.Response(
+                200,
+                content=raw,
+                headers={"Content-Type": resource.get("contentType") or "application/octet-stream"},
+            )
+        return _json(200, resource)
+
+    def _location(self, resource: Resource) -> str:
+        version = resource["meta"]["versionId"]
+        return (
+            f"{BASE_URL}{FHIR_PREFIX}{resource['resourceType']}/{resource['id']}/_history/{version}"
+        )
+
+    # -- search ------------------------------------------------------------------------------
+
+    def _parse(self, kind: str, params: Sequence[tuple[str, str]]) -> Search:
+        try:
+            return parse_search(kind, params)
+        except SearchError as error:
+            raise _Fail(400, "invalid", str(error)) from None
+
+    def _matches(self, kind: str, params: Sequence[tuple[str, str]]) -> list[Resource]:
+        return self._parse(kind, params).run(self.all(kind))
+
+    def _search(self, kind: str, params: list[tuple[str, str]]) -> httpx.Response:
+        search = self._parse(kind, params)
+        matches = search.run(self.all(kind))
+        count = search.count if search.count is not None else DEFAULT_COUNT
+        count = min(count, MAX_COUNT)
+        offset = search.offset
+        page = [] if search.summary == "count" else matches[offset : offset + count]
+        bundle: dict[str, Any] = {"resourceType": "Bundle", "type": "searchset"}
+        if search.total in ("accurate", "estimate") or search.summary == "count":
+            bundle["total"] = len(matches)
+        kept = [(k, v) for k, v in params if k not in ("_count", "_offset")]
+        links = [{"relation": "self", "url": self._page_url(kind, kept, count, offset)}]
+        links.append({"relation": "first", "url": self._page_url(kind, kept, count, 0)})
+        if search.summary != "count" and count > 0 and offset + count < len(matches):
+            links.append(
+                {"relation": "next", "url": self._page_url(kind, kept, count, offset + count)}
+            )
+        if offset > 0:
+            links.append(
+                {
+                    "relation": "previous",
+                    "url": self._page_url(kind, kept, count, max(0, offset - count)),
+                }
+            )
+        bundle["link"] = links
+        bundle["entry"] = [
+            {
+                "fullUrl": f"{BASE_URL}{FHIR_PREFIX}{kind}/{r['id']}",
+                "resource": _for_json(search.shape(r)),
+                "search": {"mode": "match"},
+            }
+            for r in page
+        ]
+        return _json(200, bundle)
+
+    def _page_url(self, kind: str, params: list[tuple[str, str]], count: int, offset: int) -> str:
+        query = urlencode([*params, ("_count", str(count)), ("_offset", str(offset))])
+        return f"{BASE_URL}{FHIR_PREFIX}{kind}?{query}"
+
+
+def _same_content(old: Resource, new: Resource) -> bool:
+    def strip(resource: Resource) -> Resource:
+        meta = {
+            k: v
+            for k, v in (resource.get("meta") or {}).items()
+            if k not in ("versionId", "lastUpdated")
+        }
+        return {**resource, "meta": meta}
+
+    return strip(old) == strip(
+        {**new, "id": old.get("id"), "resourceType": old.get("resourceType")}
+    )
+
+
+def _for_json(resource: Resource) -> Resource:
+    """What a create/update answer shows: Binary without its (possibly large) data."""
+    if resource.get("resourceType") == "Binary":
+        return {k: v for k, v in resource.items() if k != "data"}
+    return resource
+
+
+def _wants_json(request: httpx.Request) -> bool:
+    accept = request.headers.get("accept", "").lower()
+    return "fhir+json" in accept or "application/json" in accept
+
+
+def _json(
+    status: int,
+    body: Any,
+    content_type: str = FHIR_JSON,
+    *,
+    location: str | None = None,
+    headers: dict[str, str] | None = None,
+) -> httpx.Response:
+    headers = {**(headers or {}), "Content-Type": f"{content_type}; charset=utf-8"}
+    if location:
+        headers["Location"] = location
+    return httpx.Response(status, content=json.dumps(body).encode(), headers=headers)

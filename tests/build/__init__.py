@@ -1,1 +1,0 @@
-"""Tests of the bundler (`medplum_bots.imports`, `medplum_bots.bundle`, `invoke build`)."""

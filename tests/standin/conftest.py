@@ -1,5 +1,0 @@
-"""Fixtures for the stand-in's own tests."""
-
-from tests.standin.fixtures import medplum_standin
-
-__all__ = ["medplum_standin"]

@@ -1,0 +1,199 @@
+"""`invoke run`, `invoke serve`'s app and the container's command, in a generated project."""
+
+from __future__ import annotations
+
+import json
+import re
+import socket
+import subprocess
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+import pytest
+from medplum_bots.runtime.adapter import make_payload
+from medplum_bots.runtime.signing import signature_headers
+
+from tests.template import gen_python, project_env, render, run_in
+
+KEY = "container-test-key-0123456789abcdefghijkl"
+PATIENT = {"resourceType": "Patient", "id": "p1", "name": [{"given": ["Ada"], "family": "Byron"}]}
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A fresh project (commands here build into its dist/)."""
+    return render(tmp_path_factory.mktemp("cmds"))
+
+
+def test_run_prints_logs_then_the_result(project: Path) -> None:
+    done = run_in(
+        project,
+        "invoke",
+        "run",
+        "--name",
+        "my-first-bot-staging",
+        "--input",
+        "examples/patient.json",
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.splitlines() == ["Hello Jane Doe!"]
+    assert json.loads(done.stdout) is True
+    assert (project / "dist" / "bots" / "my_first_bot.py").is_file()
+
+
+def test_run_reads_stdin_and_accepts_the_module_name(project: Path) -> None:
+    done = run_in(project, "invoke", "run", "--name", "my_first_bot", input=json.dumps(PATIENT))
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.splitlines() == ["Hello Ada Byron!"]
+
+
+def test_run_of_a_failing_bot_prints_the_traceback_and_exits_1(project: Path) -> None:
+    done = run_in(
+        project,
+        "invoke",
+        "run",
+        "--name",
+        "my_first_bot",
+        "--content-type",
+        "text/plain",
+        input="x",
+    )
+    assert done.returncode == 1
+    lines = done.stderr.splitlines()
+    assert lines[0] == "Unhandled error: AttributeError: 'str' object has no attribute 'get'"
+    assert "src/bots/my_first_bot.py" in done.stderr
+    assert lines[-1] == "error: AttributeError: 'str' object has no attribute 'get'"
+    assert done.stdout == ""
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--name", "nope"], "error: medplum.config.json: no bot named 'nope'"),
+        (
+            ["--name", "my_first_bot", "--input", "missing.json"],
+            "error: input file missing.json not found",
+        ),
+        (
+            ["--name", "my_first_bot", "--secret", "NOVALUE"],
+            "error: --secret must look like NAME=VALUE",
+        ),
+    ],
+)
+def test_run_errors_are_one_line(project: Path, args: list[str], message: str) -> None:
+    done = run_in(project, "invoke", "run", *args, input="{}")
+    assert done.returncode == 1
+    assert done.stderr.strip().startswith(message)
+    assert len(done.stderr.strip().splitlines()) == 1
+
+
+def test_serve_refuses_to_start_without_a_key(project: Path) -> None:
+    done = run_in(project, "invoke", "serve", timeout=60)
+    assert done.returncode == 1
+    assert done.stderr.strip().startswith("error: MEDPLUM_BOTS_RUNTIME_KEY is not set")
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+@contextmanager
+def serving(project: Path, command: list[str], env: dict[str, str]) -> Iterator[str]:
+    """Run a server command in `project` with the shared venv; yields its URL once healthy."""
+    port = free_port()
+    server = subprocess.Popen(
+        [str(gen_python()), "-m", *command, "--host", "127.0.0.1", "--port", str(port)],
+        cwd=project,
+        env=project_env(project, env),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if httpx.get(f"{url}/healthz").status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if server.poll() is not None or time.monotonic() > deadline:
+                errors = server.stderr.read() if server.stderr else ""
+                raise AssertionError(f"runtime did not start: {errors}")
+            time.sleep(0.1)
+        yield url
+    finally:
+        server.terminate()
+        server.wait(10)
+        if server.stderr:
+            assert KEY not in server.stderr.read()
+
+
+@pytest.fixture
+def container_command(project: Path) -> Iterator[str]:
+    """The Dockerfile's CMD after its `invoke build`, run in the project; yields its URL."""
+    assert run_in(project, "invoke", "build").returncode == 0
+    dockerfile = (project / "Dockerfile").read_text()
+    command = re.search(r"exec (uvicorn --factory \S+)", dockerfile)
+    assert command is not None
+    env = {
+        "MEDPLUM_BOTS_RUNTIME_KEY": KEY,
+        "MEDPLUM_BOTS_ALLOWED_BASE_URLS": "http://medplum.local/",
+        "MEDPLUM_BOTS_DIST": str(project / "dist"),
+    }
+    with serving(project, command.group(1).split(), env) as url:
+        yield url
+
+
+def test_container_command_serves_the_built_bots(container_command: str) -> None:
+    body = json.dumps(make_payload(PATIENT, access_token="token-never-logged-123")).encode()
+    answer = httpx.post(
+        f"{container_command}/bots/my_first_bot",
+        content=body,
+        headers=signature_headers(KEY.encode(), body),
+    )
+    assert answer.status_code == 200, answer.text
+    assert answer.json() == {
+        "ok": True,
+        "result": True,
+        "logs": ["Hello Ada Byron!"],
+        "outcome": None,
+    }
+    assert httpx.get(f"{container_command}/healthz").json()["bots"] == 1
+
+
+def test_dockerfile_installs_the_http_extra_and_builds(project: Path) -> None:
+    dockerfile = (project / "Dockerfile").read_text()
+    assert re.search(r'pip install "\.\[http\]"', dockerfile)
+    assert "python -m invoke build" in dockerfile
+    assert dockerfile.count("FROM python:3.11-slim") == 1
+    ignored = (project / ".dockerignore").read_text().splitlines()
+    assert ".env" in ignored and ".env.*" in ignored
+
+
+def test_serve_builds_and_serves_with_the_key_from_dotenv(tmp_path: Path) -> None:
+    project = render(tmp_path)
+    (project / ".env").write_text(f"MEDPLUM_BOTS_RUNTIME_KEY={KEY}\n")
+    with serving(project, ["invoke", "serve"], {}) as url:
+        # No allow-list set: the environments' base URLs in medplum.config.json are allowed.
+        payload = make_payload(PATIENT, base_url="https://api.medplum.com/", access_token="t" * 20)
+        body = json.dumps(payload).encode()
+        answer = httpx.post(
+            f"{url}/bots/my_first_bot", content=body, headers=signature_headers(KEY.encode(), body)
+        )
+        assert answer.json()["logs"] == ["Hello Ada Byron!"]
+        elsewhere = json.dumps({**payload, "baseUrl": "https://other.example.com/"}).encode()
+        refused = httpx.post(
+            f"{url}/bots/my_first_bot",
+            content=elsewhere,
+            headers=signature_headers(KEY.encode(), elsewhere),
+        )
+        assert refused.status_code == 401
+    assert (project / "dist" / "manifest.json").is_file()
