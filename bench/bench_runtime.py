@@ -313,11 +313,14 @@ def main(argv: Sequence[str] | None = None) -> None:
         empty = fresh_process_ms(project, "pass", runs)
         httpx_ms = inner_ms(project, "", "import httpx", runs)
         whole = inner_ms(
-            project, "from pathlib import Path", f"import medplum_bots.build.bundle as b; {load}", runs
+            project,
+            "from pathlib import Path",
+            f"import medplum_bots.build.loader as b; {load}",
+            runs,
         )
         artifact_only = inner_ms(
             project,
-            "from pathlib import Path\nimport medplum_bots, medplum_bots.build.bundle as b",
+            "from pathlib import Path\nimport medplum_bots, medplum_bots.build.loader as b",
             load,
             runs,
         )

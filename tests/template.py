@@ -1,7 +1,8 @@
 """Render the template and run commands inside generated projects.
 
 One virtual environment (`build/gen-venv`) serves every generated project: it is created once
-with the default project's `[dev]` dependencies; each variant is then installed into it with
+with the default project's `[dev]` dependencies (medplum-bots from the wheel that
+scripts/build_wheel.sh builds from this checkout); each variant is then installed into it with
 `--no-deps`, and commands run with that variant's `src` first on PYTHONPATH so that tests
 running side by side never see each other's project.
 """
@@ -45,8 +46,25 @@ def _locked(name: str) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
+WHEELS = BUILD / "wheels"
+
+
+def wheel() -> Path:
+    """The medplum-bots wheel built from this checkout (scripts/build_wheel.sh)."""
+    with _locked("wheel"):
+        built = sorted(WHEELS.glob("medplum_bots-*.whl"))
+        if not built:
+            subprocess.run(
+                ["bash", str(ROOT / "scripts" / "build_wheel.sh")], check=True, capture_output=True
+            )
+            built = sorted(WHEELS.glob("medplum_bots-*.whl"))
+    return built[-1]
+
+
 def _deps_key() -> str:
-    return hashlib.sha256((TEMPLATE_DIR / "pyproject.toml").read_bytes()).hexdigest()[:16]
+    digest = hashlib.sha256((TEMPLATE_DIR / "pyproject.toml").read_bytes())
+    digest.update(wheel().read_bytes())
+    return digest.hexdigest()[:16]
 
 
 def gen_python() -> Path:
@@ -61,7 +79,8 @@ def gen_python() -> Path:
             project = render(Path(scratch))
             pip = [str(python), "-m", "pip", "install", "-q", "--disable-pip-version-check"]
             subprocess.run([*pip, "setuptools>=64", "wheel"], check=True)
-            subprocess.run([*pip, f"{project}[dev]"], check=True)
+            # medplum-bots==<pin> comes from the wheel of this checkout, as from an index.
+            subprocess.run([*pip, "--find-links", str(WHEELS), f"{project}[dev,aws]"], check=True)
             subprocess.run(
                 [str(python), "-m", "pip", "uninstall", "-q", "-y", project.name], check=True
             )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -79,7 +80,6 @@ def test_quotes_and_backslashes_in_free_text_survive(tmp_path: Path) -> None:
     description = 'He said "hi" \\ then \'"""\' left'
     project = render(tmp_path, description=description, author='O\'Brien "Ops"')
     pyproject = (project / "pyproject.toml").read_text()
-    import tomllib
 
     data = tomllib.loads(pyproject)
     assert data["project"]["description"] == description
@@ -92,7 +92,8 @@ def test_defaults_generate_the_documented_layout(tmp_path: Path) -> None:
     for relative in (
         "src/bots/my_first_bot.py",
         "src/shared/http_helpers.py",
-        "src/medplum_bots/client.py",
+        ".github/dependabot.yml",
+        "docs/configuration.md",
         "examples/hello_patient.py",
         "examples/patient.json",
         "tests",
@@ -104,8 +105,20 @@ def test_defaults_generate_the_documented_layout(tmp_path: Path) -> None:
     ):
         assert (project / relative).exists(), relative
     assert not (project / "src/bots/hapi_sync_bot.py").exists()
+    # The tooling is a pinned dependency, not source in the user's repository.
+    assert not list(project.rglob("medplum_bots"))
     names = [
         bot["name"] for bot in json.loads((project / "medplum.config.json").read_text())["bots"]
     ]
     assert names == ["my-first-bot-staging", "my-first-bot-production"]
     assert not list(project.rglob("__pycache__"))
+
+
+def test_the_generated_pin_is_the_packages_version(tmp_path: Path) -> None:
+    package = tomllib.loads((ROOT / "packages/medplum-bots/pyproject.toml").read_text())
+    version = package["project"]["version"]
+    answers = json.loads((ROOT / "cookiecutter.json").read_text())
+    assert answers["__medplum_bots_version"] == version
+    project = tomllib.loads((render(tmp_path) / "pyproject.toml").read_text())["project"]
+    assert project["dependencies"] == [f"medplum-bots[http]=={version}"]
+    assert project["optional-dependencies"]["aws"] == [f"medplum-bots[aws]=={version}"]

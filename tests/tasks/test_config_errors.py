@@ -9,6 +9,13 @@ from typing import Any
 
 from tests.template import run_in
 
+ENTRY = {
+    "name": "intake-staging",
+    "id": "bot-1",
+    "source": "src/bots/intake.py",
+    "dist": "dist/bots/intake.py",
+    "environment": "staging",
+}
 BASE: dict[str, Any] = {
     "bots": [
         ENTRY,
@@ -49,4 +56,3 @@ def test_a_broken_config_is_one_line_from_every_task(default_project: Path, tmp_
             "(known fields: auditEventDestination, auditEventTrigger, cronString, description, "
             "dist, environment, id, name, runtimeVersion, source, subscriptions, timeout)"
         ], (args, done.stderr)
-

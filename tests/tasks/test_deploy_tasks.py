@@ -24,8 +24,8 @@ from medplum_bots.deploy.create import NewBot, create
 from medplum_bots.deploy.report import DEPLOYED
 from medplum_bots.errors import DeployError
 from medplum_bots.runtime.adapter import execute_sync
-from medplum_standin.fleet import Fleet, open_fleet, results, standard_entries
 from medplum_standin import ExternalResult
+from medplum_standin.fleet import Fleet, open_fleet, results, standard_entries
 
 from tests.template import gen_python, project_env, run_in
 

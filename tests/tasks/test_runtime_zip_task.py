@@ -5,7 +5,7 @@ from __future__ import annotations
 import zipfile
 from pathlib import Path
 
-from medplum_standin.layers import runtime_layer  # noqa: F401
+
 from tests.template import render, run_in
 
 
@@ -32,4 +32,3 @@ def test_invoke_runtime_zip_builds_every_bot_into_one_zip(
     assert failed.stderr.strip() == (
         "error: unknown Lambda architecture 'arm' (known: x86_64, arm64)"
     )
-

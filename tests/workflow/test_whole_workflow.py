@@ -20,8 +20,8 @@ from typing import Any
 
 import httpx
 import pytest
-
 from medplum_standin import MedplumStandIn
+
 from tests.template import gen_python, project_env, render, run_in
 
 PROJECT_ID = "workflow-project"

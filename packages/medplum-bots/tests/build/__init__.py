@@ -1,1 +1,1 @@
-"""Tests of the bundler (`medplum_bots.build.imports`, `medplum_bots.build.bundle`, `invoke build`)."""
+"""Tests of the bundler (`build.imports`, `build.bundle`, `build.loader`)."""

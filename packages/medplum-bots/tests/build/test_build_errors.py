@@ -6,8 +6,8 @@ import re
 from pathlib import Path
 
 import pytest
-from medplum_bots.errors import BuildError
 
+from medplum_bots.errors import BuildError
 from tests.build.projects import build, make_project, run_python, tooling_only_path
 
 HANDLER = "def handler(medplum, event):\n    return True\n"

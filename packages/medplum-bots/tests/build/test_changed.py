@@ -6,10 +6,10 @@ import subprocess
 from pathlib import Path
 
 import pytest
+
 from medplum_bots.build.bundle import changed_artifacts
 from medplum_bots.config import load_config
 from medplum_bots.errors import BuildError
-
 from tests.build.projects import build, make_project, write_files
 
 HANDLER = "def handler(medplum, event):\n    return True\n"

@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from medplum_standin.fixtures import medplum_standin  # noqa: F401
+
 from medplum_bots.client.retry import RetryPolicy
 from tests.client.loopback import Loopback, MiniMedplum, serving
-from medplum_standin.fixtures import medplum_standin  # noqa: F401
 
 
 class Waits(list[float]):

@@ -8,6 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 from email.utils import formatdate
 
 import pytest
+
 from medplum_bots import AsyncMedplumClient, MedplumClient, OperationOutcomeError
 from medplum_bots.client.retry import RetryPolicy
 from tests.client.conftest import Waits

@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterator
 import httpx
 import pytest
 import respx
+
 from medplum_bots import AsyncMedplumClient, MedplumClient, OperationOutcomeError
 from medplum_bots.client import query_pairs
 from medplum_bots.client.retry import RetryPolicy

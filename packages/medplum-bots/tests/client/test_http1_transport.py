@@ -27,12 +27,13 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+from medplum_standin import MedplumStandIn
+from medplum_standin.fixtures import CLIENT_ID, CLIENT_SECRET, PROJECT_ID
+
 from medplum_bots import AsyncMedplumClient
 from medplum_bots.client.retry import RetryPolicy
 from medplum_bots.deploy.http1_transport import Http1Transport, proxy_for, transport_for
 from tests.client.raw_server import Act, RawRequest, RawServer, http_response
-from medplum_standin import MedplumStandIn
-from medplum_standin.fixtures import CLIENT_ID, CLIENT_SECRET, PROJECT_ID
 
 T = TypeVar("T")
 

@@ -6,6 +6,7 @@ from email.utils import formatdate
 
 import httpx
 import pytest
+
 from medplum_bots.client.retry import RetryPolicy, is_idempotent, parse_retry_after
 
 NOW = 1_700_000_000.0

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from medplum_bots.config import (
     append_entries,
     load_config,
@@ -16,7 +17,6 @@ from medplum_bots.config import (
     write_json_atomic,
 )
 from medplum_bots.errors import ConfigError, UnknownBotError
-
 
 ENTRY = {
     "name": "intake-staging",

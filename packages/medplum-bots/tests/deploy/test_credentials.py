@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 from medplum_bots.config import Environment
 from medplum_bots.deploy.credentials import Redactor, resolve_credentials
 from medplum_bots.errors import CredentialsError

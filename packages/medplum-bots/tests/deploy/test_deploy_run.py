@@ -6,11 +6,6 @@ import json
 import time
 
 import pytest
-from medplum_bots.build.bundle import Artifact
-from medplum_bots.config import BotEntry, Environment
-from medplum_bots.deploy.plan import DEPLOYED_HASH, EXTERNAL_FUNCTION_ID, identifier_value
-from medplum_bots.deploy.report import DEPLOYED, FAILED, UNCHANGED, WOULD_DEPLOY
-from medplum_bots.errors import BuildError, CredentialsError, DeployError, UnknownBotError
 from medplum_standin.fleet import (
     ENVIRONMENTS,
     MODULES,
@@ -19,6 +14,12 @@ from medplum_standin.fleet import (
     results,
     standard_entries,
 )
+
+from medplum_bots.build.bundle import Artifact
+from medplum_bots.config import BotEntry, Environment
+from medplum_bots.deploy.plan import DEPLOYED_HASH, EXTERNAL_FUNCTION_ID, identifier_value
+from medplum_bots.deploy.report import DEPLOYED, FAILED, UNCHANGED, WOULD_DEPLOY
+from medplum_bots.errors import BuildError, CredentialsError, DeployError, UnknownBotError
 
 ALL = [f"{m}-{env}" for env in ENVIRONMENTS for m in MODULES]
 

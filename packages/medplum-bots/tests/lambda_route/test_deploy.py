@@ -10,6 +10,7 @@ from typing import Any
 
 import boto3
 import pytest
+
 from medplum_bots.config import BotEntry, Environment, RuntimeSpec, parse_config
 from medplum_bots.deploy.lambda_deploy import (
     ARTIFACT_ENV,

@@ -17,6 +17,9 @@ from typing import Any
 import boto3
 import httpx
 import pytest
+from medplum_standin import ExternalResult, MedplumStandIn
+from medplum_standin.fixtures import CLIENT_ID, CLIENT_SECRET, PROJECT_ID, medplum_standin
+
 from medplum_bots.build.bundle import Artifact, build_bot
 from medplum_bots.build.loader import forget_artifacts
 from medplum_bots.client import MedplumClient
@@ -36,8 +39,6 @@ from medplum_bots.runtime.lambda_handler import reset
 from medplum_bots.runtime.signing import signature_headers
 from tests.lambda_route.isolated import run_isolated
 from tests.lambda_route.lambda_emulator import invoke
-from medplum_standin import ExternalResult, MedplumStandIn
-from medplum_standin.fixtures import CLIENT_ID, CLIENT_SECRET, PROJECT_ID, medplum_standin
 
 __all__ = ["medplum_standin"]
 

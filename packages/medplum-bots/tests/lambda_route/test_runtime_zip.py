@@ -14,6 +14,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from medplum_standin import MedplumStandIn
+from medplum_standin.fixtures import medplum_standin
+from medplum_standin.layers import write_wheel
+
 from medplum_bots.build.bundle import Artifact, build_bot, write_manifest
 from medplum_bots.build.lambda_zip import build_runtime_zip
 from medplum_bots.errors import BuildError
@@ -27,10 +31,6 @@ from tests.lambda_route.test_handler import (
     payload,
     standin,
 )
-from medplum_standin.layers import write_wheel
-from medplum_standin import MedplumStandIn
-from medplum_standin.fixtures import medplum_standin
-
 
 __all__ = ["medplum_standin", "payload", "standin"]
 
@@ -89,7 +89,9 @@ def test_zip_holds_exactly_the_build_and_is_reproducible(project: Path, tmp_path
     first = build_runtime_zip(project, tmp_path / "a.zip", requirements_dir=layer)
     assert [name for name in first.files if name.startswith("dist/")] == ARTIFACTS
     assert "bot.py" not in first.files
-    assert {"medplum_bots/runtime/lambda_handler.py", "medplum_bots/runtime/http_app.py"} <= set(first.files)
+    assert {"medplum_bots/runtime/lambda_handler.py", "medplum_bots/runtime/http_app.py"} <= set(
+        first.files
+    )
     assert "dep/__init__.py" in first.files
     with zipfile.ZipFile(first.path) as archive:
         for name in ARTIFACTS:

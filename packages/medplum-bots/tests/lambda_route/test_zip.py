@@ -9,6 +9,8 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from medplum_standin.layers import write_wheel
+
 from medplum_bots.build.lambda_zip import (
     build_zip,
     dependency_layer,
@@ -16,7 +18,6 @@ from medplum_bots.build.lambda_zip import (
     runtime_requirements,
 )
 from medplum_bots.errors import BuildError
-from medplum_standin.layers import write_wheel
 
 BOT = "def handler(medplum, event):\n    print('hi')\n    return event.input\n"
 

@@ -13,6 +13,7 @@ from typing import Any
 
 import httpx
 import pytest
+
 from medplum_bots import AsyncMedplumClient, BotEvent, InMemoryMedplum, MedplumClient
 from medplum_bots.errors import OperationOutcomeError, outcome
 from medplum_bots.runtime.adapter import (

@@ -12,14 +12,15 @@ from typing import Any
 
 import httpx
 import pytest
+from medplum_standin import MedplumStandIn
+from medplum_standin.fixtures import CLIENT_ID, CLIENT_SECRET, PROJECT_ID
+
 from medplum_bots import AsyncMedplumClient, BotEvent
 from medplum_bots.runtime.adapter import BotRegistry
 from medplum_bots.runtime.forwarder import forwarder_code
 from medplum_bots.runtime.http_app import create_app
 from tests.runtime.bots import KEY
 from tests.runtime.serving import serve_asgi
-from medplum_standin import MedplumStandIn
-from medplum_standin.fixtures import CLIENT_ID, CLIENT_SECRET, PROJECT_ID
 
 SECRET = "MEDPLUM_BOTS_RUNTIME_KEY"
 INTERACTION = "https://medplum.com/fhir/StructureDefinition/subscription-supported-interaction"

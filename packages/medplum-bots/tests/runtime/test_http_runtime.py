@@ -11,6 +11,7 @@ from typing import Any
 
 import httpx
 import pytest
+
 from medplum_bots import InMemoryMedplum
 from medplum_bots.errors import MedplumBotsError
 from medplum_bots.runtime.adapter import BotRegistry, make_payload

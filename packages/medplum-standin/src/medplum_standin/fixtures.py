@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+
 from medplum_standin.server import MedplumStandIn
 
 PROJECT_ID = "project-1"

@@ -29,8 +29,6 @@ from medplum_bots.build.loader import (
     ARTIFACT_FORMAT,
     ARTIFACT_TITLE,
     BODY_START,
-    ArtifactError,
-    artifact_sha256,
 )
 from medplum_bots.errors import BuildError
 

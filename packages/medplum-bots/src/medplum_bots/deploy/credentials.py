@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from dotenv import dotenv_values
+
 from medplum_bots.config import Environment
 from medplum_bots.errors import ConfigError, CredentialsError
 

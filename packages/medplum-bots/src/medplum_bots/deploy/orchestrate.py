@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import httpx
+
 from medplum_bots.build.bundle import Artifact, build_all, read_manifest
 from medplum_bots.build.loader import artifact_sha256
 from medplum_bots.client import AsyncMedplumClient

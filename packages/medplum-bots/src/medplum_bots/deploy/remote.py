@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+
 from medplum_bots.client import MedplumClient
 from medplum_bots.client.retry import RetryPolicy
 from medplum_bots.config import BotEntry, ProjectConfig

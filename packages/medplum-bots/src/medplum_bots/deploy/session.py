@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import httpx
+
 from medplum_bots.client import AsyncMedplumClient
 from medplum_bots.client.retry import RetryPolicy
 from medplum_bots.config import Environment

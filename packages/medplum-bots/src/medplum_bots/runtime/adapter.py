@@ -30,6 +30,7 @@ from types import TracebackType
 from typing import Any
 
 import httpx
+
 from medplum_bots.client import AsyncMedplumClient, MedplumClient
 from medplum_bots.errors import MedplumBotsError, OperationOutcomeError, UnknownBotError, outcome
 from medplum_bots.event import BotEvent, Headers

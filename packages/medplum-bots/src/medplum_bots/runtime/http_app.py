@@ -336,6 +336,7 @@ def app_for_project(config: ProjectConfig, environ: Mapping[str, str] | None = N
     every bot (relative `MEDPLUM_BOTS_DIST` is under the project root) and serve the build.
     """
     from dotenv import dotenv_values
+
     from medplum_bots.build.bundle import build_all
 
     dotenv = {k: v for k, v in dotenv_values(config.root / ".env").items() if v is not None}

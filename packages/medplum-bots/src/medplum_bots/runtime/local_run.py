@@ -96,7 +96,8 @@ def run_local(
     secrets: dict[str, str] | None = None,
 ) -> LocalRun:
     """Build entry `name`, then run it once with `text` as input; never touches the network."""
-    from medplum_bots.build.bundle import build_bot, load_artifact
+    from medplum_bots.build.bundle import build_bot
+    from medplum_bots.build.loader import load_artifact
 
     entry = find_entry(config, name)
     root = config.root

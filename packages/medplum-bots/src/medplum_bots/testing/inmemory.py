@@ -28,6 +28,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import httpx
+
 from medplum_bots.client import FHIR_JSON, AsyncMedplumClient, MedplumClient
 from medplum_bots.client.retry import RetryPolicy
 from medplum_bots.errors import outcome

@@ -10,6 +10,7 @@ from typing import Any
 
 import httpx
 import pytest
+
 from medplum_bots import InMemoryMedplum, MedplumClient, OperationOutcomeError
 from medplum_bots.testing.inmemory import BASE_URL
 

@@ -1,1 +1,0 @@
-"""Building bots: the import graph, one self-contained artifact per bot, Lambda zips."""
