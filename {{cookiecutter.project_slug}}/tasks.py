@@ -13,9 +13,8 @@ from typing import TypeVar
 from invoke.context import Context
 from invoke.exceptions import Exit
 from invoke.tasks import task
-
-from medplum_bots.errors import MedplumBotsError, OperationOutcomeError
 from medplum_bots.deploy.report import DeployReport
+from medplum_bots.errors import MedplumBotsError, OperationOutcomeError
 
 T = TypeVar("T")
 PY = sys.executable
@@ -185,8 +184,8 @@ def runtime_zip(
     from pathlib import Path
 
     from medplum_bots.build.bundle import build_all
-    from medplum_bots.config import load_config
     from medplum_bots.build.lambda_zip import build_runtime_zip
+    from medplum_bots.config import load_config
 
     config = guard(load_config)
     artifacts = guard(lambda: build_all(config))
@@ -274,9 +273,9 @@ def create(
     dist: str = "",
 ) -> None:
     """Create a Bot (and its project membership) on Medplum, add its entry, deploy it."""
+    from medplum_bots.config import load_config
     from medplum_bots.deploy.create import NewBot
     from medplum_bots.deploy.create import create as run_create
-    from medplum_bots.config import load_config
 
     new_bot = NewBot(name, source, project_id, environment, runtime_version, description, dist)
     _print_report(guard(lambda: run_create(guard(load_config), new_bot)))

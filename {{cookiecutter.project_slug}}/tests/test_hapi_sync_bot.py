@@ -10,6 +10,9 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from medplum_bots.errors import outcome_text
+from medplum_bots.runtime.adapter import BotResult
+from medplum_bots.testing import execute_sync, make_payload
 
 from bots.hapi_sync_bot import (
     BASE_URL_SECRET,
@@ -19,8 +22,6 @@ from bots.hapi_sync_bot import (
     handler,
 )
 from medplum_bots import InMemoryMedplum
-from medplum_bots.runtime.adapter import BotResult, execute_sync, make_payload
-from medplum_bots.errors import outcome_text
 from tests.fhir_endpoint import FhirEndpoint, serve
 
 MRN = {"system": "http://hospital.example/mrn", "value": "MRN-7"}

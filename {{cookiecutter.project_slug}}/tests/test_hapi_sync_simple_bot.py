@@ -6,11 +6,11 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from medplum_bots.errors import outcome_text
+from medplum_bots.testing import execute_sync, make_payload
 
 from bots.hapi_sync_simple_bot import BASE_URL_SECRET, DELETED_HEADER, MEDPLUM_ID_SYSTEM, handler
 from medplum_bots import BotEvent, Headers, InMemoryMedplum, OperationOutcomeError
-from medplum_bots.runtime.adapter import execute_sync, make_payload
-from medplum_bots.errors import outcome_text
 from tests.fhir_endpoint import FhirEndpoint, serve
 
 

@@ -9,8 +9,8 @@ from collections.abc import Iterator
 import httpx
 import pytest
 import respx
-
 from medplum_bots.errors import OperationOutcomeError
+
 from shared.http_helpers import (
     HttpVerb,
     identifier_query,

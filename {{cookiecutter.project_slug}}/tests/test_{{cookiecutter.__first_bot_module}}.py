@@ -9,10 +9,10 @@ import json
 from pathlib import Path
 
 import pytest
+from medplum_bots import BotEvent, InMemoryMedplum
+from medplum_bots.testing import execute_sync, make_payload
 
 from bots import {{ cookiecutter.__first_bot_module }} as bot
-from medplum_bots import BotEvent, InMemoryMedplum
-from medplum_bots.runtime.adapter import execute_sync, make_payload
 
 PATIENT = json.loads((Path(__file__).parents[1] / "examples" / "patient.json").read_text())
 

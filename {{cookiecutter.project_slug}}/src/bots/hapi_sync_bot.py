@@ -15,8 +15,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from medplum_bots import AsyncMedplumClient, BotEvent, OperationOutcomeError
 from medplum_bots.errors import outcome
+
+from medplum_bots import AsyncMedplumClient, BotEvent, OperationOutcomeError
 from shared.http_helpers import (
     HttpVerb,
     identifier_query,

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from medplum_bots import BotEvent, MedplumClient, OperationOutcomeError
 from medplum_bots.errors import outcome
+
+from medplum_bots import BotEvent, MedplumClient, OperationOutcomeError
 from shared.http_helpers import (
     HttpVerb,
     identifier_query,

@@ -18,7 +18,6 @@ from typing import Any
 from urllib.parse import urlencode
 
 import httpx
-
 from medplum_bots.errors import OperationOutcomeError, outcome
 
 FHIR_JSON = "application/fhir+json"

@@ -59,9 +59,9 @@ TEST_STARTER = Template('''"""Tests of the $name bot: its handler against the in
 from __future__ import annotations
 
 import pytest
+from medplum_bots import BotEvent, InMemoryMedplum
 
 from bots.$module import handler
-from medplum_bots import BotEvent, InMemoryMedplum
 
 
 def test_says_hello_to_the_patient(capsys: pytest.CaptureFixture[str]) -> None:
