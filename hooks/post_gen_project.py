@@ -6,22 +6,11 @@ import subprocess
 from pathlib import Path
 
 ANSWERS = json.loads(r"""{{ cookiecutter | jsonify }}""")
-OPTIONAL_EXAMPLES = (
-    "src/bots/hapi_sync_bot.py",
-    "src/bots/hapi_sync_simple_bot.py",
-    "tests/test_hapi_sync_bot.py",
-    "tests/test_hapi_sync_simple_bot.py",
-)
-
-
-def wants_examples(value: object) -> bool:
-    return value is True or str(value).lower() in ("true", "yes", "y", "1")
 
 
 def tidy(root: Path) -> None:
-    if not wants_examples(ANSWERS["include_sync_examples"]):
-        for relative in OPTIONAL_EXAMPLES:
-            (root / relative).unlink(missing_ok=True)
+    # Optional files are chosen by conditional file names (an empty name is not generated);
+    # all that is left to tidy is bytecode a template checkout may carry.
     for cache in root.rglob("__pycache__"):
         shutil.rmtree(cache, ignore_errors=True)
 

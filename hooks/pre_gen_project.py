@@ -15,8 +15,16 @@ SLUG = re.compile(r"^[a-z][a-z0-9]*([-_][a-z0-9]+)*$")
 KEBAB = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
 FHIR_ID = re.compile(r"^[A-Za-z0-9\-.]{1,64}$")
 RESERVED_BOT_SUFFIXES = ("-staging", "-production")
-# The optional example bots' names: the post-gen hook deletes their files when they are off.
-EXAMPLE_BOT_NAMES = ("hapi-sync-bot", "hapi-sync-simple-bot")
+# Files the template ships where the first bot's own files go (src/bots/<module>.py and
+# tests/test_<module>.py): a first bot of that name would overwrite one of them.
+# tests/generation/test_answers.py checks this list against the template's tree.
+SHIPPED_BOT_FILES = (
+    "src/bots/hapi_sync_bot.py",
+    "src/bots/hapi_sync_simple_bot.py",
+    "tests/test_hapi_sync_bot.py",
+    "tests/test_hapi_sync_simple_bot.py",
+    "tests/test_http_helpers.py",
+)
 
 
 def check_slug(value: str) -> str | None:
@@ -37,8 +45,10 @@ def check_bot_name(value: str) -> str | None:
             f"first_bot_name {value!r} must not end in -staging/-production: "
             "its config entries get those suffixes"
         )
-    if value in EXAMPLE_BOT_NAMES:
-        return f"first_bot_name {value!r} is taken by an optional example bot; choose another"
+    module = value.replace("-", "_")
+    for path in (f"src/bots/{module}.py", f"tests/test_{module}.py"):
+        if path in SHIPPED_BOT_FILES:
+            return f"first_bot_name {value!r} would overwrite {path}, which the template ships"
     return None
 
 

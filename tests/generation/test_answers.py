@@ -21,6 +21,9 @@ BAD_ANSWERS = [
     ("first_bot_name", "bot-", "first_bot_name 'bot-' must be lower-kebab-case"),
     ("first_bot_name", "class", "first_bot_name 'class' is a Python keyword"),
     ("first_bot_name", "intake-staging", "must not end in -staging/-production"),
+    ("first_bot_name", "http-helpers", "would overwrite tests/test_http_helpers.py"),
+    ("first_bot_name", "hapi-sync-bot", "would overwrite src/bots/hapi_sync_bot.py"),
+    ("first_bot_name", "hapi-sync-simple-bot", "would overwrite src/bots/hapi_sync_simple_bot.py"),
     ("python_version", "3.9", "python_version '3.9' is not supported"),
     ("python_version", "three", "python_version 'three' is not supported"),
     (
@@ -122,3 +125,20 @@ def test_the_generated_pin_is_the_packages_version(tmp_path: Path) -> None:
     project = tomllib.loads((render(tmp_path) / "pyproject.toml").read_text())["project"]
     assert project["dependencies"] == [f"medplum-bots[http]=={version}"]
     assert project["optional-dependencies"]["aws"] == [f"medplum-bots[aws]=={version}"]
+
+
+def test_the_hook_knows_every_file_a_first_bot_could_overwrite() -> None:
+    """Every shipped file named like a bot module or its test is in the pre-gen hook's list."""
+    import re
+
+    from hooks.pre_gen_project import SHIPPED_BOT_FILES
+
+    template = ROOT / "{{cookiecutter.project_slug}}"
+    shipped = set()
+    for folder, pattern in (("src/bots", r"[a-z][a-z0-9_]*\.py"), ("tests", r"test_[a-z0-9_]+\.py")):
+        for path in (template / folder).iterdir():
+            # Conditional names ("{% if ... %}x.py{% endif %}") ship x.py in some variants.
+            name = re.sub(r"\{%.*?%\}", "", path.name)
+            if re.fullmatch(pattern, name) and "{{" not in name and name != "__init__.py":
+                shipped.add(f"{folder}/{name}")
+    assert shipped == set(SHIPPED_BOT_FILES)
