@@ -135,7 +135,8 @@ def test_the_hook_knows_every_file_a_first_bot_could_overwrite() -> None:
 
     template = ROOT / "{{cookiecutter.project_slug}}"
     shipped = set()
-    for folder, pattern in (("src/bots", r"[a-z][a-z0-9_]*\.py"), ("tests", r"test_[a-z0-9_]+\.py")):
+    patterns = (("src/bots", r"[a-z][a-z0-9_]*\.py"), ("tests", r"test_[a-z0-9_]+\.py"))
+    for folder, pattern in patterns:
         for path in (template / folder).iterdir():
             # Conditional names ("{% if ... %}x.py{% endif %}") ship x.py in some variants.
             name = re.sub(r"\{%.*?%\}", "", path.name)
