@@ -168,11 +168,14 @@ def test_json_patch_operations(medplum: MedplumClient) -> None:
     ("operations", "message"),
     [
         ([{"op": "test", "path": "/name/0/family", "value": "Other"}], "Test failed"),
-        ([{"op": "replace", "path": "/gender", "value": "x"}], "Path not found"),
+        ([{"op": "replace", "path": "/gender", "value": "x"}], "non-existent object 'gender'"),
         ([{"op": "replace", "path": "/id", "value": "stolen"}], "cannot change resourceType or id"),
-        ([{"op": "add", "path": "/name/9", "value": {}}], "out of range"),
-        ([{"op": "jump", "path": "/x"}], "Unknown patch operation"),
-        ([{"op": "add", "path": "name", "value": 1}], "Invalid JSON Pointer"),
+        ([{"op": "add", "path": "/name/9", "value": {}}], "outside of list"),
+        ([{"op": "jump", "path": "/x"}], "Unknown operation 'jump'"),
+        ([{"op": "add", "path": "name", "value": 1}], "Location must start with /"),
+        ([{"op": "add", "path": "/active"}], "does not contain a 'value'"),
+        (["add"], "expected to be sequence of operations"),
+        ([{"op": "add", "path": "/a"}, 7], "Operation must be an object"),
     ],
 )
 def test_a_failing_patch_changes_nothing(

@@ -11,10 +11,11 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl
 
+from medplum_bots.testing.json_patch import PatchError, apply_patch
+
 from medplum_standin import outcomes
 from medplum_standin.bots import Execution
 from medplum_standin.fhir_store import Gone, NotFound, Resource
-from medplum_standin.json_patch import PatchError, apply_patch
 from medplum_standin.outcomes import ApiError
 from medplum_standin.search import SearchError, search
 from medplum_standin.validation import ValidationError, validate
