@@ -41,28 +41,44 @@ class Recorder:
     """A real boto3 Lambda client that records calls and can fail or stall some of them.
 
     `failures[method]` holds exceptions raised (one per call) before the real call runs;
-    `in_progress` makes that many reads report `LastUpdateStatus: InProgress`.
+    `in_progress` makes that many reads report `LastUpdateStatus: InProgress`, then
+    `failed_reads` that many report `Failed`. Reads are seen through botocore's
+    `after-call` event, so they are seen (and changed) whoever makes them: the deployer or
+    boto3's waiters.
     """
 
     def __init__(self, client: Any) -> None:
         self.client = client
         self.calls: list[str] = []
+        self.statuses: list[str] = []
         self.failures: dict[str, list[Exception]] = {}
         self.in_progress = 0
+        self.failed_reads = 0
+        client.meta.events.register("after-call.lambda.GetFunctionConfiguration", self._after_read)
+
+    def _after_read(self, parsed: dict[str, Any], **kwargs: Any) -> None:
+        if self.in_progress:
+            self.in_progress -= 1
+            parsed["LastUpdateStatus"] = "InProgress"
+        elif self.failed_reads:
+            self.failed_reads -= 1
+            parsed["LastUpdateStatus"] = "Failed"
+            parsed["LastUpdateStatusReason"] = "Lambda was unable to configure your variables"
+        self.calls.append("get_function_configuration")
+        self.statuses.append(str(parsed.get("LastUpdateStatus")))
 
     def __getattr__(self, method: str) -> Callable[..., Any]:
         real = getattr(self.client, method)
+        if method == "get_waiter":
+            return real
 
         def call(**kwargs: Any) -> Any:
-            self.calls.append(method)
+            if method != "get_function_configuration":  # _after_read records reads
+                self.calls.append(method)
             pending = self.failures.get(method)
             if pending:
                 raise pending.pop(0)
-            answer = real(**kwargs)
-            if method == "get_function_configuration" and self.in_progress:
-                self.in_progress -= 1
-                answer = {**answer, "LastUpdateStatus": "InProgress"}
-            return answer
+            return real(**kwargs)
 
         return call
 
@@ -301,41 +317,37 @@ def test_deploy_waits_while_an_update_is_being_applied(
     deploy(_entry(), _environment(aws), bot, lambda_client=lam, requirements_dir=layer)
     bot.path.write_text(BOT.replace("hello", "ciao"))
     lam.calls.clear()
-    lam.in_progress = 4  # the first read, then three polls, see an update being applied
-    sleeps = Sleeps()
+    lam.statuses.clear()
+    lam.in_progress = 4  # the first read, then the waiters' polls, see an update being applied
     result = deploy(
-        _entry(), _environment(aws), bot, lambda_client=lam, requirements_dir=layer, sleep=sleeps
+        _entry(),
+        _environment(aws),
+        bot,
+        lambda_client=lam,
+        requirements_dir=layer,
+        timing=RetryTiming(poll_delay=0.01),
     )
     assert result.code_changed
-    assert sleeps.delays == [0.5, 0.75, 1.125]
+    assert lam.in_progress == 0
     # No change may start before the function reported it was ready.
     first_change = lam.calls.index("update_function_code")
-    assert lam.calls[:first_change].count("get_function_configuration") == 5
+    reads = lam.calls[:first_change].count("get_function_configuration")
+    assert lam.statuses[:reads].count("InProgress") == 4
+    assert lam.statuses[reads - 1] == "Successful"
 
 
 def test_a_failed_update_is_reported_and_repaired_by_the_next_deploy(
     aws: str, lam: Recorder, bot: BuiltBot, layer: Path
 ) -> None:
     created = deploy(_entry(), _environment(aws), bot, lambda_client=lam, requirements_dir=layer)
-    real = lam.client.get_function_configuration
-    failing_reads = [100]
-
-    def failed(**kwargs: Any) -> Any:
-        answer = real(**kwargs)
-        if failing_reads[0] > 0:
-            failing_reads[0] -= 1
-            answer["LastUpdateStatus"] = "Failed"
-            answer["LastUpdateStatusReason"] = "Lambda was unable to configure your variables"
-        return answer
-
-    lam.client.get_function_configuration = failed
+    lam.failed_reads = 100
     lam.calls.clear()
     with pytest.raises(DeployError, match=r"the last change failed \(Lambda was unable to config"):
         deploy(_entry(), _environment(aws), bot, lambda_client=lam, requirements_dir=layer)
     assert lam.mutations == ["update_function_configuration"]
 
     # Only the state left behind is failed now: nothing differs, yet everything is applied again.
-    failing_reads[0] = 1
+    lam.failed_reads = 1
     lam.calls.clear()
     repaired = deploy(_entry(), _environment(aws), bot, lambda_client=lam, requirements_dir=layer)
     assert (repaired.name, repaired.code_changed, repaired.config_changed) == (
@@ -493,3 +505,19 @@ def test_client_side_failures_are_explained(
     with pytest.raises(DeployError) as raised:
         deploy(_entry(), _environment(aws), bot, lambda_client=lam, requirements_dir=layer)
     assert str(raised.value) == expected
+
+
+def test_clients_made_from_worker_threads_share_no_default_session(aws: str) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from medplum_bots.deploy import lambda_deploy
+
+    lambda_deploy._CLIENTS.clear()
+    boto3.DEFAULT_SESSION = None
+    with ThreadPoolExecutor(8) as pool:
+        clients = list(pool.map(lambda _: lambda_deploy.lambda_client("eu-west-1"), range(16)))
+    assert len({id(c) for c in clients}) == 1
+    assert clients[0].meta.region_name == "eu-west-1"
+    # boto3's default session (not thread-safe) was never touched.
+    assert boto3.DEFAULT_SESSION is None
+    lambda_deploy._CLIENTS.clear()

@@ -18,6 +18,7 @@ import hashlib
 import os
 import random
 import re
+import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -85,13 +86,13 @@ class FunctionDeployment:
 
 @dataclass(frozen=True)
 class RetryTiming:
-    """Backoff for conflicts and polling for readiness (seconds; `sleep` is injectable)."""
+    """Backoff for conflicts (`sleep` is injectable) and readiness polling (seconds)."""
 
     conflict_attempts: int = 8
     conflict_base: float = 1.0
     conflict_cap: float = 30.0
-    poll_first: float = 0.5
-    poll_cap: float = 5.0
+    # Readiness is polled by boto3's own waiters (function_active, function_updated).
+    poll_delay: float = 2.0
     ready_timeout: float = 600.0
 
 
@@ -153,21 +154,33 @@ def function_spec(entry: BotEntry, environment: Environment, artifact_name: str)
     )
 
 
+_CLIENTS: dict[str, Any] = {}
+_CLIENTS_LOCK = threading.Lock()
+
+
 def lambda_client(region: str) -> Any:
-    """A boto3 Lambda client for `region` with botocore's standard retries (throttling)."""
+    """A boto3 Lambda client for `region` with botocore's standard retries (throttling).
+
+    Bots deploy from worker threads. boto3's default session is not thread-safe, so clients
+    are made under a lock, each from a session of its own, and shared (clients are
+    thread-safe).
+    """
     try:
-        import boto3
+        import boto3.session
         from botocore.config import Config
     except ImportError:
         raise DeployError(
             "the Lambda route needs boto3: install this project with its 'aws' extra"
         ) from None
-    try:
-        return boto3.client(
-            "lambda", region_name=region, config=Config(retries={"mode": "standard"})
-        )
-    except Exception as error:
-        raise _deploy_error(error, "-", "create the client", region) from None
+    with _CLIENTS_LOCK:
+        if region not in _CLIENTS:
+            try:
+                _CLIENTS[region] = boto3.session.Session().client(
+                    "lambda", region_name=region, config=Config(retries={"mode": "standard"})
+                )
+            except Exception as error:
+                raise _deploy_error(error, "-", "create the client", region) from None
+        return _CLIENTS[region]
 
 
 def deploy_lambda(
@@ -325,33 +338,47 @@ class _Steps:
         raise AssertionError("unreachable")
 
     def wait_ready(self, *, raise_failed: bool = True) -> dict[str, Any]:
-        """Poll until no creation or update is being applied; returns the configuration then.
+        """Wait (boto3's waiters) until no creation or update is being applied; returns the
+        configuration then.
 
         A failed creation or update is a DeployError (unless `raise_failed` is False: before
         our own changes, a failure left by an earlier deploy is what this one repairs).
         """
-        waited = 0.0
-        delay = self.timing.poll_first
-        while True:
-            config = self.current()
-            if config is None:
-                raise DeployError(f"Lambda {self.spec.name}: function disappeared while deploying")
-            state = config.get("State") or "Active"
-            update = config.get("LastUpdateStatus") or "Successful"
-            if _failed(config):
-                if not raise_failed:
-                    return config
-                reason = config.get("LastUpdateStatusReason") or config.get("StateReason")
-                raise DeployError(f"Lambda {self.spec.name}: the last change failed ({reason})")
-            if state != "Pending" and update != "InProgress":
-                return config
-            if waited >= self.timing.ready_timeout:
-                raise DeployError(
-                    f"Lambda {self.spec.name}: still {state}/{update} after {waited:.0f} s"
+        from botocore.exceptions import WaiterError
+
+        delay = self.timing.poll_delay
+        attempts = max(1, int(self.timing.ready_timeout / delay))
+        for waiter in ("function_active", "function_updated"):
+            try:
+                self.client.get_waiter(waiter).wait(
+                    FunctionName=self.spec.name,
+                    WaiterConfig={"Delay": delay, "MaxAttempts": attempts},
                 )
-            self.sleep(delay)
-            waited += delay
-            delay = min(self.timing.poll_cap, delay * 1.5)
+            except WaiterError as error:
+                last = error.last_response or {}
+                if _error_code_of(last) == "ResourceNotFoundException":
+                    raise DeployError(
+                        f"Lambda {self.spec.name}: function disappeared while deploying"
+                    ) from None
+                if _failed(last):
+                    if not raise_failed:
+                        return dict(last)
+                    reason = last.get("LastUpdateStatusReason") or last.get("StateReason")
+                    raise DeployError(
+                        f"Lambda {self.spec.name}: the last change failed ({reason})"
+                    ) from None
+                if "Max attempts exceeded" in str(error):
+                    raise DeployError(
+                        f"Lambda {self.spec.name}: still {last.get('State')}/"
+                        f"{last.get('LastUpdateStatus')} after {delay * attempts:.0f} s"
+                    ) from None
+                raise _deploy_error(
+                    error, self.spec.name, "wait for the function", self.spec.region
+                ) from None
+        config = self.current()
+        if config is None:
+            raise DeployError(f"Lambda {self.spec.name}: function disappeared while deploying")
+        return config
 
 
 def _failed(config: Mapping[str, Any]) -> bool:
@@ -363,7 +390,10 @@ class _AlreadyExists(Exception):
 
 
 def _error_code(error: BaseException) -> str:
-    response = getattr(error, "response", None)
+    return _error_code_of(getattr(error, "response", None))
+
+
+def _error_code_of(response: Any) -> str:
     if isinstance(response, dict):
         return str(response.get("Error", {}).get("Code", ""))
     return ""
