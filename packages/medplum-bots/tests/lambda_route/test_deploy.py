@@ -68,7 +68,7 @@ class Recorder:
         self.statuses.append(str(parsed.get("LastUpdateStatus")))
 
     def __getattr__(self, method: str) -> Callable[..., Any]:
-        real = getattr(self.client, method)
+        real: Callable[..., Any] = getattr(self.client, method)
         if method == "get_waiter":
             return real
 
