@@ -62,6 +62,13 @@ def test_zip_holds_bot_package_and_dependencies(tmp_path: Path, runtime_layer: P
     ):
         assert expected in names
     assert not [n for n in names if "__pycache__" in n or n.endswith(".pyc")]
+    # The function can tell which tooling version it runs.
+    version = importlib.metadata.version("medplum-bots")
+    unzipped = tmp_path / "unzipped"
+    with zipfile.ZipFile(package.path) as archive:
+        archive.extractall(unzipped)
+    found = importlib.metadata.distributions(name="medplum-bots", path=[str(unzipped)])
+    assert [d.version for d in found] == [version]
     data = package.path.read_bytes()
     assert package.size == len(data)
     assert package.code_sha256 == base64.b64encode(hashlib.sha256(data).digest()).decode()

@@ -39,6 +39,7 @@ from medplum_bots.errors import BuildError
 
 ARTIFACT_FILE = "bot.py"
 PACKAGE = "medplum_bots"
+DISTRIBUTION = "medplum-bots"
 PACKAGE_DIR = Path(__file__).resolve().parents[1]
 # What the handler itself imports at run time besides the standard library.
 RUNTIME_DISTRIBUTIONS = ("httpx",)
@@ -299,10 +300,25 @@ def _requirements_layer(
     )
 
 
+def _package_metadata() -> dict[str, bytes]:
+    """This distribution's name and version, so the function knows which tooling it runs.
+
+    The zip carries the installed (pinned) medplum-bots package's files as they are, whether it
+    came from the package index or an editable checkout; its metadata is reduced to what
+    `importlib.metadata.version("medplum-bots")` reads.
+    """
+    try:
+        version = importlib.metadata.version(DISTRIBUTION)
+    except importlib.metadata.PackageNotFoundError:
+        return {}
+    text = f"Metadata-Version: 2.1\nName: {DISTRIBUTION}\nVersion: {version}\n"
+    return {f"{PACKAGE}-{version}.dist-info/METADATA": text.encode("utf-8")}
+
+
 def _write_zip(out: Path, bot_files: Mapping[str, Path], layer: Path) -> LambdaZip:
     """Write `bot_files` (zip name -> file), this package and `layer` to `out`, reproducibly."""
-    entries = _layer_files(layer)
-    own = {**bot_files, **_package_files()}
+    entries: dict[str, Path | bytes] = dict(_layer_files(layer))
+    own: dict[str, Path | bytes] = {**bot_files, **_package_files(), **_package_metadata()}
     clash = sorted(set(own) & set(entries))
     if clash or any(name.startswith(f"{PACKAGE}/") for name in entries):
         raise BuildError(
@@ -318,7 +334,9 @@ def _write_zip(out: Path, bot_files: Mapping[str, Path], layer: Path) -> LambdaZ
                 info = zipfile.ZipInfo(name, date_time=_FIXED_DATE)
                 info.compress_type = zipfile.ZIP_DEFLATED
                 info.external_attr = 0o100644 << 16
-                archive.writestr(info, entries[name].read_bytes(), compresslevel=9)
+                content = entries[name]
+                data = content if isinstance(content, bytes) else content.read_bytes()
+                archive.writestr(info, data, compresslevel=9)
         os.replace(temp, out)
     finally:
         temp.unlink(missing_ok=True)
