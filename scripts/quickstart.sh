@@ -9,7 +9,7 @@ out="${1:-$template/build/quickstart}"
 
 python3 -m venv "$template/.venv"
 "$template/.venv/bin/python" -m pip install -q --disable-pip-version-check 'cookiecutter>=2.6' \
-  'setuptools>=64' wheel
+  'setuptools>=77' wheel
 wheels="$(dirname "$(bash "$template/scripts/build_wheel.sh")")"
 rm -rf "$out/my-medplum-bots"
 "$template/.venv/bin/cookiecutter" --no-input -o "$out" "$template"

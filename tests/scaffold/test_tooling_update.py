@@ -1,0 +1,98 @@
+"""A generated project takes a new template and tooling version the way its docs say.
+
+Version N of the template (and of medplum-bots) generates a project; the template and the
+package move to N+1; the project applies `cruft update` (template files, the pin included) and
+reinstalls (`pip install -e '.[dev]'`), then its own tests pass on the new tooling.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import cruft
+from cookiecutter.main import cookiecutter
+
+from tests.scaffold.test_template_update import NOT_TEMPLATE, git
+from tests.template import ROOT, WHEELS, wheel
+
+PACKAGE_PYPROJECT = Path("packages/medplum-bots/pyproject.toml")
+
+
+def bump(template: Path) -> str:
+    """Move the template copy's package and pin to the next patch version; returns it."""
+    pyproject = template / PACKAGE_PYPROJECT
+    text = pyproject.read_text()
+    old = re.search(r'^version = "(\d+)\.(\d+)\.(\d+)"$', text, re.M)
+    assert old
+    new = f"{old[1]}.{old[2]}.{int(old[3]) + 1}"
+    pyproject.write_text(text.replace(old[0], f'version = "{new}"'))
+    answers = json.loads((template / "cookiecutter.json").read_text())
+    answers["__medplum_bots_version"] = new
+    (template / "cookiecutter.json").write_text(json.dumps(answers, indent=2) + "\n")
+    return new
+
+
+def pip(venv: Path, *args: str, cwd: Path) -> None:
+    done = subprocess.run(
+        [str(venv / "bin" / "python"), "-m", "pip", "install", "-q", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+
+
+def in_venv(venv: Path, project: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(venv / "bin" / "python"), *args],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+
+
+def test_a_project_at_version_n_updates_to_n_plus_1_and_its_tests_pass(tmp_path: Path) -> None:
+    wheel()  # build/wheels holds version N, built from this checkout
+    template = tmp_path / "template"
+    shutil.copytree(ROOT, template, ignore=NOT_TEMPLATE)
+    git(template, "init", "-q", "-b", "main")
+    git(template, "add", "-A")
+    git(template, "commit", "-q", "-m", "N")
+    project = Path(cookiecutter(str(template), no_input=True, output_dir=str(tmp_path / "out")))
+    git(project, "init", "-q", "-b", "main")
+    git(project, "add", "-A")
+    git(project, "commit", "-q", "-m", "generated")
+    venv = project / ".venv"
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+    pip(venv, "--find-links", str(WHEELS), "-e", ".[dev]", cwd=project)
+    version = "import importlib.metadata as m; print(m.version('medplum-bots'))"
+    before = in_venv(venv, project, "-c", version).stdout.strip()
+
+    # The template and the package move on, and N+1 is published (here: a wheel directory).
+    new = bump(template)
+    git(template, "commit", "-q", "-am", "N+1")
+    published = tmp_path / "index"
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "--no-build-isolation"]
+        + ["-w", str(published), str(template / "packages" / "medplum-bots")],
+        check=True,
+        capture_output=True,
+    )
+
+    # The update, as docs/ci-cd.md tells a user: cruft for template files, then reinstall.
+    assert cruft.update(project_dir=project, skip_apply_ask=True)
+    assert f'"medplum-bots[http]=={new}"' in (project / "pyproject.toml").read_text()
+    pip(venv, "--find-links", str(published), "-e", ".[dev]", cwd=project)
+
+    assert (before, in_venv(venv, project, "-c", version).stdout.strip()) != (new, new)
+    assert in_venv(venv, project, "-c", version).stdout.strip() == new
+    tested = in_venv(venv, project, "-m", "pytest", "-q", "-p", "no:cacheprovider")
+    assert tested.returncode == 0, tested.stdout[-3000:] + tested.stderr[-3000:]
+    assert not list(project.rglob("*.rej"))
