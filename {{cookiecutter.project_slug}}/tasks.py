@@ -147,7 +147,8 @@ def run(
 def serve(c: Context, host: str = "127.0.0.1", port: int = 8000) -> None:
     """Build every bot and serve them over signed HTTP (route 1) with uvicorn.
 
-    Needs MEDPLUM_BOTS_RUNTIME_KEY (environment or .env); see README "HTTP runtime".
+    Needs MEDPLUM_BOTS_RUNTIME_KEY (environment or .env);
+    see docs/running-python-bots.md "HTTP runtime".
     """
     from medplum_bots.config import load_config
     from medplum_bots.runtime.http_app import app_for_project
@@ -179,7 +180,7 @@ def runtime_zip(
 ) -> None:
     """Build every bot and package the HTTP runtime as one AWS Lambda zip (function URL).
 
-    See README "HTTP runtime" > "As an AWS Lambda behind a function URL".
+    See docs/running-python-bots.md "As an AWS Lambda behind a function URL".
     """
     from pathlib import Path
 
@@ -233,7 +234,7 @@ def deploy(
     """Build, then deploy the selected bots to their environments (staging, production...).
 
     Ends with a table (bot, environment, result, version, seconds); exits 1 naming every bot
-    that failed. Credentials: see README "Credentials".
+    that failed. Credentials: see docs/configuration.md "Credentials".
     """
     from medplum_bots.config import load_config
     from medplum_bots.deploy.orchestrate import DeployOptions

@@ -39,9 +39,14 @@ def test_examples_come_with_a_staging_and_production_entry_each(default_project:
             assert entry["subscriptions"] == [
                 {"criteria": "Patient", "interactions": ["create", "update", "delete"]}
             ]
+    # A short section on the start page; what they do and why they differ from the seed in docs/.
     readme = (default_project / "README.md").read_text()
     assert "## The Patient sync examples" in readme
     assert "EXTERNAL_FHIR_BASE_URL" in readme
+    assert "docs/writing-bots.md#the-patient-sync-examples" in readme
+    guide = (default_project / "docs/writing-bots.md").read_text()
+    assert "## The Patient sync examples" in guide
+    assert "X-Medplum-Deleted-Resource" in guide
 
 
 @pytest.mark.parametrize("answer", [False, "no"])
@@ -53,7 +58,10 @@ def test_without_examples_nothing_of_them_is_left(tmp_path: Path, answer: object
     for relative in ALWAYS:
         assert (project / relative).is_file(), relative
     assert not [name for name in entries(project) if name.startswith("hapi-")]
-    assert "hapi" not in (project / "README.md").read_text()
+    for page in [project / "README.md", *(project / "docs").glob("*.md")]:
+        text = page.read_text()
+        assert "hapi" not in text, page
+        assert "sync examples" not in text, page
 
 
 @pytest.mark.parametrize("name", ["hapi-sync-bot", "hapi-sync-simple-bot"])

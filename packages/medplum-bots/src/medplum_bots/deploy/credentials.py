@@ -118,7 +118,7 @@ def resolve_credentials(
             raise CredentialsError(
                 f"environment {env.name!r}: {variable} is not set (set "
                 f"{env.credentials_prefix}{variable}, or {variable} in {env.env_file}; "
-                "see README 'Credentials')"
+                "see docs/configuration.md 'Credentials')"
             )
         found[variable] = hit
     url_hit = _lookup(_layers(env, root, process, BASE_URL))

@@ -160,7 +160,7 @@ class EnvironmentSession:
         return (
             f"Project secret {runtime.secret_name!r} is missing in environment "
             f"{self.environment.name!r}: the forwarder cannot sign requests to the runtime "
-            "(add it under Project > Secrets; see README 'Runtime')"
+            "(add it under Project > Secrets; see docs/running-python-bots.md)"
         )
 
     async def create_bot(self, name: str, description: str, runtime_version: str) -> Resource:
