@@ -79,9 +79,9 @@ def test_a_project_at_version_n_updates_to_n_plus_1_and_its_tests_pass(tmp_path:
     new = bump(template)
     git(template, "commit", "-q", "-am", "N+1")
     published = tmp_path / "index"
+    build = ("wheel", "-q", "--no-deps", "--no-build-isolation", "-w", str(published))
     subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "--no-build-isolation"]
-        + ["-w", str(published), str(template / "packages" / "medplum-bots")],
+        [sys.executable, "-m", "pip", *build, str(template / "packages" / "medplum-bots")],
         check=True,
         capture_output=True,
     )
