@@ -20,9 +20,7 @@ from typing import Any
 import pytest
 from medplum_bots.build.loader import forget_artifacts, load_artifact
 from medplum_bots.config import load_config
-from medplum_bots.deploy.create import NewBot, create
 from medplum_bots.deploy.report import DEPLOYED
-from medplum_bots.errors import DeployError
 from medplum_bots.runtime.adapter import execute_sync
 from medplum_standin import ExternalResult
 from medplum_standin.fleet import Fleet, open_fleet, results, standard_entries
@@ -235,31 +233,6 @@ def test_create_killed_inside_the_atomic_write_leaves_the_old_config(
 
     assert project_fleet.config_path.read_bytes() == before
     load_config(project_fleet.config_path)
-
-
-def test_a_crash_inside_the_atomic_write_keeps_the_old_config_and_names_the_bot(
-    fleet: Fleet, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    before = fleet.config_path.read_bytes()
-
-    real_replace = os.replace
-
-    def crash(src: str, dst: str | Path) -> None:
-        if Path(dst).name == "medplum.config.json":
-            raise OSError(28, "No space left on device")
-        real_replace(src, dst)
-
-    monkeypatch.setattr(os, "replace", crash)
-    new = NewBot("delta-staging", "src/bots/alpha.py", project_id="staging-project")
-
-    with pytest.raises(DeployError) as caught:
-        create(fleet.config(), new, connections=fleet.connections())
-
-    bots = fleet.sites["staging"].standin.store.all("Bot", "staging-project")
-    made = next(b for b in bots if b["name"] == "delta-staging")
-    assert f"created Bot/{made['id']}" in str(caught.value)
-    assert fleet.config_path.read_bytes() == before
-    assert [p.name for p in fleet.root.iterdir() if p.name.endswith(".tmp")] == []
 
 
 def test_invoke_execute_and_logs_run_a_deployed_bot(project_fleet: Fleet) -> None:

@@ -192,8 +192,7 @@ def deploy_lambda(
     timing: RetryTiming | None = None,
 ) -> FunctionDeployment:
     """Create the function, or update what differs, and wait until it is ready to run."""
-    timing = timing or RetryTiming()
-    steps = _Steps(spec, client, sleep, timing)
+    steps = _Steps(spec, client, sleep, timing or RetryTiming())
     try:
         current = steps.current()
         if current is None:
@@ -207,34 +206,40 @@ def deploy_lambda(
             current = steps.current()
             if current is None:
                 raise DeployError(f"Lambda {spec.name}: vanished while being created")
-        settled = steps.wait_ready(raise_failed=False)
-        # After a failed change nothing it reports can be trusted: apply everything again.
-        broken = _failed(current) or _failed(settled)
-        current = settled
-        wanted = _wanted_configuration(spec, current)
-        config_changed = broken or any(current.get(k) != v for k, v in wanted.items())
-        if config_changed:
-            steps.call("update the configuration", "update_function_configuration", **wanted)
-            steps.wait_ready()
-        code_changed = (
-            broken
-            or current.get("CodeSha256") != package.code_sha256
-            or list(current.get("Architectures") or ["x86_64"]) != [spec.architecture]
-        )
-        if code_changed:
-            steps.call(
-                "upload the code",
-                "update_function_code",
-                FunctionName=spec.name,
-                ZipFile=package.path.read_bytes(),
-                Architectures=[spec.architecture],
-                Publish=False,
-            )
-            steps.wait_ready()
+        return _update(steps, package, current)
     except DeployError:
         raise
     except Exception as error:
         raise _deploy_error(error, spec.name, "deploy", spec.region) from None
+
+
+def _update(steps: _Steps, package: LambdaZip, current: dict[str, Any]) -> FunctionDeployment:
+    """Bring an existing function to `steps.spec` and `package`, changing only what differs."""
+    spec = steps.spec
+    settled = steps.wait_ready(raise_failed=False)
+    # After a failed change nothing it reports can be trusted: apply everything again.
+    broken = _failed(current) or _failed(settled)
+    current = settled
+    wanted = _wanted_configuration(spec, current)
+    config_changed = broken or any(current.get(k) != v for k, v in wanted.items())
+    if config_changed:
+        steps.call("update the configuration", "update_function_configuration", **wanted)
+        steps.wait_ready()
+    code_changed = (
+        broken
+        or current.get("CodeSha256") != package.code_sha256
+        or list(current.get("Architectures") or ["x86_64"]) != [spec.architecture]
+    )
+    if code_changed:
+        steps.call(
+            "upload the code",
+            "update_function_code",
+            FunctionName=spec.name,
+            ZipFile=package.path.read_bytes(),
+            Architectures=[spec.architecture],
+            Publish=False,
+        )
+        steps.wait_ready()
     action: Literal["updated", "unchanged"] = (
         "updated" if config_changed or code_changed else "unchanged"
     )
