@@ -14,12 +14,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from medplum_bots.build.bundle import (
+from medplum_bots.build.bundle import string_literal
+from medplum_bots.build.loader import (
     ArtifactError,
     artifact_sha256,
     forget_artifacts,
     load_artifact,
-    string_literal,
 )
 
 from tests.build.projects import build, make_project, run_python, tooling_only_path

@@ -96,7 +96,8 @@ def run_local(
     secrets: dict[str, str] | None = None,
 ) -> LocalRun:
     """Build entry `name`, then run it once with `text` as input; never touches the network."""
-    from medplum_bots.build.bundle import build_bot, load_artifact
+    from medplum_bots.build.bundle import build_bot
+    from medplum_bots.build.loader import load_artifact
 
     entry = find_entry(config, name)
     root = config.root
@@ -125,10 +126,23 @@ def run_local(
 
 
 def read_input(source: str) -> tuple[str, str]:
-    """The input text and a label for messages: `-` reads stdin, anything else a file."""
+    """The input text and a label for messages: `-` reads stdin, anything else a file.
+
+    "" (no --input) reads stdin too, unless it is a terminal: then nobody is piping an event
+    in, and the user is told how to give one instead of facing a silent wait.
+    """
     import sys
 
-    if source == "-":
+    if source in ("", "-"):
+        terminal = sys.stdin is None or sys.stdin.isatty()
+        if terminal and not source:
+            # Reading would wait, without a word, for the user to type an event.
+            raise MedplumBotsError(
+                "no input: pass --input FILE (e.g. --input event.json), pipe one in "
+                "(cat event.json | invoke run --name ...), or --input - to type it"
+            )
+        if terminal:
+            print("reading the input from the terminal; end it with Ctrl-D", file=sys.stderr)
         return sys.stdin.read(), "<stdin>"
     path = Path(source)
     try:
