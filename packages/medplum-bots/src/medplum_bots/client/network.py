@@ -69,7 +69,7 @@ def plain_reason(error: httpx.TransportError, url: str, timeout: float | None) -
     """One sentence for a failed attempt at `url` (`timeout`: the seconds it was given)."""
     parts = urlsplit(url)
     host = parts.netloc or url
-    within = f" within {timeout:g} s" if timeout is not None else ""
+    within = f" within {round(timeout, 1):g} s" if timeout is not None else ""
     proxy = _proxy_for(url)
     if isinstance(error, httpx.ProxyError):
         return f"the proxy {proxy or ''} refused or failed the connection to {host} ({error})"
