@@ -97,7 +97,9 @@ def test_two_concurrent_deploy_create_runs_leave_one_bot(project_fleet: Fleet) -
     outputs = [run.communicate(timeout=120) for run in runs]
 
     assert [run.returncode for run in runs] == [0, 0], outputs
-    made = [b for b in site.standin.store.all("Bot", site.project_id) if b["name"] == "delta-staging"]
+    made = [
+        b for b in site.standin.store.all("Bot", site.project_id) if b["name"] == "delta-staging"
+    ]
     assert len(made) == 1
     results = [
         next(line.split()[2] for line in out.splitlines() if line.startswith("delta-staging"))
@@ -154,12 +156,20 @@ def test_an_unreachable_server_is_a_network_failure_within_the_timeout(
 
 def test_a_bot_failing_at_import_time_is_one_line(project: Path) -> None:
     bot = project / "src/bots/broken_bot.py"
-    bot.write_text("import json\n\nSETTINGS = json.loads('{')\n\n\ndef handler(m, e):\n    return 1\n")
+    bot.write_text(
+        "import json\n\nSETTINGS = json.loads('{')\n\n\ndef handler(m, e):\n    return 1\n"
+    )
     config_path = project / "medplum.config.json"
     original = config_path.read_text()
     data = json.loads(original)
     data["bots"].append(
-        {**data["bots"][0], "name": "broken-bot-staging", "id": "", "source": str(bot.relative_to(project)), "dist": "dist/bots/broken_bot.py"}
+        {
+            **data["bots"][0],
+            "name": "broken-bot-staging",
+            "id": "",
+            "source": str(bot.relative_to(project)),
+            "dist": "dist/bots/broken_bot.py",
+        }
     )
     config_path.write_text(json.dumps(data))
     try:
@@ -216,7 +226,13 @@ def test_deploy_shows_one_progress_line_per_bot_outside_a_terminal(project_fleet
     assert len(progress) == 6
     assert progress[0].startswith("[1/6] ") and progress[-1].startswith("[6/6] ")
     assert all(": deployed in " in line for line in progress)
-    assert done.stdout.splitlines()[0].split() == ["bot", "environment", "result", "version", "seconds"]
+    assert done.stdout.splitlines()[0].split() == [
+        "bot",
+        "environment",
+        "result",
+        "version",
+        "seconds",
+    ]
 
 
 def test_sigint_during_a_deploy_prints_what_was_done_and_what_was_not(
@@ -237,7 +253,11 @@ def test_sigint_during_a_deploy_prints_what_was_done_and_what_was_not(
     out, err = run.communicate(timeout=60)
 
     assert run.returncode == 130, (out, err)
-    rows = {line.split()[0]: line.split()[2] for line in out.splitlines()[2:] if not line.startswith(" ")}
+    rows = {
+        line.split()[0]: line.split()[2]
+        for line in out.splitlines()[2:]
+        if not line.startswith(" ")
+    }
     assert rows["beta-staging"] == "interrupted"
     assert rows["alpha-staging"] == "deployed"
     last = err.strip().splitlines()[-1]
@@ -248,9 +268,18 @@ def test_sigint_during_a_deploy_prints_what_was_done_and_what_was_not(
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["deploy", "--name", "*", "--jobs", "abc"], "error: --jobs must be a whole number, got 'abc'"),
-        (["logs", "--name", "x", "--limit", "many"], "error: --limit must be a whole number, got 'many'"),
-        (["deploy", "--name", "*", "--timeout", "soon"], "error: --timeout must be a number of seconds, got 'soon'"),
+        (
+            ["deploy", "--name", "*", "--jobs", "abc"],
+            "error: --jobs must be a whole number, got 'abc'",
+        ),
+        (
+            ["logs", "--name", "x", "--limit", "many"],
+            "error: --limit must be a whole number, got 'many'",
+        ),
+        (
+            ["deploy", "--name", "*", "--timeout", "soon"],
+            "error: --timeout must be a number of seconds, got 'soon'",
+        ),
         (["serve", "--port", "http"], "error: --port must be a whole number, got 'http'"),
     ],
 )

@@ -379,3 +379,19 @@ def test_config_errors_still_come_first(fleet: Fleet) -> None:
     fleet.write_config(entries)
     with pytest.raises(ConfigError):
         fleet.config()
+
+
+def test_progress_on_a_terminal_rewrites_one_line_and_clears_it() -> None:
+    import io
+
+    stream = io.StringIO()
+    progress = DeployProgress(2, stream, live=True)
+    progress(BotOutcome("alpha-staging", "staging", DEPLOYED, seconds=0.5))
+    progress(BotOutcome("beta-staging", "staging", FAILED, seconds=1.25))
+    progress.close()
+
+    assert stream.getvalue() == (
+        "\r\x1b[K[1/2] alpha-staging (staging): deployed in 0.50 s"
+        "\r\x1b[K[2/2] beta-staging (staging): failed in 1.25 s"
+        "\r\x1b[K"
+    )
