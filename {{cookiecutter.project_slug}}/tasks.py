@@ -328,9 +328,7 @@ def execute(c: Context, name: str, input: str, content_type: str = "", timeout: 
 
     seconds = guard(lambda: http_timeout(timeout))
     config = guard(load_config)
-    answer = guard(
-        lambda: run_execute(config, name, Path(input), content_type, timeout=seconds)
-    )
+    answer = guard(lambda: run_execute(config, name, Path(input), content_type, timeout=seconds))
     print(answer if isinstance(answer, str) else json.dumps(answer, indent=2, ensure_ascii=False))
 
 
