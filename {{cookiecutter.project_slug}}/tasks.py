@@ -98,7 +98,8 @@ def new(c: Context, name: str) -> None:
 @task(
     help={
         "name": "The bot: a config entry (my-first-bot-staging) or its module (my_first_bot).",
-        "input": "File with the input (FHIR resource JSON, HL7 v2 message, text); '-' is stdin.",
+        "input": "File with the input (FHIR resource JSON, HL7 v2 message, text); '-' is stdin "
+        "(the default when something is piped in).",
         "content_type": "The input's content type (default: from the file: .json, .hl7, text).",
         "secret": "A Project secret for the bot, NAME=VALUE (repeat for several).",
     },
@@ -107,7 +108,7 @@ def new(c: Context, name: str) -> None:
 def run(
     c: Context,
     name: str,
-    input: str = "-",
+    input: str = "",
     content_type: str = "",
     secret: list[str] | None = None,
 ) -> None:
@@ -144,22 +145,25 @@ def run(
         "port": "TCP port (default 8000).",
     }
 )
-def serve(c: Context, host: str = "127.0.0.1", port: int = 8000) -> None:
+def serve(c: Context, host: str = "127.0.0.1", port: str = "8000") -> None:
     """Build every bot and serve them over signed HTTP (route 1) with uvicorn.
 
     Needs MEDPLUM_BOTS_RUNTIME_KEY (environment or .env);
     see docs/running-python-bots.md "HTTP runtime".
     """
+    from medplum_bots.arguments import whole_number
     from medplum_bots.config import load_config
-    from medplum_bots.runtime.http_app import app_for_project
+    from medplum_bots.runtime.http_app import app_for_project, listen
 
     try:
         import uvicorn
     except ImportError:
         raise Exit("error: uvicorn is not installed: pip install -e '.[http]'", code=1) from None
+    number = guard(lambda: whole_number("--port", port, 1, 65535))
     app = guard(lambda: app_for_project(load_config()))
-    print(f"serving {', '.join(app.registry.names())} on http://{host}:{port}/bots/<name>")
-    uvicorn.run(app, host=host, port=port, log_level="info")
+    sock = guard(lambda: listen(host, number))
+    print(f"serving {', '.join(app.registry.names())} on http://{host}:{number}/bots/<name>")
+    uvicorn.Server(uvicorn.Config(app, log_level="info")).run(sockets=[sock])
 
 
 @task(
@@ -206,7 +210,7 @@ def runtime_zip(
 def _print_report(report: DeployReport) -> None:
     print(report.table())
     if not report.ok:
-        raise Exit(f"error: {report.failure_summary()}", code=1)
+        raise Exit(f"error: {report.failure_summary()}", code=report.exit_code())
 
 
 @task(
@@ -218,27 +222,33 @@ def _print_report(report: DeployReport) -> None:
         "dry_run": "Only print what would change; touch nothing.",
         "create": "Create Bots for entries with an empty id (needs the environment's projectId) "
         "and record their ids in medplum.config.json.",
-        "no_build": "Deploy the artifacts already in dist/ instead of building first.",
+        "no_build": "Deploy the artifacts already in dist/ instead of building first "
+        "(refused when they are older than the sources).",
+        "timeout": "Seconds one request may take, retries included "
+        "(default: MEDPLUM_BOTS_HTTP_TIMEOUT, else 30).",
     },
     iterable=["name"],
 )
 def deploy(
     c: Context,
     name: list[str] | None = None,
-    jobs: int = 8,
+    jobs: str = "8",
     force: bool = False,
     dry_run: bool = False,
     create: bool = False,
     no_build: bool = False,
+    timeout: str = "",
 ) -> None:
     """Build, then deploy the selected bots to their environments (staging, production...).
 
     Ends with a table (bot, environment, result, version, seconds); exits 1 naming every bot
     that failed. Credentials: see docs/configuration.md "Credentials".
     """
+    from medplum_bots.arguments import http_timeout, whole_number
     from medplum_bots.config import load_config
-    from medplum_bots.deploy.orchestrate import DeployOptions
+    from medplum_bots.deploy.orchestrate import Connections, DeployOptions
     from medplum_bots.deploy.orchestrate import deploy as run_deploy
+    from medplum_bots.deploy.progress import DeployProgress
 
     patterns = [p.strip() for item in name or [] for p in item.split(",") if p.strip()]
     if not patterns:
@@ -246,10 +256,19 @@ def deploy(
         raise Exit("error: say which bots: --name NAME or a pattern, e.g. --name '*-staging'")
     options = guard(
         lambda: DeployOptions(
-            jobs=jobs, force=force, dry_run=dry_run, create=create, build=not no_build
+            jobs=whole_number("--jobs", jobs),
+            force=force,
+            dry_run=dry_run,
+            create=create,
+            build=not no_build,
         )
     )
-    _print_report(guard(lambda: run_deploy(guard(load_config), patterns, options)))
+    connections = guard(lambda: Connections(timeout=http_timeout(timeout)))
+    config = guard(load_config)
+    progress = DeployProgress(len(guard(lambda: config.select(patterns))), sys.stderr)
+    report = guard(lambda: run_deploy(config, patterns, options, connections, progress))
+    progress.close()
+    _print_report(report)
 
 
 @task(
@@ -260,7 +279,10 @@ def deploy(
         "environment": "Environment from medplum.config.json (default: from a -<env> suffix).",
         "runtime_version": "Bot runtimeVersion: awslambda (default), vmcontext or fission.",
         "description": "Bot description.",
-        "dist": "Artifact path (default: the source's path with src/ replaced by dist/).",
+        "dist": "Artifact path under dist/ (default: the source's path with src/ replaced "
+        "by dist/).",
+        "timeout": "Seconds one request may take, retries included "
+        "(default: MEDPLUM_BOTS_HTTP_TIMEOUT, else 30).",
     }
 )
 def create(
@@ -272,14 +294,18 @@ def create(
     runtime_version: str = "awslambda",
     description: str = "",
     dist: str = "",
+    timeout: str = "",
 ) -> None:
     """Create a Bot (and its project membership) on Medplum, add its entry, deploy it."""
+    from medplum_bots.arguments import http_timeout
     from medplum_bots.config import load_config
     from medplum_bots.deploy.create import NewBot
     from medplum_bots.deploy.create import create as run_create
+    from medplum_bots.deploy.orchestrate import Connections
 
     new_bot = NewBot(name, source, project_id, environment, runtime_version, description, dist)
-    _print_report(guard(lambda: run_create(guard(load_config), new_bot)))
+    connections = guard(lambda: Connections(timeout=http_timeout(timeout)))
+    _print_report(guard(lambda: run_create(guard(load_config), new_bot, None, connections)))
 
 
 @task(
@@ -287,18 +313,22 @@ def create(
         "name": "The config entry of a deployed bot, e.g. my-first-bot-staging.",
         "input": "File with the input: .json (FHIR resource or JSON), .hl7, or text.",
         "content_type": "The input's content type (default: from the file's extension).",
+        "timeout": "Seconds one request may take, retries included "
+        "(default: MEDPLUM_BOTS_HTTP_TIMEOUT, else 30).",
     }
 )
-def execute(c: Context, name: str, input: str, content_type: str = "") -> None:
+def execute(c: Context, name: str, input: str, content_type: str = "", timeout: str = "") -> None:
     """Run a deployed bot on Medplum through $execute and print its answer."""
     import json
     from pathlib import Path
 
+    from medplum_bots.arguments import http_timeout
     from medplum_bots.config import load_config
     from medplum_bots.deploy.remote import execute as run_execute
 
+    seconds = guard(lambda: http_timeout(timeout))
     config = guard(load_config)
-    answer = guard(lambda: run_execute(config, name, Path(input), content_type))
+    answer = guard(lambda: run_execute(config, name, Path(input), content_type, timeout=seconds))
     print(answer if isinstance(answer, str) else json.dumps(answer, indent=2, ensure_ascii=False))
 
 
@@ -306,13 +336,18 @@ def execute(c: Context, name: str, input: str, content_type: str = "") -> None:
     help={
         "name": "The config entry of a deployed bot, e.g. my-first-bot-staging.",
         "limit": "How many recent executions to show (default 20).",
+        "timeout": "Seconds one request may take, retries included "
+        "(default: MEDPLUM_BOTS_HTTP_TIMEOUT, else 30).",
     }
 )
-def logs(c: Context, name: str, limit: int = 20) -> None:
+def logs(c: Context, name: str, limit: str = "20", timeout: str = "") -> None:
     """Show a deployed bot's recent executions: time, outcome and log output (AuditEvents)."""
+    from medplum_bots.arguments import http_timeout, whole_number
     from medplum_bots.config import load_config
     from medplum_bots.deploy.remote import format_logs
     from medplum_bots.deploy.remote import logs as read_logs
 
+    count = guard(lambda: whole_number("--limit", limit))
+    seconds = guard(lambda: http_timeout(timeout))
     config = guard(load_config)
-    print(format_logs(guard(lambda: read_logs(config, name, limit))))
+    print(format_logs(guard(lambda: read_logs(config, name, count, timeout=seconds))))

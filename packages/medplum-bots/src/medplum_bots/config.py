@@ -8,11 +8,14 @@ new one, never a partial one.
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import fnmatch
 import json
 import os
+import posixpath
 import tempfile
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import AsyncIterator, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -20,6 +23,9 @@ from typing import Any, Literal
 from medplum_bots.errors import ConfigError, UnknownBotError
 
 CONFIG_FILE = "medplum.config.json"
+# Every artifact lives under this directory of the project: a `dist` elsewhere could
+# overwrite tasks.py, a source, or a file outside the project.
+BUILD_DIR = "dist"
 RUNTIME_VERSIONS = ("awslambda", "vmcontext", "fission")
 AUDIT_TRIGGERS = ("always", "never", "on-error", "on-output")
 AUDIT_DESTINATIONS = ("resource", "log")
@@ -313,6 +319,7 @@ def _parse_entry(
     dist = _text(raw, "dist", here, required=True)
     if not source.endswith(".py"):
         raise ConfigError(f"{here}: field 'source' must be a .py file, got {source!r}")
+    dist = _confined_dist(dist, here)
     environment = _text(raw, "environment", here) or _infer_environment(name, environments)
     if not environment:
         raise ConfigError(
@@ -358,6 +365,24 @@ def _parse_entry(
         subscriptions=_parse_subscriptions(raw.get("subscriptions", []), here),
         cron_string=cron,
     )
+
+
+def _confined_dist(dist: str, where: str) -> str:
+    """`dist` as a normalised relative path under BUILD_DIR/, or a ConfigError."""
+    text = dist.replace("\\", "/")
+    normal = posixpath.normpath(text)
+    inside = (
+        not text.startswith("/")
+        and ":" not in normal.split("/")[0]  # a Windows drive letter
+        and normal.startswith(BUILD_DIR + "/")
+        and ".." not in normal.split("/")
+    )
+    if not inside or not normal.endswith(".py"):
+        raise ConfigError(
+            f"{where}: field 'dist' must be a .py path under {BUILD_DIR}/ "
+            f"(e.g. {BUILD_DIR}/bots/my_bot.py), got {dist!r}"
+        )
+    return dist
 
 
 def _infer_environment(name: str, environments: Mapping[str, Environment]) -> str:
@@ -411,6 +436,47 @@ def _parse_subscriptions(raw: Any, where: str) -> tuple[SubscriptionSpec, ...]:
     return tuple(specs)
 
 
+LOCK_POLL_SECONDS = 0.05
+
+
+def lock_path(path: Path) -> Path:
+    """The lock file beside the config (`.medplum.config.json.lock`); never holds data."""
+    return path.parent / f".{path.name}.lock"
+
+
+@contextlib.contextmanager
+def config_lock(path: Path) -> Iterator[None]:
+    """Hold the config's lock: one process (or one environment of a run) writes at a time.
+
+    `flock` locks belong to an open file, so two holders in one process exclude each other
+    too; the lock goes away with the process, so a killed run never leaves it stuck.
+    """
+    with open(lock_path(path), "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+@contextlib.asynccontextmanager
+async def config_lock_async(path: Path) -> AsyncIterator[None]:
+    """`config_lock` for coroutines: polls instead of blocking the event loop."""
+    import asyncio
+
+    with open(lock_path(path), "a") as handle:
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                await asyncio.sleep(LOCK_POLL_SECONDS)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
 def write_json_atomic(path: Path, data: Any) -> None:
     """Write JSON (2-space indent, trailing newline) via a temp file and rename."""
     text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
@@ -436,7 +502,7 @@ def read_raw(path: Path) -> dict[str, Any]:
 
 
 def append_entries(path: Path, entries: Sequence[Mapping[str, Any]]) -> None:
-    """Append bot entries atomically, refusing names already present."""
+    """Append bot entries atomically, refusing names already present (hold `config_lock`)."""
     data = read_raw(path)
     names = {bot.get("name") for bot in data.get("bots", [])}
     for entry in entries:
@@ -449,7 +515,10 @@ def append_entries(path: Path, entries: Sequence[Mapping[str, Any]]) -> None:
 
 
 def set_bot_ids(path: Path, ids: Mapping[str, str]) -> None:
-    """Fill in Bot ids by entry name, atomically; every other field and order is kept."""
+    """Fill in Bot ids by entry name, atomically; every other field and order is kept.
+
+    Read-modify-write: callers that may run concurrently hold `config_lock`.
+    """
     data = read_raw(path)
     for bot in data.get("bots", []):
         if bot.get("name") in ids:

@@ -44,6 +44,23 @@ class OperationOutcomeError(Exception):
         super().__init__(prefix + outcome_text(outcome).replace("\n", " "))
 
 
+class NetworkError(OperationOutcomeError):
+    """A call that got no answer: the server could not be reached, or it went silent.
+
+    The message names the method and URL (never the query: it may hold patient data), says
+    what happened in plain words, and how many attempts took how long.
+    """
+
+    def __init__(self, where: str, reason: str, attempts: int, seconds: float) -> None:
+        self.where = where
+        self.reason = reason
+        self.attempts = attempts
+        self.seconds = seconds
+        tries = f"{attempts} attempts" if attempts != 1 else "1 attempt"
+        text = f"{where}: {reason} ({tries} in {seconds:.1f} s)"
+        super().__init__(outcome("error", "exception", text))
+
+
 class MedplumBotsError(Exception):
     """A tooling failure with a one-line, secret-free message."""
 

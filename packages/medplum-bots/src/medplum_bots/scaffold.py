@@ -16,7 +16,7 @@ from pathlib import Path
 from string import Template
 from typing import Any
 
-from medplum_bots.config import ProjectConfig, append_entries, load_config
+from medplum_bots.config import ProjectConfig, append_entries, config_lock, load_config
 from medplum_bots.errors import MedplumBotsError
 
 NAME = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
@@ -152,7 +152,8 @@ def new_bot(name: str, config_path: Path | str | None = None) -> NewBot:
             with path.open("x", encoding="utf-8") as handle:  # "x": never overwrite
                 written.append(path)
                 handle.write(text)
-        append_entries(config.path, entries)
+        with config_lock(config.path):
+            append_entries(config.path, entries)
     except BaseException as error:
         for path in written:
             path.unlink(missing_ok=True)

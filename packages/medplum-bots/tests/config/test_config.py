@@ -195,3 +195,16 @@ def test_a_crash_while_writing_leaves_the_old_file_and_no_temp_file(
         write_json_atomic(path, {"bots": []})
     assert path.read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["medplum.config.json"]
+
+
+@pytest.mark.parametrize(
+    "dist",
+    ["tasks.py", "../../x.py", "/tmp/x.py", "dist/../tasks.py", "src/bots/intake.py", "dist/x.txt"],
+)
+def test_dist_must_stay_under_the_build_directory(tmp_path: Path, dist: str) -> None:
+    message = error_for(tmp_path, with_bot(dist=dist))
+
+    assert message == (
+        "medplum.config.json: bots[0] 'intake-staging': field 'dist' must be a .py path under "
+        f"dist/ (e.g. dist/bots/my_bot.py), got {dist!r}"
+    )

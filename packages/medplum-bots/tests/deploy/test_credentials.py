@@ -8,7 +8,7 @@ import pytest
 
 from medplum_bots.config import Environment
 from medplum_bots.deploy.credentials import Redactor, resolve_credentials
-from medplum_bots.errors import CredentialsError
+from medplum_bots.errors import ConfigError, CredentialsError
 
 STAGING = Environment(
     name="staging",
@@ -160,3 +160,20 @@ def test_redactor_hides_every_known_secret_longest_first() -> None:
     text = redact("a token-abcdef-longer and token-abcdef, abc")
 
     assert text == "a *** and ***, abc"
+
+
+def test_a_malformed_env_file_is_one_line_naming_file_and_line(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    (tmp_path / ".env.staging").write_text(
+        'MEDPLUM_CLIENT_ID=abc\nMEDPLUM_CLIENT_SECRET="s3cr3t-value with an open quote\n',
+        encoding="utf-8",
+    )
+
+    with pytest.raises(ConfigError) as caught:
+        resolve_credentials(STAGING, tmp_path, {})
+
+    message = str(caught.value)
+    assert message.startswith(".env.staging:2: not a NAME=VALUE line")
+    assert "s3cr3t" not in message and "\n" not in message
+    assert not [r for r in caplog.records if "python-dotenv" in r.getMessage()]

@@ -29,6 +29,8 @@ from medplum_bots.build.loader import (
     ARTIFACT_FORMAT,
     ARTIFACT_TITLE,
     BODY_START,
+    ArtifactError,  # noqa: F401 - re-exported
+    artifact_sha256,  # noqa: F401 - re-exported
 )
 from medplum_bots.errors import BuildError
 
@@ -85,6 +87,10 @@ def render_artifact(entry_source: Path, project_root: Path, name: str) -> tuple[
             f"{entry.rel}:1: the bot defines no top-level 'handler' "
             "(a bot module needs handler(medplum, event))"
         )
+    if graph.third_party_at:
+        from medplum_bots.build.declared import check_declared
+
+        check_declared(graph.third_party_at, project_root, _import_providers())
     requirements = _requirements(graph.third_party)
     modules = sorted(graph.modules.values(), key=lambda m: m.name)
     body = _body(name, graph, requirements)

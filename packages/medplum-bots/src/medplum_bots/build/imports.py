@@ -93,6 +93,8 @@ class ImportGraph:
     modules: dict[str, LocalModule]  # by module name, in discovery order
     third_party: tuple[str, ...]  # sorted top-level import names
     parents: dict[str, str]  # module -> the module that first imported it (import chains)
+    # top-level third-party name -> (file, line) of the first import of it found
+    third_party_at: dict[str, tuple[str, int]] = field(default_factory=dict)
 
     def chain(self, name: str) -> list[str]:
         """The import chain from the entry module to `name`."""
@@ -150,6 +152,7 @@ def collect(entry_source: Path, project_root: Path) -> ImportGraph:
     modules: dict[str, LocalModule] = {}
     parents: dict[str, str] = {}
     third_party: set[str] = set()
+    third_party_at: dict[str, tuple[str, int]] = {}
     queue: list[str] = []
 
     def add(name: str, module: LocalModule, parent: str | None) -> None:
@@ -184,6 +187,7 @@ def collect(entry_source: Path, project_root: Path) -> ImportGraph:
                 if not resolver.is_local(top):
                     if not ref.optional:
                         third_party.add(top)
+                        third_party_at.setdefault(top, (module.rel, ref.line))
                     continue
                 found = resolver.find(target)
                 if found is None:
@@ -199,7 +203,7 @@ def collect(entry_source: Path, project_root: Path) -> ImportGraph:
                     if package_module is not None:
                         add(package, package_module, module.name)
                 add(target, found, module.name)
-    result = ImportGraph(entry, modules, tuple(sorted(third_party)), parents)
+    result = ImportGraph(entry, modules, tuple(sorted(third_party)), parents, third_party_at)
     check_names(result)
     check_cycles(result)
     return result

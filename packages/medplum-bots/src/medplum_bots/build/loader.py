@@ -155,12 +155,38 @@ def load_artifact(path: Path) -> ModuleType:
             return cached[1]
         holder = ModuleType(f"_medplum_bots_artifact_{path.stem}")
         holder.__file__ = str(path)
-        exec(compile(text, str(path), "exec", dont_inherit=True), holder.__dict__)
+        try:
+            exec(compile(text, str(path), "exec", dont_inherit=True), holder.__dict__)
+        except MedplumBotsError:
+            raise
+        except Exception as error:  # the bot's own module-level code failed
+            raise ArtifactError(import_failure(error, path)) from None
         bot = holder.__dict__.get("bot")
         if not isinstance(bot, ModuleType):
             raise ArtifactError(f"{path}: not a medplum bot artifact; run `invoke build`")
         _LOADED[key] = (digest, bot)
         return bot
+
+
+def import_failure(error: BaseException, artifact: Path) -> str:
+    """One line for an error raised while a bot was imported: the bot's file and line.
+
+    The frame named is the last one in the bot's own (embedded) modules, so neither the
+    import machinery nor a library's internals hide where the bot went wrong.
+    """
+    import traceback
+
+    frames = traceback.extract_tb(error.__traceback__)
+    own = {embedded.filename for embedded in _EMBEDDED.values()}
+    mine = [f for f in frames if f.filename in own]
+    candidates = mine or [f for f in frames if not f.filename.startswith("<")]
+    where = f"{candidates[-1].filename}:{candidates[-1].lineno}" if candidates else str(artifact)
+    text = " ".join(str(error).split()) or "no message"
+    hint = ""
+    if isinstance(error, ModuleNotFoundError) and error.name and error.name not in _EMBEDDED:
+        top = error.name.partition(".")[0]
+        hint = f" (add the package providing {top!r} to pyproject.toml dependencies, install it)"
+    return f"{where}: importing the bot failed: {type(error).__name__}: {text}{hint}"
 
 
 def forget_artifacts() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import AsyncIterator, Mapping, Sequence
 from types import TracebackType
 from typing import Any
@@ -42,6 +43,7 @@ class AsyncMedplumClient(_ClientCore):
         transport: httpx.AsyncBaseTransport | None = None,
         retry: RetryPolicy | None = None,
         timeout: float = 30.0,
+        budget: float | None = None,
     ) -> None:
         super().__init__(
             base_url,
@@ -50,6 +52,7 @@ class AsyncMedplumClient(_ClientCore):
             client_secret=client_secret,
             trace_id=trace_id,
             retry=retry,
+            budget=budget,
         )
         self._http = httpx.AsyncClient(transport=transport, timeout=timeout, follow_redirects=True)
         self._login_lock = asyncio.Lock()
@@ -58,15 +61,16 @@ class AsyncMedplumClient(_ClientCore):
 
     async def _run(self, call: Call[T]) -> T:
         attempt, relogged = 0, False
+        started = time.monotonic()
         while True:
             attempt += 1
             token = await self._fresh_token() if call.authenticated else None
             try:
-                response = await self._http.send(self._build(call, token))
+                response = await self._http.send(self._build(call, token, started))
             except httpx.TransportError as error:
-                await self._retry.async_sleep(self._wait_after_error(call, attempt, error))
+                await self._retry.async_sleep(self._wait_after_error(call, attempt, error, started))
                 continue
-            step = self._judge(call, response, attempt, relogged)
+            step = self._judge(call, response, attempt, relogged, started)
             if step.relogin:
                 attempt, relogged = attempt - 1, True
                 await self._relogin(token)

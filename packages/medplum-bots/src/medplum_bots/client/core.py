@@ -18,8 +18,9 @@ from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit
 
 import httpx
 
+from medplum_bots.client.network import plain_reason
 from medplum_bots.client.retry import RetryPolicy
-from medplum_bots.errors import CredentialsError, OperationOutcomeError, outcome
+from medplum_bots.errors import CredentialsError, NetworkError, OperationOutcomeError, outcome
 
 DEFAULT_BASE_URL = "https://api.medplum.com/"
 FHIR_JSON = "application/fhir+json"
@@ -194,6 +195,14 @@ def error_outcome(response: httpx.Response) -> dict[str, Any]:
     return outcome("error", code, text)
 
 
+def _has_request(error: httpx.TransportError) -> bool:
+    try:
+        error.request  # noqa: B018 - raises RuntimeError when the error has no request
+    except RuntimeError:
+        return False
+    return True
+
+
 def _redact(value: Any, secrets: Sequence[str]) -> Any:
     """`value` with every secret string replaced, so errors can be printed safely."""
     if isinstance(value, str):
@@ -221,6 +230,7 @@ class _ClientCore:
         client_secret: str | None,
         trace_id: str | None,
         retry: RetryPolicy | None,
+        budget: float | None = None,
     ) -> None:
         parts = urlsplit(base_url or "")
         if parts.scheme not in ("http", "https") or not parts.netloc:
@@ -235,6 +245,10 @@ class _ClientCore:
         self._client_secret = client_secret or None
         self._trace_id = trace_id or None
         self._retry = retry or RetryPolicy()
+        if budget is not None and budget <= 0:
+            raise ValueError(f"budget must be positive seconds, got {budget}")
+        # Seconds one call may take, every attempt and wait included (None: retries only).
+        self._budget = budget
 
     def __repr__(self) -> str:
         # Never show the token or the secret.
@@ -325,7 +339,9 @@ class _ClientCore:
         parts = urlsplit(url)
         return f"{parts.scheme}://{parts.netloc}".lower() == self._origin
 
-    def _build(self, call: Call[Any], token: str | None) -> httpx.Request:
+    def _build(
+        self, call: Call[Any], token: str | None, started: float | None = None
+    ) -> httpx.Request:
         headers = {"Accept": FHIR_JSON, **call.headers}
         # The token only goes to the Medplum server itself, never to a foreign absolute URL.
         if call.authenticated and token and self._same_origin(call.url):
@@ -333,20 +349,43 @@ class _ClientCore:
         if self._trace_id:
             headers["X-Trace-Id"] = self._trace_id
             headers["traceparent"] = self._trace_id
-        return self._http.build_request(
+        request = self._http.build_request(
             call.method,
             call.url,
             params=list(call.params) or None,
             headers=headers,
             content=call.content,
         )
+        if started is not None and self._budget is not None:
+            # No single attempt may outlast what is left of the call's budget.
+            left = max(0.001, self._budget - (time.monotonic() - started))
+            limits = request.extensions.get("timeout") or {}
+            request.extensions["timeout"] = {
+                k: left if v is None else min(v, left)
+                for k, v in {
+                    **dict.fromkeys(("connect", "read", "write", "pool")),
+                    **limits,
+                }.items()
+            }
+        return request
+
+    def _fits(self, started: float | None, wait: float | None) -> float | None:
+        """`wait` when another attempt after it still fits in the budget, else None."""
+        if wait is None or started is None or self._budget is None:
+            return wait
+        return wait if time.monotonic() - started + wait < self._budget else None
 
     def _secrets(self) -> list[str]:
         # Very short values (test tokens like "t") would mangle every message if replaced.
         return [s for s in (self._access_token, self._client_secret) if s and len(s) >= 8]
 
     def _judge(
-        self, call: Call[Any], response: httpx.Response, attempt: int, relogged: bool
+        self,
+        call: Call[Any],
+        response: httpx.Response,
+        attempt: int,
+        relogged: bool,
+        started: float | None = None,
     ) -> _Step:
         """Decide what an answer means: a result, a retry after a wait, or a fresh login."""
         status = response.status_code
@@ -361,23 +400,31 @@ class _ClientCore:
             status=status,
             retry_after=response.headers.get("retry-after"),
         )
+        wait = self._fits(started, wait)
         if wait is not None:
             return _Step(wait=wait)
         raise OperationOutcomeError(_redact(error_outcome(response), self._secrets()), status)
 
     def _wait_after_error(
-        self, call: Call[Any], attempt: int, error: httpx.TransportError
+        self,
+        call: Call[Any],
+        attempt: int,
+        error: httpx.TransportError,
+        started: float | None = None,
     ) -> float:
-        """The wait before retrying a transport failure, or raise it as an OperationOutcomeError."""
-        wait = self._retry.next_delay(attempt, call.method, call.idempotent, error=error)
+        """The wait before retrying a transport failure, or raise it as a NetworkError."""
+        wait = self._fits(
+            started, self._retry.next_delay(attempt, call.method, call.idempotent, error=error)
+        )
         if wait is not None:
             return wait
         parts = urlsplit(call.url)  # the query may hold patient data: leave it out
         where = f"{call.method} {parts.scheme}://{parts.netloc}{parts.path}"
-        text = f"{where} failed: {type(error).__name__}: {error}".replace("\n", " ")
-        raise OperationOutcomeError(
-            outcome("error", "exception", _redact(text, self._secrets()))
-        ) from error
+        limits = error.request.extensions.get("timeout") if _has_request(error) else None
+        given = max((v for v in (limits or {}).values() if v is not None), default=None)
+        reason = plain_reason(error, call.url, given).replace("\n", " ")
+        seconds = time.monotonic() - started if started is not None else 0.0
+        raise NetworkError(where, _redact(reason, self._secrets()), attempt, seconds) from error
 
     # -- call descriptions -------------------------------------------------------------------
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator, Mapping, Sequence
 from types import TracebackType
 from typing import Any
@@ -43,6 +44,7 @@ class MedplumClient(_ClientCore):
         transport: httpx.BaseTransport | None = None,
         retry: RetryPolicy | None = None,
         timeout: float = 30.0,
+        budget: float | None = None,
     ) -> None:
         super().__init__(
             base_url,
@@ -51,6 +53,7 @@ class MedplumClient(_ClientCore):
             client_secret=client_secret,
             trace_id=trace_id,
             retry=retry,
+            budget=budget,
         )
         self._http = httpx.Client(transport=transport, timeout=timeout, follow_redirects=True)
         self._login_lock = threading.Lock()
@@ -59,15 +62,16 @@ class MedplumClient(_ClientCore):
 
     def _run(self, call: Call[T]) -> T:
         attempt, relogged = 0, False
+        started = time.monotonic()
         while True:
             attempt += 1
             token = self._fresh_token() if call.authenticated else None
             try:
-                response = self._http.send(self._build(call, token))
+                response = self._http.send(self._build(call, token, started))
             except httpx.TransportError as error:
-                self._retry.sleep(self._wait_after_error(call, attempt, error))
+                self._retry.sleep(self._wait_after_error(call, attempt, error, started))
                 continue
-            step = self._judge(call, response, attempt, relogged)
+            step = self._judge(call, response, attempt, relogged, started)
             if step.relogin:
                 attempt, relogged = attempt - 1, True
                 self._relogin(token)

@@ -2,7 +2,9 @@
 
 Like Medplum's `bot create`, but ordered so that no failure leaves a Bot nobody knows about:
 everything local is checked and built first; then the Bot (and its ProjectMembership) is
-created through `admin/projects/{id}/bot`; its entry is appended to the config at once
+created through `admin/projects/{id}/bot` (or, when a Bot already carries this entry's
+identifier, that one is adopted: see `EnvironmentSession.find_or_create_bot`); its entry is
+appended to the config at once
 (atomically: a killed process leaves the old file or the new one); only then is it deployed,
 so a failed deploy is fixed by `invoke deploy` rather than by creating another Bot.
 """
@@ -14,7 +16,13 @@ import dataclasses
 from pathlib import PurePosixPath
 from typing import Any
 
-from medplum_bots.config import ProjectConfig, append_entries, parse_config, read_raw
+from medplum_bots.config import (
+    ProjectConfig,
+    append_entries,
+    config_lock_async,
+    parse_config,
+    read_raw,
+)
 from medplum_bots.deploy.credentials import Redactor
 from medplum_bots.deploy.orchestrate import (
     Connections,
@@ -129,15 +137,22 @@ async def create_async(
                 f"Project/{session.project_id}, not to {project_id!r}"
             )
         session.project_id = project_id
-        bot = await session.create_bot(new.name, new.description, entry["runtimeVersion"])
-        try:
-            append_entries(config.path, [{**entry, "id": bot["id"]}])
-        except (OSError, ConfigError) as error:
-            # The Bot exists now: say which, so it can be recorded by hand, not made twice.
-            raise DeployError(
-                f"created Bot/{bot['id']} but could not add {new.name!r} to "
-                f'{config.path.name} ({error}); add the entry with "id": "{bot["id"]}"'
-            ) from None
+        # Under the config lock: a second `invoke create` of the same name waits here, then
+        # finds the entry recorded; a Bot made by an interrupted earlier create is adopted.
+        async with config_lock_async(config.path):
+            if any(b.get("name") == new.name for b in read_raw(config.path).get("bots", [])):
+                raise ConfigError(f"{config.path.name}: a bot named {new.name!r} already exists")
+            bot, _ = await session.find_or_create_bot(
+                new.name, new.description, entry["runtimeVersion"]
+            )
+            try:
+                append_entries(config.path, [{**entry, "id": bot["id"]}])
+            except (OSError, ConfigError) as error:
+                # The Bot exists now: say which, so it can be recorded by hand, not made twice.
+                raise DeployError(
+                    f"created Bot/{bot['id']} but could not add {new.name!r} to "
+                    f'{config.path.name} ({error}); add the entry with "id": "{bot["id"]}"'
+                ) from None
         target = dataclasses.replace(
             targets[0], entry=dataclasses.replace(targets[0].entry, id=bot["id"])
         )

@@ -20,12 +20,14 @@ tooling prints.
 
 from __future__ import annotations
 
+import io
 import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from dotenv import dotenv_values
+from dotenv.parser import parse_stream
 
 from medplum_bots.config import Environment
 from medplum_bots.errors import ConfigError, CredentialsError
@@ -62,13 +64,26 @@ class _Layer:
     names: tuple[str, ...]
 
 
-def _read_env_file(path: Path) -> dict[str, str | None]:
+def read_env_file(path: Path) -> dict[str, str | None]:
+    """The file's variables; a line python-dotenv cannot parse is a ConfigError naming it.
+
+    python-dotenv itself only logs a warning without the file's name and drops the line, so
+    the user would next read "MEDPLUM_CLIENT_SECRET is not set" about a value that is there.
+    """
     if not path.is_file():
         return {}
     try:
-        return dict(dotenv_values(path))
+        text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
         raise ConfigError(f"{path.name}: cannot read ({error})") from None
+    for binding in parse_stream(io.StringIO(text)):
+        if binding.error:
+            # The line itself is not shown: it may hold a secret.
+            raise ConfigError(
+                f"{path.name}:{binding.original.line}: not a NAME=VALUE line "
+                "(check quotes: a value with spaces or # needs matching quotes)"
+            )
+    return dict(dotenv_values(stream=io.StringIO(text)))
 
 
 def _layers(
@@ -79,11 +94,11 @@ def _layers(
     generic_file = root / GENERIC_ENV_FILE
     layers = [_Layer("the environment", environ, (prefixed,))]
     if specific_file.resolve() != generic_file.resolve():
-        layers.append(_Layer(env.env_file, _read_env_file(specific_file), (prefixed, variable)))
+        layers.append(_Layer(env.env_file, read_env_file(specific_file), (prefixed, variable)))
     if variable == BASE_URL:
         return layers
     layers.append(_Layer("the environment", environ, (variable,)))
-    layers.append(_Layer(GENERIC_ENV_FILE, _read_env_file(generic_file), (prefixed, variable)))
+    layers.append(_Layer(GENERIC_ENV_FILE, read_env_file(generic_file), (prefixed, variable)))
     return layers
 
 

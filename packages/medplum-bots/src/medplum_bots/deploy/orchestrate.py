@@ -20,17 +20,24 @@ import asyncio
 import hashlib
 import time
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any, TypeVar
 
 import httpx
 
-from medplum_bots.build.bundle import Artifact, build_all, read_manifest
+from medplum_bots.build.bundle import Artifact, build_all, read_manifest, render_artifact
 from medplum_bots.build.loader import artifact_sha256
 from medplum_bots.client import AsyncMedplumClient
 from medplum_bots.client.retry import RetryPolicy
-from medplum_bots.config import BotEntry, Environment, ProjectConfig, set_bot_ids
+from medplum_bots.config import (
+    BotEntry,
+    Environment,
+    ProjectConfig,
+    config_lock_async,
+    load_config,
+    set_bot_ids,
+)
 from medplum_bots.deploy.credentials import Credentials, Redactor, resolve_credentials
 from medplum_bots.deploy.plan import (
     DEPLOYED_HASH,
@@ -46,6 +53,7 @@ from medplum_bots.deploy.report import (
     CREATED,
     DEPLOYED,
     FAILED,
+    INTERRUPTED,
     UNCHANGED,
     WOULD_CREATE,
     WOULD_DEPLOY,
@@ -204,10 +212,19 @@ def _artifacts(
                 f"{entry.dist}: no artifact for bot {entry.name!r}; run `invoke build` first"
             ) from None
         record = records.get(path, {})
+        sha256 = artifact_sha256(text)
+        # Bundled again in memory (nothing written): a stale artifact would be deployed
+        # next to the new sourceCode, and the two would disagree on what the bot does.
+        fresh = render_artifact(root / entry.source, root, path.stem)[1].sha256
+        if fresh != sha256:
+            raise BuildError(
+                f"{entry.dist}: built from older sources than {entry.source} and the modules it "
+                f"imports; run `invoke build` (or deploy without --no-build)"
+            )
         result[path] = Artifact(
             path=path,
             name=path.stem,
-            sha256=artifact_sha256(text),
+            sha256=sha256,
             size=len(text.encode()),
             modules=tuple(record.get("modules") or ()),
             requirements=tuple(record.get("requirements") or ()),
@@ -267,6 +284,7 @@ class _EnvironmentRun:
     hashing: asyncio.Future[dict[tuple[str, str], str]] | None = None
     started: float = field(default_factory=time.perf_counter)
     hashes: dict[tuple[str, str], str] = field(default_factory=dict)
+    on_outcome: Callable[[BotOutcome], None] | None = None
 
     @property
     def client(self) -> AsyncMedplumClient:
@@ -276,46 +294,77 @@ class _EnvironmentRun:
         return BotOutcome(target.entry.name, target.environment.name, result, **kw)
 
     async def run(self) -> list[BotOutcome]:
-        secret_check = asyncio.create_task(self.session.missing_runtime_secret())
         existing = [t for t in self.targets if t.entry.id]
-        reads = asyncio.gather(
+        missing = [t for t in self.targets if not t.entry.id]
+        # Reads first, all at once; nothing is created or written unless every one succeeds
+        # (a run that cannot read its Bots must not go on creating more).
+        bots, warning, marked = await asyncio.gather(
             self.session.read_bots([t.entry.id for t in existing]),
-            self._create_missing([t for t in self.targets if not t.entry.id]),
+            self.session.missing_runtime_secret(),
+            self.session.entry_bots([t.entry.name for t in missing]) if missing else _nothing(),
         )
+        created = await self._create_missing(missing, marked)
         if self.hashing is not None:
             self.hashes = await self.hashing
-        bots, created = await reads
         outcomes: dict[str, BotOutcome] = {}
         changed: list[tuple[Target, Resource, bool]] = []
-        for target in self.targets:
+        notes: dict[str, str] = {}
+        for index, target in enumerate(self.targets):
             name = target.entry.name
+            created_bot: Resource | None = None
             if name in created:
                 made = created[name]
                 if isinstance(made, BotOutcome):
-                    outcomes[name] = made
-                else:
-                    changed.append((target, made, True))
-                continue
-            bot = bots.get(target.entry.id)
-            if bot is None:
-                outcomes[name] = self._outcome(
-                    target,
-                    FAILED,
-                    detail=f"Bot/{target.entry.id} not found in Project/{self.session.project_id}"
-                    " (deleted, or credentials of another project?)",
+                    self._report(outcomes, made)
+                    continue
+                created_bot, how = made
+                if how == CREATED:
+                    changed.append((target, created_bot, True))
+                    continue
+                notes[name] = how
+                self.targets[index] = target = replace(
+                    target, entry=replace(target.entry, id=created_bot["id"])
                 )
-            elif not self.options.force and identifier_value(bot, DEPLOYED_HASH) == (
-                wanted := self._hash(target, bot["id"])
+            found = bots.get(target.entry.id) if name not in created else created_bot
+            if found is None:
+                self._report(
+                    outcomes,
+                    self._outcome(
+                        target,
+                        FAILED,
+                        detail=f"Bot/{target.entry.id} not found in "
+                        f"Project/{self.session.project_id} (deleted, or credentials of "
+                        "another project?)",
+                    ),
+                )
+            elif not self.options.force and identifier_value(found, DEPLOYED_HASH) == (
+                wanted := self._hash(target, found["id"])
             ):
-                outcomes[name] = self._outcome(
-                    target, UNCHANGED, version=wanted[:12], seconds=self._elapsed()
+                self._report(
+                    outcomes,
+                    self._outcome(
+                        target,
+                        UNCHANGED,
+                        version=wanted[:12],
+                        seconds=self._elapsed(),
+                        detail=notes.get(name, ""),
+                    ),
                 )
             else:
-                changed.append((target, bot, False))
-        warning = await secret_check
+                changed.append((target, found, False))
         if changed:
-            outcomes.update((o.bot, o) for o in await self._deploy_changed(changed, warning))
+            done = await self._deploy_changed(changed, warning)
+            for outcome in done:
+                note = notes.get(outcome.bot)
+                if note and not outcome.failed:
+                    outcome = replace(outcome, detail=note)
+                outcomes[outcome.bot] = outcome
         return [outcomes[t.entry.name] for t in self.targets]
+
+    def _report(self, outcomes: dict[str, BotOutcome], outcome: BotOutcome) -> None:
+        outcomes[outcome.bot] = outcome
+        if self.on_outcome is not None:
+            self.on_outcome(outcome)
 
     async def _deploy_changed(
         self, changed: list[tuple[Target, Resource, bool]], warning: str | None
@@ -338,39 +387,83 @@ class _EnvironmentRun:
     def _elapsed(self) -> float:
         return time.perf_counter() - self.started
 
-    async def _create_missing(self, targets: list[Target]) -> dict[str, Resource | BotOutcome]:
-        """Create Bots for entries without an id (--create) and record their ids at once."""
+    async def _create_missing(
+        self, targets: list[Target], marked: Mapping[str, list[Resource]]
+    ) -> dict[str, tuple[Resource, str] | BotOutcome]:
+        """Find or create the Bot of each entry without an id (--create); record the ids.
 
-        async def create(target: Target) -> Resource | BotOutcome:
-            if self.options.dry_run:
-                return self._outcome(target, WOULD_CREATE, detail="would create the Bot")
-            entry = target.entry
-            async with self.semaphore:
-                try:
-                    bot = await _step(
-                        "create",
-                        self.session.create_bot(
-                            entry.name, entry.description, entry.runtime_version
-                        ),
-                    )
-                except StepFailed as error:
-                    return self._outcome(target, FAILED, detail=str(error))
-            # Written before deploying, so a failed deploy never leaves an orphan Bot.
-            try:
-                set_bot_ids(self.config_path, {entry.name: bot["id"]})
-            except (OSError, MedplumBotsError) as error:
-                return self._outcome(
-                    target,
-                    FAILED,
-                    detail=f"created Bot/{bot['id']} but could not record its id in "
-                    f"{self.config_path.name} ({error}); add it by hand",
+        Under the config lock, one entry at a time: another run may have recorded an id (or
+        created a Bot) since this run read the config, and then its Bot is used, not a new one.
+        Returns the Bot and how it was found: CREATED, or a note saying where it came from.
+        """
+        result: dict[str, tuple[Resource, str] | BotOutcome] = {}
+        if not targets:
+            return result
+        if self.options.dry_run:
+            for target in targets:
+                found = marked.get(target.entry.name) or []
+                detail = (
+                    f"would adopt Bot/{found[0]['id']} (marked as this entry)"
+                    if len(found) == 1
+                    else "would create the Bot"
                 )
-            return bot
+                result[target.entry.name] = self._outcome(target, WOULD_CREATE, detail=detail)
+            return result
+        async with config_lock_async(self.config_path):
+            recorded = {b.name: b.id for b in load_config(self.config_path).bots if b.id}
+            for target in targets:
+                result[target.entry.name] = await self._find_or_create(
+                    target, recorded.get(target.entry.name)
+                )
+        return result
 
-        made = await asyncio.gather(*(create(t) for t in targets))
-        return {t.entry.name: m for t, m in zip(targets, made, strict=True)}
+    async def _find_or_create(
+        self, target: Target, recorded: str | None
+    ) -> tuple[Resource, str] | BotOutcome:
+        entry = target.entry
+        started = time.perf_counter()
+        try:
+            if recorded:
+                bot = await _step("read", self.client.read_resource("Bot", recorded))
+                return bot, f"Bot/{recorded} was created by another run meanwhile"
+            bot, created = await _step(
+                "create",
+                self.session.find_or_create_bot(
+                    entry.name, entry.description, entry.runtime_version
+                ),
+            )
+        except StepFailed as error:
+            return self._outcome(
+                target, FAILED, seconds=time.perf_counter() - started, detail=str(error)
+            )
+        # Written before deploying, so a failed deploy never leaves an orphan Bot.
+        try:
+            set_bot_ids(self.config_path, {entry.name: bot["id"]})
+        except (OSError, MedplumBotsError) as error:
+            return self._outcome(
+                target,
+                FAILED,
+                detail=f"created Bot/{bot['id']} but could not record its id in "
+                f"{self.config_path.name} ({error}); add it by hand",
+            )
+        if created:
+            return bot, CREATED
+        return bot, f"adopted Bot/{bot['id']}, made for this entry by an earlier run"
 
     async def _one(
+        self,
+        target: Target,
+        bot: Resource,
+        new: bool,
+        subscriptions: asyncio.Task[dict[str, list[Resource]]],
+        warning: str | None,
+    ) -> BotOutcome:
+        outcome = await self._one_outcome(target, bot, new, subscriptions, warning)
+        if self.on_outcome is not None:
+            self.on_outcome(outcome)
+        return outcome
+
+    async def _one_outcome(
         self,
         target: Target,
         bot: Resource,
@@ -381,6 +474,7 @@ class _EnvironmentRun:
         async with self.semaphore:
             start = time.perf_counter()
             wanted = self._hash(target, bot["id"])
+            prefix = f"created Bot/{bot['id']}, then " if new else ""
             try:
                 if self.options.dry_run:
                     detail = await self._preview(target, bot, subscriptions)
@@ -389,9 +483,15 @@ class _EnvironmentRun:
                     raise StepFailed("runtime", DeployError(warning))
                 await self._deploy(target, bot, wanted, subscriptions)
             except StepFailed as error:
-                prefix = f"created Bot/{bot['id']}, then " if new else ""
                 return self._outcome(
                     target, FAILED, seconds=time.perf_counter() - start, detail=prefix + str(error)
+                )
+            except Exception as error:  # a bug or an unforeseen answer: this bot only
+                return self._outcome(
+                    target,
+                    FAILED,
+                    seconds=time.perf_counter() - start,
+                    detail=f"{prefix}unexpected {type(error).__name__}: {error}",
                 )
             return self._outcome(
                 target,
@@ -511,6 +611,10 @@ class _EnvironmentRun:
         return "would change: " + "; ".join(changes)
 
 
+async def _nothing() -> dict[str, list[Resource]]:
+    return {}
+
+
 def _content_hashes(targets: Sequence[Target]) -> dict[tuple[str, str], str]:
     return {(t.entry.name, t.entry.id): t.hash_for(t.entry.id) for t in targets if t.entry.id}
 
@@ -525,6 +629,9 @@ def _default_lambda_deployer(entry: BotEntry, env: Environment, artifact: Artifa
 # The whole run
 
 
+OutcomeCallback = Callable[[BotOutcome], None]
+
+
 async def deploy_targets(
     targets: Sequence[Target],
     credentials: Mapping[str, Credentials],
@@ -533,10 +640,12 @@ async def deploy_targets(
     config_path: Path,
     *,
     sessions: Mapping[str, EnvironmentSession] | None = None,
+    on_outcome: OutcomeCallback | None = None,
 ) -> DeployReport:
     """Deploy prepared targets, every environment concurrently; see the module docstring.
 
-    `sessions` lets a caller that already logged in (`invoke create`) reuse its token.
+    `sessions` lets a caller that already logged in (`invoke create`) reuse its token;
+    `on_outcome` hears about each bot as soon as it is done (progress), secrets redacted.
     """
     redactor = Redactor(c.client_secret for c in credentials.values())
     semaphore = asyncio.Semaphore(options.jobs)
@@ -544,7 +653,26 @@ async def deploy_targets(
     for target in targets:
         by_env.setdefault(target.environment.name, []).append(target)
 
+    def report(outcome: BotOutcome) -> None:
+        if on_outcome is not None:
+            on_outcome(_redacted(outcome, redactor))
+
     async def one_environment(name: str, group: list[Target]) -> list[BotOutcome]:
+        started = time.perf_counter()
+
+        def failed(error: BaseException) -> list[BotOutcome]:
+            # The seconds column counts the time spent on the environment, retries included.
+            seconds = time.perf_counter() - started
+            text = str(error)
+            if not isinstance(error, MedplumBotsError | OperationOutcomeError):
+                text = f"unexpected {type(error).__name__}: {error}"
+            outcomes = [
+                BotOutcome(t.entry.name, name, FAILED, seconds=seconds, detail=text) for t in group
+            ]
+            for outcome in outcomes:
+                report(outcome)
+            return outcomes
+
         hashing = asyncio.ensure_future(asyncio.to_thread(_content_hashes, group))
         given = (sessions or {}).get(name)
         try:
@@ -559,15 +687,17 @@ async def deploy_targets(
                 # The reads, then the source upload and `$deploy` of each bot in flight.
                 preconnect=2 + 2 * min(len(group), options.jobs),
             )
-        except (MedplumBotsError, OperationOutcomeError) as error:
-            return [BotOutcome(t.entry.name, name, FAILED, detail=str(error)) for t in group]
+        except Exception as error:  # every failure becomes this environment's rows
+            hashing.cancel()
+            return failed(error)
         try:
             run = _EnvironmentRun(
                 session, group, options, connections, semaphore, config_path, hashing
             )
+            run.on_outcome = report
             return await run.run()
-        except (MedplumBotsError, OperationOutcomeError) as error:
-            return [BotOutcome(t.entry.name, name, FAILED, detail=str(error)) for t in group]
+        except Exception as error:
+            return failed(error)
         finally:
             if given is None:
                 await session.close()
@@ -592,13 +722,16 @@ async def deploy_async(
     patterns: Iterable[str] = (),
     options: DeployOptions | None = None,
     connections: Connections | None = None,
+    on_outcome: OutcomeCallback | None = None,
 ) -> DeployReport:
     """Build and deploy the entries matching `patterns` (all when empty)."""
     options = options or DeployOptions()
     connections = connections or Connections()
     wanted = [p for p in patterns if p]
     targets, credentials = prepare(config, wanted, options, connections.environ)
-    return await deploy_targets(targets, credentials, options, connections, config.path)
+    return await deploy_targets(
+        targets, credentials, options, connections, config.path, on_outcome=on_outcome
+    )
 
 
 def deploy(
@@ -606,6 +739,48 @@ def deploy(
     patterns: Iterable[str] = (),
     options: DeployOptions | None = None,
     connections: Connections | None = None,
+    on_outcome: OutcomeCallback | None = None,
 ) -> DeployReport:
-    """`deploy_async` for synchronous callers (`invoke deploy`)."""
-    return asyncio.run(deploy_async(config, patterns, options, connections))
+    """`deploy_async` for synchronous callers (`invoke deploy`).
+
+    Interrupted (Ctrl-C, SIGINT), it still returns a report: the bots that finished, and
+    the others as INTERRUPTED (`report.interrupted` is set). A rerun finishes them: ids are
+    recorded as soon as Bots exist and the content hash is written last.
+    """
+    options = options or DeployOptions()
+    connections = connections or Connections()
+    targets, credentials = prepare(config, [p for p in patterns if p], options, connections.environ)
+    done: dict[tuple[str, str], BotOutcome] = {}
+
+    def record(outcome: BotOutcome) -> None:
+        done[(outcome.bot, outcome.environment)] = outcome
+        if on_outcome is not None:
+            on_outcome(outcome)
+
+    try:
+        return asyncio.run(
+            deploy_targets(
+                targets, credentials, options, connections, config.path, on_outcome=record
+            )
+        )
+    except KeyboardInterrupt:
+        return interrupted_report(targets, done)
+
+
+def interrupted_report(
+    targets: Sequence[Target], done: Mapping[tuple[str, str], BotOutcome]
+) -> DeployReport:
+    """The report of a run stopped part-way: finished bots as they ended, the rest INTERRUPTED."""
+    outcomes = tuple(
+        done.get(
+            (t.entry.name, t.environment.name),
+            BotOutcome(
+                t.entry.name,
+                t.environment.name,
+                INTERRUPTED,
+                detail="not finished (run the deploy again: it redoes what was cut off)",
+            ),
+        )
+        for t in targets
+    )
+    return DeployReport(outcomes, interrupted=True)

@@ -14,11 +14,12 @@ from typing import Any
 
 import httpx
 
+from medplum_bots.arguments import DEFAULT_HTTP_TIMEOUT
 from medplum_bots.client import MedplumClient
 from medplum_bots.client.retry import RetryPolicy
 from medplum_bots.config import BotEntry, ProjectConfig
 from medplum_bots.deploy.credentials import resolve_credentials
-from medplum_bots.errors import ConfigError, MedplumBotsError
+from medplum_bots.errors import ConfigError, DeployError, MedplumBotsError, OperationOutcomeError
 
 JSON = "application/json"
 FHIR_JSON = "application/fhir+json"
@@ -44,8 +45,12 @@ def connect(
     environ: dict[str, str] | None = None,
     transport: httpx.BaseTransport | None = None,
     retry: RetryPolicy | None = None,
+    timeout: float = DEFAULT_HTTP_TIMEOUT,
 ) -> MedplumClient:
-    """A client for the entry's environment, logging in with its client credentials."""
+    """A client for the entry's environment, logging in with its client credentials.
+
+    `timeout` bounds each call, retries included.
+    """
     credentials = resolve_credentials(config.environment(entry.environment), config.root, environ)
     return MedplumClient(
         credentials.base_url,
@@ -53,7 +58,28 @@ def connect(
         client_secret=credentials.client_secret,
         transport=transport,
         retry=retry,
+        timeout=timeout,
+        budget=timeout,
     )
+
+
+def _missing_bot(config: ProjectConfig, entry: BotEntry, base_url: str) -> DeployError:
+    return DeployError(
+        f"bot {entry.name!r}: Bot/{entry.id} does not exist in environment "
+        f"{entry.environment!r} ({base_url}): deleted, or an id from another environment? "
+        f"Fix its id in {config.path.name}, or empty it and run "
+        f"`invoke deploy --create --name {entry.name}`"
+    )
+
+
+def _check_exists(client: MedplumClient, config: ProjectConfig, entry: BotEntry) -> None:
+    """Raise `_missing_bot` when the entry's Bot is not on the server (its id answers 404)."""
+    try:
+        client.read_resource("Bot", entry.id)
+    except OperationOutcomeError as error:
+        if error.status in (404, 410):
+            raise _missing_bot(config, entry, client.get_base_url()) from None
+        raise
 
 
 def read_input(path: Path, content_type: str = "") -> tuple[Any, str]:
@@ -89,15 +115,22 @@ def execute(
     *,
     environ: dict[str, str] | None = None,
     transport: httpx.BaseTransport | None = None,
+    timeout: float = DEFAULT_HTTP_TIMEOUT,
 ) -> Any:
     """Run the deployed bot `name` with the file's content as input; the bot's answer.
 
-    A failed execution raises OperationOutcomeError carrying Medplum's outcome.
+    A failed execution raises OperationOutcomeError carrying Medplum's outcome; a Bot the
+    server does not have raises DeployError naming the entry and its environment.
     """
     entry = _deployed_entry(config, name)
     data, kind = read_input(input_path, content_type)
-    with connect(config, entry, environ=environ, transport=transport) as client:
-        return client.execute_bot(entry.id, data, kind)
+    with connect(config, entry, environ=environ, transport=transport, timeout=timeout) as client:
+        try:
+            return client.execute_bot(entry.id, data, kind)
+        except OperationOutcomeError as error:
+            if error.status == 404:
+                _check_exists(client, config, entry)  # else: the 404 came from the bot itself
+            raise
 
 
 @dataclass(frozen=True)
@@ -116,14 +149,20 @@ def logs(
     *,
     environ: dict[str, str] | None = None,
     transport: httpx.BaseTransport | None = None,
+    timeout: float = DEFAULT_HTTP_TIMEOUT,
 ) -> list[LogEntry]:
-    """The bot's most recent executions, newest first."""
+    """The bot's most recent executions, newest first.
+
+    No executions for a Bot the server does not have is a DeployError, not an empty list.
+    """
     if limit < 1:
         raise MedplumBotsError(f"--limit must be at least 1, got {limit}")
     entry = _deployed_entry(config, name)
     query = {"entity": f"Bot/{entry.id}", "_sort": "-_lastUpdated", "_count": str(limit)}
-    with connect(config, entry, environ=environ, transport=transport) as client:
+    with connect(config, entry, environ=environ, transport=transport, timeout=timeout) as client:
         events = client.search_resources("AuditEvent", query)
+        if not events:
+            _check_exists(client, config, entry)
     return [
         LogEntry(
             time=str(event.get("recorded") or (event.get("period") or {}).get("start") or "?"),

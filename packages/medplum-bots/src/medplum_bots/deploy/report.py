@@ -11,6 +11,7 @@ CREATED = "created"
 UNCHANGED = "unchanged"
 WOULD_DEPLOY = "would deploy"
 WOULD_CREATE = "would create"
+INTERRUPTED = "interrupted"
 
 
 @dataclass(frozen=True)
@@ -26,7 +27,7 @@ class BotOutcome:
 
     @property
     def failed(self) -> bool:
-        return self.result == FAILED
+        return self.result in (FAILED, INTERRUPTED)
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,7 @@ class DeployReport:
     """All outcomes of one `deploy` run, in config order."""
 
     outcomes: tuple[BotOutcome, ...]
+    interrupted: bool = False
 
     @property
     def failures(self) -> list[BotOutcome]:
@@ -48,9 +50,23 @@ class DeployReport:
         return format_table(self.outcomes)
 
     def failure_summary(self) -> str:
-        """One line naming every bot that failed, with its environment."""
+        """One line naming every bot that failed (or, interrupted, did not finish)."""
+        if self.interrupted:
+            left = [o for o in self.outcomes if o.result == INTERRUPTED]
+            names = ", ".join(f"{o.bot} ({o.environment})" for o in left) or "none"
+            finished = len(self.outcomes) - len(left)
+            return (
+                f"interrupted: {finished} of {len(self.outcomes)} bot(s) finished; "
+                f"not finished: {names}"
+            )
         names = ", ".join(f"{o.bot} ({o.environment})" for o in self.failures)
         return f"deploy failed for {len(self.failures)} bot(s): {names}"
+
+    def exit_code(self) -> int:
+        """0 when every bot is fine, 130 when interrupted (as for SIGINT), else 1."""
+        if self.interrupted:
+            return 130
+        return 0 if self.ok else 1
 
 
 HEADERS = ("bot", "environment", "result", "version", "seconds")

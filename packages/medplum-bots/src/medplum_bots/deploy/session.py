@@ -21,10 +21,23 @@ from medplum_bots.client.retry import RetryPolicy
 from medplum_bots.config import Environment
 from medplum_bots.deploy.credentials import CLIENT_ID, CLIENT_SECRET, Credentials, Redactor
 from medplum_bots.deploy.http1_transport import transport_for
+from medplum_bots.deploy.plan import identifier_value
 from medplum_bots.deploy.subscriptions import owner_of, tag_query
-from medplum_bots.errors import CredentialsError, DeployError, OperationOutcomeError
+from medplum_bots.errors import (
+    CredentialsError,
+    DeployError,
+    NetworkError,
+    OperationOutcomeError,
+)
 
 Resource = dict[str, Any]
+# Answers to a login that mean "these credentials are wrong" (Medplum answers 400).
+CREDENTIAL_STATUSES = (400, 401, 403)
+# Answers to reading the Project that mean "not allowed to look": nothing cheap to check.
+NOT_VISIBLE = (401, 403, 404)
+# The identifier naming the config entry a Bot was created for: lets a rerun (or a run in
+# another process) find the Bot instead of creating a second one.
+CONFIG_ENTRY = "https://medplum-bots-template.dev/config-entry"
 # Ids per search request: keeps URLs far below common 8 KB limits.
 BOT_IDS_PER_SEARCH = 100
 TAGS_PER_SEARCH = 50
@@ -77,17 +90,25 @@ class EnvironmentSession:
             transport=transport
             or transport_for(credentials.base_url, concurrency, preconnect=preconnect),
             timeout=timeout,
+            budget=timeout,
         )
         name = environment.name
         try:
             answer = await client.login_client_credentials()
+        except NetworkError as error:
+            # Not a credentials problem: say so, and name the URL that could not be reached.
+            await client.close()
+            raise DeployError(redactor(f"environment {name!r}: {error}")) from None
         except OperationOutcomeError as error:
             await client.close()
+            hint = (
+                f"; check {credentials.sources[CLIENT_ID]} and {credentials.sources[CLIENT_SECRET]}"
+                if error.status in CREDENTIAL_STATUSES
+                else ""
+            )
             raise CredentialsError(
                 redactor(
-                    f"environment {name!r}: login to {credentials.base_url} failed ({error}); "
-                    f"check {credentials.sources[CLIENT_ID]} and "
-                    f"{credentials.sources[CLIENT_SECRET]}"
+                    f"environment {name!r}: login to {credentials.base_url} failed ({error}){hint}"
                 )
             ) from None
         redactor.add(client.get_access_token())
@@ -142,8 +163,9 @@ class EnvironmentSession:
     async def missing_runtime_secret(self) -> str | None:
         """A warning when the route-1 runtime key is not among the Project's secrets.
 
-        None when it is there, when the route is not `http`, or when the Project cannot be
-        read with these credentials (then there is nothing cheap to check).
+        None when it is there, when the route is not `http`, or when these credentials may
+        not read the Project (401/403/404: nothing cheap to check). Any other failure (5xx
+        after retries, no answer) is raised: the environment is not healthy enough to deploy.
         """
         runtime = self.environment.runtime
         if runtime.type != "http" or not self.project_id:
@@ -151,8 +173,14 @@ class EnvironmentSession:
         try:
             # Medplum lets only project admins read the Project; they see all of it.
             project = await self.client.read_resource("Project", self.project_id)
-        except OperationOutcomeError:
-            return None
+        except NetworkError:
+            raise
+        except OperationOutcomeError as error:
+            if error.status in NOT_VISIBLE:
+                return None
+            raise DeployError(
+                f"reading Project/{self.project_id} (runtime secret check) failed: {error}"
+            ) from None
         # FHIR JSON leaves out empty lists: no `secret` field means no secrets.
         names = {s.get("name") for s in project.get("secret") or [] if isinstance(s, dict)}
         if runtime.secret_name in names:
@@ -162,6 +190,63 @@ class EnvironmentSession:
             f"{self.environment.name!r}: the forwarder cannot sign requests to the runtime "
             "(add it under Project > Secrets; see docs/running-python-bots.md)"
         )
+
+    async def entry_bots(self, names: Sequence[str]) -> dict[str, list[Resource]]:
+        """Bots carrying the CONFIG_ENTRY identifier of each entry name (one search per 50)."""
+        result: dict[str, list[Resource]] = {name: [] for name in names}
+        pages = await asyncio.gather(
+            *(
+                self._search_all(
+                    "Bot",
+                    {
+                        "identifier": ",".join(f"{CONFIG_ENTRY}|{_escape(n)}" for n in chunk),
+                        "_count": "1000",
+                    },
+                )
+                for chunk in _chunks(list(result), TAGS_PER_SEARCH)
+            )
+        )
+        for page in pages:
+            for bot in page:
+                name = identifier_value(bot, CONFIG_ENTRY)
+                if name in result:
+                    result[name].append(bot)
+        return result
+
+    async def find_or_create_bot(
+        self, name: str, description: str, runtime_version: str
+    ) -> tuple[Resource, bool]:
+        """The entry's Bot: the one carrying its CONFIG_ENTRY identifier, else a new one.
+
+        Returns (bot, created). Medplum's `admin/projects/{id}/bot` takes no identifier, so a
+        new Bot gets it by a JSON Patch right after; the caller holds the config lock, so
+        runs on one machine never both create. Runs on two machines can (both search, both
+        create): the search after the patch sees both Bots and fails with their ids rather
+        than deploying one of two Bots that would both run (see docs/errors.md).
+        """
+        found = (await self.entry_bots([name]))[name]
+        if len(found) == 1:
+            return found[0], False
+        if found:
+            raise _duplicates(name, found)
+        bot = await self.create_bot(name, description, runtime_version)
+        identifier = {"system": CONFIG_ENTRY, "value": name}
+        op = (
+            {"op": "add", "path": "/identifier/-", "value": identifier}
+            if bot.get("identifier")
+            else {"op": "add", "path": "/identifier", "value": [identifier]}
+        )
+        try:
+            bot = await self.client.patch_resource("Bot", bot["id"], [op])
+        except OperationOutcomeError as error:
+            raise DeployError(
+                f"created Bot/{bot['id']} but could not mark it as {name!r} ({error}); "
+                f'record "id": "{bot["id"]}" for {name!r} in medplum.config.json'
+            ) from None
+        again = (await self.entry_bots([name]))[name]
+        if len(again) > 1:
+            raise _duplicates(name, again)
+        return bot, True
 
     async def create_bot(self, name: str, description: str, runtime_version: str) -> Resource:
         """Create a Bot and its ProjectMembership (`admin/projects/{id}/bot`); never retried
@@ -178,3 +263,16 @@ class EnvironmentSession:
         if not isinstance(bot, dict) or not isinstance(bot.get("id"), str):
             raise DeployError(f"creating bot {name!r}: the server answered without a Bot id")
         return bot
+
+
+def _escape(value: str) -> str:
+    """A token search value with FHIR's special characters escaped."""
+    return "".join("\\" + c if c in "\\,|$" else c for c in value)
+
+
+def _duplicates(name: str, bots: Sequence[Resource]) -> DeployError:
+    ids = ", ".join(f"Bot/{b['id']}" for b in bots)
+    return DeployError(
+        f"{len(bots)} Bots are marked as entry {name!r} ({ids}), made by runs at the same "
+        "time: delete all but one, then record its id in medplum.config.json"
+    )

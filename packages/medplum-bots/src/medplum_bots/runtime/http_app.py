@@ -17,9 +17,11 @@ environment variables (see `settings_from_env`).
 from __future__ import annotations
 
 import asyncio
+import errno
 import json
 import logging
 import os
+import socket
 import time
 from collections.abc import Awaitable, Callable, Mapping, MutableMapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -335,11 +337,10 @@ def app_for_project(config: ProjectConfig, environ: Mapping[str, str] | None = N
     """`invoke serve`: settings from the environment over the project's `.env`, then build
     every bot (relative `MEDPLUM_BOTS_DIST` is under the project root) and serve the build.
     """
-    from dotenv import dotenv_values
-
     from medplum_bots.build.bundle import build_all
+    from medplum_bots.deploy.credentials import read_env_file
 
-    dotenv = {k: v for k, v in dotenv_values(config.root / ".env").items() if v is not None}
+    dotenv = {k: v for k, v in read_env_file(config.root / ".env").items() if v is not None}
     env = {**dotenv, **(os.environ if environ is None else environ)}
     settings = settings_from_env(env, config.path)
     build_all(config, [])
@@ -351,6 +352,31 @@ def app_for_project(config: ProjectConfig, environ: Mapping[str, str] | None = N
         max_body=settings.max_body,
         threads=settings.threads,
     )
+
+
+def listen(host: str, port: int) -> socket.socket:
+    """A socket bound to `host:port` and listening, for `uvicorn.Server.run(sockets=[...])`.
+
+    Bound before anything says "serving", so a busy port is one line naming it, not a
+    "serving on ..." line followed by uvicorn's traceback.
+    """
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except socket.gaierror as error:
+        raise MedplumBotsError(f"--host {host!r}: unknown interface ({error.strerror})") from None
+    family, kind, proto, _, address = infos[0]
+    sock = socket.socket(family, kind, proto)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(address)
+        sock.listen(2048)
+    except OSError as error:
+        sock.close()
+        busy = error.errno == errno.EADDRINUSE
+        why = "the port is in use (another server? pick another --port)" if busy else error.strerror
+        raise MedplumBotsError(f"cannot listen on {host}:{port}: {why}") from None
+    sock.set_inheritable(True)
+    return sock
 
 
 def _error_body(text: str, code: str) -> dict[str, Any]:

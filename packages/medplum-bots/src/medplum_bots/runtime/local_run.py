@@ -126,10 +126,23 @@ def run_local(
 
 
 def read_input(source: str) -> tuple[str, str]:
-    """The input text and a label for messages: `-` reads stdin, anything else a file."""
+    """The input text and a label for messages: `-` reads stdin, anything else a file.
+
+    "" (no --input) reads stdin too, unless it is a terminal: then nobody is piping an event
+    in, and the user is told how to give one instead of facing a silent wait.
+    """
     import sys
 
-    if source == "-":
+    if source in ("", "-"):
+        terminal = sys.stdin is None or sys.stdin.isatty()
+        if terminal and not source:
+            # Reading would wait, without a word, for the user to type an event.
+            raise MedplumBotsError(
+                "no input: pass --input FILE (e.g. --input event.json), pipe one in "
+                "(cat event.json | invoke run --name ...), or --input - to type it"
+            )
+        if terminal:
+            print("reading the input from the terminal; end it with Ctrl-D", file=sys.stderr)
         return sys.stdin.read(), "<stdin>"
     path = Path(source)
     try:
