@@ -51,9 +51,11 @@ WHEELS = BUILD / "wheels"
 
 def wheel() -> Path:
     """The medplum-bots wheel built from this checkout (scripts/build_wheel.sh)."""
+    sources = ROOT / "packages" / "medplum-bots"
+    newest = max(p.stat().st_mtime for p in sources.rglob("*") if p.is_file() and "src" in p.parts)
     with _locked("wheel"):
         built = sorted(WHEELS.glob("medplum_bots-*.whl"))
-        if not built:
+        if not built or built[-1].stat().st_mtime < newest:
             subprocess.run(
                 ["bash", str(ROOT / "scripts" / "build_wheel.sh")], check=True, capture_output=True
             )
