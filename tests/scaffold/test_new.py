@@ -13,7 +13,15 @@ from medplum_bots.scaffold import ScaffoldError, entries_for, new_bot
 
 from tests.template import render, run_in
 
-IGNORED = ("__pycache__", ".pytest_cache", ".mypy_cache", ".ruff_cache")
+# Caches, and the (git-ignored) lock file that serialises writes of medplum.config.json: a
+# lock file stays after its lock is released, since deleting it would race with other writers.
+IGNORED = (
+    "__pycache__",
+    ".pytest_cache",
+    ".mypy_cache",
+    ".ruff_cache",
+    ".medplum.config.json.lock",
+)
 
 
 @pytest.fixture
