@@ -17,6 +17,9 @@ from typing import Any
 import boto3
 import httpx
 import pytest
+from medplum_standin import ExternalResult, MedplumStandIn
+from medplum_standin.fixtures import CLIENT_ID, CLIENT_SECRET, PROJECT_ID, medplum_standin
+
 from medplum_bots.build.bundle import Artifact, build_bot
 from medplum_bots.build.loader import forget_artifacts
 from medplum_bots.client import MedplumClient
@@ -36,8 +39,6 @@ from medplum_bots.runtime.lambda_handler import reset
 from medplum_bots.runtime.signing import signature_headers
 from tests.lambda_route.isolated import run_isolated
 from tests.lambda_route.lambda_emulator import invoke
-from medplum_standin import ExternalResult, MedplumStandIn
-from medplum_standin.fixtures import CLIENT_ID, CLIENT_SECRET, PROJECT_ID, medplum_standin
 
 __all__ = ["medplum_standin"]
 
@@ -164,7 +165,9 @@ def test_direct_invocation_answers_like_route_one(
     assert direct.log.splitlines() == ["Hello Ada Lovelace!", "WARNING greeter: api key set: True"]
 
     body = json.dumps(payload).encode()
-    status, routed = _route_one(greeter, standin.base_url, body, signature_headers(KEY, "greeter", body))
+    status, routed = _route_one(
+        greeter, standin.base_url, body, signature_headers(KEY, "greeter", body)
+    )
     assert status == 200
     assert routed == {
         "ok": True,
@@ -195,7 +198,9 @@ def test_a_failing_bot_is_a_function_error_with_its_log(
     assert payload["accessToken"] not in direct.log
 
     body = json.dumps(payload).encode()
-    status, routed = _route_one(greeter, standin.base_url, body, signature_headers(KEY, "greeter", body))
+    status, routed = _route_one(
+        greeter, standin.base_url, body, signature_headers(KEY, "greeter", body)
+    )
     assert (status, routed["ok"], routed["result"]) == (200, False, None)
     assert routed["outcome"]["issue"][0]["details"]["text"] == direct.payload["errorMessage"]
     # The same lines; the traceback's frames may differ (route 1 runs the bot in a thread).
@@ -217,7 +222,7 @@ def test_function_url_requests_get_route_one_answers(
     lambda_env: None, greeter: Artifact, standin: MedplumStandIn, payload: dict[str, Any]
 ) -> None:
     body = json.dumps(payload).encode()
-    headers = {"Content-Type": "application/json", **signature_headers(KEY, body)}
+    headers = {"Content-Type": "application/json", **signature_headers(KEY, greeter.name, body)}
     event = _url_event("POST", f"/bots/{greeter.name}", body, headers)
     assert is_function_url_event(event) and not is_function_url_event(payload)
 
@@ -246,7 +251,8 @@ def test_function_url_requests_get_route_one_answers(
     unknown = handler(plain, None)
     assert unknown["statusCode"] == 404
     health = handler(_url_event("GET", "/healthz", b"", {}), None)
-    assert (health["statusCode"], json.loads(health["body"])) == (200, {"status": "ok", "bots": 1})
+    assert health["statusCode"] == 200
+    assert json.loads(health["body"]) == {"status": "ok", "bots": 1, "running": 0, "threads": 64}
 
 
 def test_function_url_without_a_key_refuses_to_run(

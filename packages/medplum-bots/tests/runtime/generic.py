@@ -18,11 +18,12 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from medplum_standin import MedplumStandIn
+
 from medplum_bots.config import load_config
 from medplum_bots.deploy.orchestrate import Connections, DeployOptions, deploy
 from medplum_bots.deploy.report import DeployReport
 from medplum_bots.runtime.deploy_keys import KeyPair, generate
-from medplum_standin import MedplumStandIn
 
 RUNTIME_KEY = "generic-runtime-test-key-0123456789abcdef"
 SECRET = "MEDPLUM_BOTS_RUNTIME_KEY"

@@ -15,6 +15,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from medplum_standin.vmcontext import node_binary, run_vmcontext
+
 from medplum_bots import InMemoryMedplum
 from medplum_bots.errors import ConfigError
 from medplum_bots.runtime.adapter import BotRegistry
@@ -22,7 +24,6 @@ from medplum_bots.runtime.forwarder import forwarder_code
 from medplum_bots.runtime.http_app import create_app
 from tests.runtime.bots import ALL, BASE_URL, KEY
 from tests.runtime.serving import serve_asgi
-from medplum_standin.vmcontext import node_binary, run_vmcontext
 
 SECRET = "MEDPLUM_BOTS_RUNTIME_KEY"
 PATIENT = {"resourceType": "Patient", "id": "p1", "name": [{"given": ["Jane"], "family": "Doe"}]}

@@ -19,11 +19,12 @@ from typing import Any
 
 import httpx
 import pytest
+from medplum_standin import MedplumStandIn
+
 from medplum_bots.build import bundle
-from medplum_bots.deploy.report import DEPLOYED, FAILED
+from medplum_bots.deploy.report import FAILED
 from medplum_bots.runtime.deploy_keys import generate
 from medplum_bots.runtime.signing import signature_headers
-from medplum_standin import MedplumStandIn
 from tests.runtime.generic import (
     RUNTIME_KEY,
     Project,
@@ -141,7 +142,9 @@ def test_an_artifact_altered_on_the_server_is_refused(project: Project) -> None:
     assert "deploy signature does not match" in answer.text
     log = project.standin.wait_for_audit_events(bot_id, 1)[0]["outcomeDesc"]
     assert "someone else" not in log and "greeter v1 ran" not in log
-    assert log.count("\n") <= 1  # one clean line
+    # One clean line from the forwarder (no JavaScript stack), then the stand-in's own.
+    assert log.startswith("Unhandled error: Python bots runtime answered HTTP 403 for greeter")
+    assert "    at " not in log and "evalmachine" not in log
 
 
 def test_an_artifact_signed_by_an_untrusted_key_is_refused(project: Project) -> None:
@@ -184,7 +187,8 @@ def test_a_bot_needing_a_package_the_runtime_lacks_fails_its_deploy(
                 return tinydep.VERSION
             """,
         )
-        for options in ({"dry_run": True}, {}):
+        runs: list[dict[str, Any]] = [{"dry_run": True}, {}]
+        for options in runs:
             report = project.deploy(**options)
             outcome = report.outcomes[0]
             assert outcome.result == FAILED, report.table()
@@ -196,7 +200,7 @@ def test_a_bot_needing_a_package_the_runtime_lacks_fails_its_deploy(
 
 
 def test_a_looping_bot_times_out_while_other_bots_keep_answering(project: Project) -> None:
-    project.add_bot("looper", LOOPER, timeout=1)
+    project.add_bot("looper", LOOPER, timeout=2)
     project.add_bot("greeter", GREETER_V1)
     deployed(project)
     with ThreadPoolExecutor(4) as pool:
@@ -209,7 +213,8 @@ def test_a_looping_bot_times_out_while_other_bots_keep_answering(project: Projec
         timed_out = [f.result() for f in loops]
     for response in timed_out:
         assert response.status_code == 400
-        assert "bot did not finish within its timeout of 1 s" in response.text
+        # Answered by the runtime at 90% of the Bot's timeout, before Medplum's own limit.
+        assert "bot did not finish within its timeout of 1.8 s" in response.text
     logs = [e["outcomeDesc"] for e in project.standin.audit_events(project.ids["looper"])]
     assert logs and all(log.startswith("looping forever") for log in logs)
     health = runtime_of(project).health()

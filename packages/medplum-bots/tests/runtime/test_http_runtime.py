@@ -11,11 +11,12 @@ from typing import Any
 
 import httpx
 import pytest
+
 from medplum_bots import InMemoryMedplum
 from medplum_bots.errors import MedplumBotsError
 from medplum_bots.runtime.adapter import BotRegistry, make_payload
-from medplum_bots.runtime.http_app import create_app, normalize_base_url, settings_from_env
 from medplum_bots.runtime.deploy_keys import generate
+from medplum_bots.runtime.http_app import create_app, normalize_base_url, settings_from_env
 from medplum_bots.runtime.signing import SIGNATURE_HEADER, TIMESTAMP_HEADER, signature_headers
 from tests.runtime.bots import ALL, BASE_URL, CALLS, KEY
 from tests.runtime.serving import serve_asgi
@@ -128,7 +129,9 @@ def test_rejected_requests_never_reach_the_handler(runtime: Runtime) -> None:
         yield oversized[: MAX_BODY // 2]
         yield oversized[MAX_BODY // 2 :]
 
-    streamed = runtime.http.post(url, content=chunks(), headers=signature_headers(KEY, "hello", oversized))
+    streamed = runtime.http.post(
+        url, content=chunks(), headers=signature_headers(KEY, "hello", oversized)
+    )
     rejected(runtime, streamed, 413, f"over {MAX_BODY} bytes")
 
     not_json = b"not json at all"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from medplum_bots.runtime.signing import (
     SIGNATURE_HEADER,
     TIMESTAMP_HEADER,

@@ -20,17 +20,15 @@ import json
 import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
-from cryptography.hazmat.primitives.serialization import (
-    Encoding,
-    NoEncryption,
-    PrivateFormat,
-    PublicFormat,
-)
+from typing import TYPE_CHECKING
 
 from medplum_bots.errors import MedplumBotsError
+
+if TYPE_CHECKING:  # imported where used: a one-bot Lambda zip runs without `cryptography`
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import (
+        Ed25519PrivateKey,
+        Ed25519PublicKey,
+    )
 
 DEPLOY_KEY_VAR = "MEDPLUM_BOTS_DEPLOY_KEY"
 TRUSTED_KEYS_VAR = "MEDPLUM_BOTS_TRUSTED_KEYS"
@@ -62,6 +60,8 @@ def _unb64(text: str, what: str) -> bytes:
 
 def key_id(public: Ed25519PublicKey) -> str:
     """Short, stable name of a public key (safe to print)."""
+    from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
     return hashlib.sha256(public.public_bytes(Encoding.Raw, PublicFormat.Raw)).hexdigest()[:16]
 
 
@@ -76,6 +76,13 @@ class KeyPair:
 
 def generate() -> KeyPair:
     """A new Ed25519 key pair."""
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+    from cryptography.hazmat.primitives.serialization import (
+        Encoding,
+        NoEncryption,
+        PrivateFormat,
+    )
+
     private = Ed25519PrivateKey.generate()
     raw = private.private_bytes(Encoding.Raw, PrivateFormat.Raw, NoEncryption())
     public = private.public_key()
@@ -87,11 +94,15 @@ def generate() -> KeyPair:
 
 
 def public_text(public: Ed25519PublicKey) -> str:
+    from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
     return PUBLIC_PREFIX + _b64(public.public_bytes(Encoding.Raw, PublicFormat.Raw))
 
 
 def load_private(text: str, source: str = DEPLOY_KEY_VAR) -> Ed25519PrivateKey:
     """Parse `ed25519-private:<base64url>`; the message never contains the key."""
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
     value = text.strip()
     if not value.startswith(PRIVATE_PREFIX):
         raise DeployKeyError(
@@ -101,6 +112,8 @@ def load_private(text: str, source: str = DEPLOY_KEY_VAR) -> Ed25519PrivateKey:
 
 
 def load_public(text: str, source: str = TRUSTED_KEYS_VAR) -> Ed25519PublicKey:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
     value = text.strip()
     if not value.startswith(PUBLIC_PREFIX):
         raise DeployKeyError(f"{source}: a public key starts with {PUBLIC_PREFIX!r}")
@@ -126,6 +139,8 @@ class TrustedKeys:
 
     def verify(self, kid: str, signature_b64: str, message: bytes, what: str) -> None:
         """Raise DeployKeyError unless `kid` is trusted and signed `message`."""
+        from cryptography.exceptions import InvalidSignature
+
         public = self._keys.get(kid)
         if public is None:
             raise DeployKeyError(
