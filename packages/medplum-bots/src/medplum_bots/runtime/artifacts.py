@@ -4,8 +4,9 @@ Every forwarder carries its bot's artifact (base64 of the artifact file) and the
 signature over the bot's name and the SHA-256 of the file's bytes (`deploy_keys.statement`).
 For each request the runtime hashes what it was sent, checks the signature against its
 trusted keys and runs that artifact; an unsigned, altered or untrusted artifact is refused
-before any of its code runs. A verified artifact is loaded once per (bot, content hash) and kept in a bounded
-LRU cache, so a deploy needs no restart and the runtime never runs a stale build.
+before any of its code runs. A verified artifact is loaded once per (bot, content hash) and
+kept in a bounded LRU cache, so a deploy needs no restart and the runtime never runs a stale
+build.
 """
 
 from __future__ import annotations
