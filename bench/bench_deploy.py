@@ -164,10 +164,13 @@ def main() -> None:
         started = time.perf_counter()
         build_all(config, [])
         build_seconds = time.perf_counter() - started
+        from medplum_bots.runtime.deploy_keys import generate
+
         connections = Connections(
             environ={
                 "STAGING_MEDPLUM_CLIENT_ID": CLIENT_ID,
                 "STAGING_MEDPLUM_CLIENT_SECRET": CLIENT_SECRET,
+                "STAGING_MEDPLUM_BOTS_DEPLOY_KEY": generate().private,
             }
         )
 
@@ -177,7 +180,13 @@ def main() -> None:
             nonlocal server_cpu
             before = medplum.command("requests")
             start = time.perf_counter()
-            report = deploy(config, [], DeployOptions(build=False, **options), connections)
+            # RUNTIME_URL serves nothing (and is not loopback): never ask it.
+            report = deploy(
+                config,
+                [],
+                DeployOptions(build=False, runtime_check=False, **options),
+                connections,
+            )
             seconds = time.perf_counter() - start
             if not report.ok:
                 raise SystemExit(f"deploy failed:\n{report.table()}")

@@ -2,21 +2,28 @@
 
 (a) The first bot of a freshly generated project, built into its artifact, run
     - in-process through the adapter (`execute`): the baseline;
-    - through the HTTP runtime (uvicorn in its own process, the container's command) on
-      loopback, with signed requests from a minimal keep-alive HTTP/1.1 client,
+    - through the generic HTTP runtime (uvicorn in its own process, the container's command)
+      on loopback, each request carrying the signed artifact as the forwarder sends it, from a
+      minimal keep-alive HTTP/1.1 client,
     sequentially (latency p50/p99, the added latency is the difference) and with concurrent
     callers (throughput).
 (b) Cold start: importing the built hello-patient artifact in fresh interpreters, against an
     empty interpreter's start-up measured in the same run.
+(c) The first call after a deploy: a new version of the artifact (new content hash) the
+    running runtime has never seen, verified and loaded on that call, against a warm call.
+(d) `$execute` on the Medplum stand-in (the Bot's code run in a Node vm, like vmcontext): the
+    Python bot deployed with its forwarder against the same bot written in JavaScript.
 
-Every figure is printed with its ratio to the in-process baseline of the same run. Targets:
-p50 overhead < 3 ms, >= 1000 invocations/s on two cores, artifact import < 50 ms.
+Every figure is printed with its ratio to a baseline of the same run. Targets: p50 overhead
+< 3 ms, >= 1000 invocations/s on two cores, artifact import < 50 ms, first call after a
+deploy < 50 ms.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import base64
 import json
 import os
 import socket
@@ -54,11 +61,36 @@ def prepare_project(scratch: Path) -> Path:
     return project
 
 
-def payload_bytes(counter: int) -> bytes:
+DEPLOY_KEY: Any = None
+
+
+def deploy_key() -> Any:
+    global DEPLOY_KEY
+    if DEPLOY_KEY is None:
+        from medplum_bots.runtime.deploy_keys import generate
+
+        DEPLOY_KEY = generate()
+    return DEPLOY_KEY
+
+
+def carried(artifact_text: bytes, name: str) -> dict[str, str]:
+    """What `invoke deploy` embeds in the forwarder: the artifact and its deploy signature."""
+    import hashlib
+
+    from medplum_bots.runtime.deploy_keys import load_private, sign_artifact
+    from medplum_bots.runtime.forwarder import CarriedArtifact
+
+    private = load_private(deploy_key().private)
+    signed = sign_artifact(private, name, hashlib.sha256(artifact_text).hexdigest())
+    return CarriedArtifact(artifact_text, signed.key_id, signed.signature).to_json()
+
+
+def payload_bytes(counter: int, artifact: dict[str, str]) -> bytes:
     """A distinct payload per call (the runtime refuses a replayed signature)."""
     from medplum_bots.runtime.adapter import make_payload
 
     payload = make_payload(PATIENT, base_url=BASE_URL, trace_id=f"bench-{counter}")
+    payload["artifact"] = artifact
     return json.dumps(payload).encode()
 
 
@@ -108,13 +140,13 @@ def free_port() -> int:
         return port
 
 
-def start_runtime(project: Path, port: int) -> subprocess.Popen[bytes]:
+def start_runtime(project: Path, port: int, also_allowed: str) -> subprocess.Popen[bytes]:
     env = {
         **os.environ,
         "PYTHONPATH": f"{project / 'src'}{os.pathsep}{project}",
         "MEDPLUM_BOTS_RUNTIME_KEY": KEY,
-        "MEDPLUM_BOTS_ALLOWED_BASE_URLS": BASE_URL,
-        "MEDPLUM_BOTS_DIST": str(project / "dist"),
+        "MEDPLUM_BOTS_ALLOWED_BASE_URLS": f"{BASE_URL},{also_allowed}",
+        "MEDPLUM_BOTS_TRUSTED_KEYS": deploy_key().public,
     }
     command = [
         sys.executable,
@@ -156,7 +188,7 @@ class Connection:
     async def post(self, path: str, body: bytes) -> dict[str, Any]:
         from medplum_bots.runtime.signing import signature_headers
 
-        headers = signature_headers(KEY.encode(), body)
+        headers = signature_headers(KEY.encode(), path.rsplit("/", 1)[1], body)
         head = (
             f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
             f"Content-Length: {len(body)}\r\n"
@@ -179,8 +211,10 @@ class Connection:
         self.writer.close()
 
 
-def over_http(port: int, calls: int, concurrency: int, name: str) -> dict[str, float]:
-    bodies = [payload_bytes(i) for i in range(2 * calls + 200)]
+def over_http(
+    port: int, calls: int, concurrency: int, name: str, artifact: dict[str, str]
+) -> dict[str, float]:
+    bodies = [payload_bytes(i, artifact) for i in range(2 * calls + 200)]
     path = f"/bots/{name}"
 
     async def sequential() -> list[float]:
@@ -218,6 +252,87 @@ def over_http(port: int, calls: int, concurrency: int, name: str) -> dict[str, f
     }
 
 
+def first_calls(port: int, name: str, text: bytes, versions: int) -> tuple[float, float]:
+    """Median ms of the first call of `versions` never-seen artifact versions, and of a warm
+    call of each right after."""
+
+    async def run() -> tuple[list[float], list[float]]:
+        connection = await Connection.open(port)
+        first, warm = [], []
+        for version in range(versions):
+            # A deploy of changed code: same bot, new bytes, new hash, new signature.
+            artifact = carried(text + f"# deploy {version}\n".encode(), name)
+            for times in (first, warm):
+                body = payload_bytes(10_000_000 + 2 * version + (times is warm), artifact)
+                start = time.perf_counter()
+                await connection.post(f"/bots/{name}", body)
+                times.append(time.perf_counter() - start)
+        connection.close()
+        return first, warm
+
+    first, warm = asyncio.run(run())
+    return statistics.median(first) * 1000, statistics.median(warm) * 1000
+
+
+# -- $execute on the stand-in: Python (forwarder -> runtime) against the same bot in JS -------
+
+HELLO_JS = """
+exports.handler = async (medplum, event) => {
+  const patient = event.input;
+  const name = (patient.name || [{}])[0];
+  const first = (name.given || [''])[0];
+  console.log('Hello ' + first + ' ' + (name.family || '') + '!');
+  return true;
+};
+"""
+
+
+def standin_execute(
+    standin: Any, port: int, name: str, text: bytes, calls: int
+) -> tuple[float, float]:
+    """Median ms of `$execute` for the Python bot and for its JavaScript twin."""
+    import httpx
+    from medplum_bots.runtime.forwarder import CarriedArtifact, forwarder_code
+
+    secret = "MEDPLUM_BOTS_RUNTIME_KEY"
+    if True:
+        standin.add_project("bench", secrets={secret: KEY})
+        standin.add_client("bench-client", "bench-client-secret-0123", "bench")
+        token = httpx.post(
+            standin.base_url + "oauth2/token",
+            data={
+                "grant_type": "client_credentials",
+                "client_id": "bench-client",
+                "client_secret": "bench-client-secret-0123",
+            },
+        ).json()["access_token"]
+        signed = carried(text, name)
+        artifact = CarriedArtifact(
+            base64.b64decode(signed["code"]), signed["keyId"], signed["signature"]
+        )
+        codes = {
+            "python": forwarder_code(f"http://127.0.0.1:{port}", name, secret, artifact),
+            "javascript": HELLO_JS,
+        }
+        medians = []
+        with httpx.Client(
+            base_url=standin.base_url, headers={"Authorization": f"Bearer {token}"}, timeout=30
+        ) as api:
+            for label, code in codes.items():
+                bot = standin.seed(
+                    {"resourceType": "Bot", "name": label, "runtimeVersion": "vmcontext"}, "bench"
+                )
+                assert api.post(f"fhir/R4/Bot/{bot['id']}/$deploy", json={"code": code}).is_success
+                times = []
+                for _ in range(calls + 3):
+                    start = time.perf_counter()
+                    answer = api.post(f"fhir/R4/Bot/{bot['id']}/$execute", json=PATIENT)
+                    times.append(time.perf_counter() - start)
+                    assert answer.status_code == 200, answer.text
+                medians.append(statistics.median(times[3:]) * 1000)
+    return medians[0], medians[1]
+
+
 # -- cold start -------------------------------------------------------------------------------
 
 
@@ -234,7 +349,7 @@ def warm_bytecode(project: Path, artifact: Path) -> None:
     env = {**interpreter_env(project)}
     env.pop("PYTHONDONTWRITEBYTECODE")
     code = (
-        "import pathlib, medplum_bots.build.bundle as b; "
+        "import pathlib, medplum_bots.build.loader as b; "
         f"b.load_artifact(pathlib.Path({str(artifact)!r}))"
     )
     subprocess.run([sys.executable, "-c", code], cwd=project, env=env, check=True)
@@ -287,13 +402,24 @@ def main(argv: Sequence[str] | None = None) -> None:
         print(f"python {sys.version.split()[0]}, {cores} cores, bot: my_first_bot (prints 1 line)")
 
         base = in_process(handler, calls, concurrency)
+        text = artifact.read_bytes()
         port = free_port()
-        server = start_runtime(project, port)
+        from medplum_standin import MedplumStandIn
+
+        standin = MedplumStandIn().__enter__()
+        server = start_runtime(project, port, standin.base_url)
         try:
-            http = over_http(port, calls, concurrency, "my_first_bot")
+            http = over_http(
+                port, calls, concurrency, "my_first_bot", carried(text, "my_first_bot")
+            )
+            first_ms, warm_ms = first_calls(port, "my_first_bot", text, 10 if args.quick else 30)
+            python_ms, js_ms = standin_execute(
+                standin, port, "my_first_bot", text, 10 if args.quick else 40
+            )
         finally:
             server.terminate()
             server.wait(10)
+            standin.__exit__(None, None, None)
 
         print(f"\n(a) {calls} sequential calls; throughput with {concurrency} concurrent callers")
         print(f"{'':24}{'p50 ms':>9}{'p99 ms':>9}{'inv/s':>9}")
@@ -334,6 +460,17 @@ def main(argv: Sequence[str] | None = None) -> None:
         ]
         for label, value, note in rows:
             print(f"{label:44}{value:8.1f} ms  {note}")
+
+        print("\n(c) first call after a deploy (new artifact: verify + load), median of versions")
+        print(f"first call of a new version   {first_ms:8.2f} ms  target < 50")
+        print(f"next call (cached)            {warm_ms:8.2f} ms  baseline")
+        print(
+            f"loading cost                  {first_ms - warm_ms:8.2f} ms  {first_ms / warm_ms:.1f}x"
+        )
+
+        print("\n(d) $execute on the stand-in (Node vm per execution), median")
+        print(f"JavaScript bot                {js_ms:8.2f} ms  baseline")
+        print(f"Python bot (forwarder+runtime){python_ms:8.2f} ms  {python_ms / js_ms:.2f}x")
 
 
 if __name__ == "__main__":

@@ -20,6 +20,7 @@ from typing import Any
 
 import httpx
 import pytest
+from medplum_bots.runtime.deploy_keys import generate
 from medplum_standin import MedplumStandIn
 
 from tests.template import gen_python, project_env, render, run_in
@@ -42,14 +43,17 @@ class Workflow:
         self.project = project
         self.medplum = medplum
         self.runtime_url = runtime_url
+        self.deploy_key = generate()
         self.env = {
             "STAGING_MEDPLUM_CLIENT_ID": CLIENT_ID,
             "STAGING_MEDPLUM_CLIENT_SECRET": CLIENT_SECRET,
+            "STAGING_MEDPLUM_BOTS_DEPLOY_KEY": self.deploy_key.private,
         }
 
     def invoke(self, *args: str) -> subprocess.CompletedProcess[str]:
         done = run_in(self.project, "invoke", *args, env=self.env)
-        for secret in (CLIENT_SECRET, RUNTIME_KEY, *self.medplum_tokens()):
+        secrets = (CLIENT_SECRET, RUNTIME_KEY, self.deploy_key.private, *self.medplum_tokens())
+        for secret in secrets:
             assert secret not in done.stdout + done.stderr, "a secret or token was printed"
         return done
 
@@ -81,8 +85,14 @@ def workflow(tmp_path: Path) -> Iterator[Workflow]:
         staging["runtime"]["url"] = runtime_url
         config["bots"][0]["subscriptions"] = [{"criteria": "Patient", "interactions": ["create"]}]
         (project / "medplum.config.json").write_text(json.dumps(config, indent=2) + "\n")
-        (project / ".env").write_text(f"MEDPLUM_BOTS_RUNTIME_KEY={RUNTIME_KEY}\n")
-        yield Workflow(project, medplum, runtime_url)
+        made = Workflow(project, medplum, runtime_url)
+        # The runtime trusts the staging deploy key's public half (what `invoke deploy-key`
+        # says to put there); the private half is only in the deploy's environment.
+        (project / ".env").write_text(
+            f"MEDPLUM_BOTS_RUNTIME_KEY={RUNTIME_KEY}\n"
+            f"MEDPLUM_BOTS_TRUSTED_KEYS={made.deploy_key.public}\n"
+        )
+        yield made
 
 
 @contextmanager
@@ -167,19 +177,36 @@ def test_generate_new_serve_deploy_execute_subscribe_and_read_logs(workflow: Wor
         events = workflow.medplum.wait_for_audit_events(bot_id, 2)
         assert all(event["outcome"] == "0" for event in events), events
 
+        # Edit, deploy, execute, with `invoke serve` left running: the new code answers.
+        source = workflow.project / "src" / "bots" / "my_first_bot.py"
+        source.write_text(source.read_text().replace("return True", 'return "edited"'))
+        redeployed = workflow.invoke("deploy", "--name", "my-first-bot-staging")
+        assert redeployed.returncode == 0, redeployed.stdout + redeployed.stderr
+        executed = workflow.invoke(
+            "execute", "--name", "my-first-bot-staging", "--input", "examples/patient.json"
+        )
+        assert executed.stdout.strip() == '"edited"', executed.stdout + executed.stderr
+        source.write_text(source.read_text().replace('return "edited"', "return True"))
+
     logs = workflow.invoke("logs", "--name", "my-first-bot-staging", "--limit", "5")
     assert logs.returncode == 0, logs.stdout + logs.stderr
     assert "Hello Jane Doe!" in logs.stdout
     assert "Hello Grace Hopper!" in logs.stdout
 
+    # Back to the first version's content: unchanged, so no runtime needs to answer.
+    workflow.invoke("deploy", "--name", "my-first-bot-staging", "--no-runtime-check")
     again = workflow.invoke("deploy", "--name", "*-staging")
     assert again.returncode == 0, again.stdout + again.stderr
     assert "unchanged" in again.stdout and "deployed" not in again.stdout
 
 
 def test_a_bot_whose_runtime_is_down_fails_loudly_in_medplum(workflow: Workflow) -> None:
-    deployed = workflow.invoke("deploy", "--name", "my-first-bot-staging", "--create")
+    refused = workflow.invoke("deploy", "--name", "my-first-bot-staging", "--create")
+    assert refused.returncode == 1
+    assert "runtime unreachable at" in refused.stdout and "--no-runtime-check" in refused.stdout
+    deployed = workflow.invoke("deploy", "--name", "my-first-bot-staging", "--no-runtime-check")
     assert deployed.returncode == 0, deployed.stdout + deployed.stderr
+    assert "runtime not checked" in deployed.stdout
 
     executed = workflow.invoke(
         "execute", "--name", "my-first-bot-staging", "--input", "examples/patient.json"

@@ -87,9 +87,9 @@ def test_ci_installs_dev_and_runs_lint_test_build(
 @pytest.mark.parametrize(
     ("event", "expected"),
     [
-        (PUSH_MAIN, {"check", "staging"}),
-        (TAG_V, {"check", "production"}),
-        (RELEASE, {"check", "production"}),
+        (PUSH_MAIN, {"check", "runtime-staging", "staging"}),
+        (TAG_V, {"check", "runtime-production", "production"}),
+        (RELEASE, {"check", "runtime-production", "production"}),
     ],
 )
 def test_deploy_runs_the_right_jobs(
@@ -134,6 +134,7 @@ def test_each_deploy_step_gets_only_its_environments_credentials(
             f"{prefix}MEDPLUM_CLIENT_ID": "${{ secrets.MEDPLUM_CLIENT_ID }}",
             f"{prefix}MEDPLUM_CLIENT_SECRET": "${{ secrets.MEDPLUM_CLIENT_SECRET }}",
             f"{prefix}MEDPLUM_BASE_URL": "${{ vars.MEDPLUM_BASE_URL }}",
+            f"{prefix}MEDPLUM_BOTS_DEPLOY_KEY": "${{ secrets.MEDPLUM_BOTS_DEPLOY_KEY }}",
         }
 
 
@@ -159,8 +160,12 @@ def test_secrets_only_reach_step_env_and_are_never_printed(
 def test_least_privilege(default_project: Path, name: str) -> None:
     workflow = load(default_project, name)
     assert workflow["permissions"] == {"contents": "read"}
-    for job in workflow["jobs"].values():
-        assert "permissions" not in job
+    for job_name, job in workflow["jobs"].items():
+        if job_name.startswith("runtime-"):
+            # Pushing the runtime image to GHCR: the one extra permission, on that job only.
+            assert job["permissions"] == {"contents": "read", "packages": "write"}
+        else:
+            assert "permissions" not in job
         for step in job.get("steps", []):
             if step.get("uses", "").startswith("actions/checkout@"):
                 assert step["with"]["persist-credentials"] is False

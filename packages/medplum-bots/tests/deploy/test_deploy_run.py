@@ -87,7 +87,6 @@ def test_429_503_drops_and_500_are_retried_until_success(fleet: Fleet) -> None:
     staging.faults.add(method="GET", path=r"/fhir/R4/Bot$", status=429, retry_after="0.05")
     staging.faults.add(method="POST", path=r"\$deploy$", status=503, times=2)
     staging.faults.add(method="POST", path=r"/Binary$", drop=True, status=None)
-    staging.faults.add(method="PATCH", path=r"/Bot/", status=500)
 
     report = fleet.deploy("*-staging")
 
@@ -95,9 +94,25 @@ def test_429_503_drops_and_500_are_retried_until_success(fleet: Fleet) -> None:
         ["alpha-staging", "beta-staging", "gamma-staging"], DEPLOYED
     )
     statuses = [r.status for r in staging.requests]
-    assert statuses.count(429) == 1 and statuses.count(503) == 2 and statuses.count(500) == 1
+    assert statuses.count(429) == 1 and statuses.count(503) == 2
     assert statuses.count(0) == 1  # the dropped connection
     assert not staging.faults.pending()
+
+
+def test_a_bot_update_patch_answered_500_is_not_retried_and_the_next_run_redoes_it(
+    fleet: Fleet,
+) -> None:
+    # A JSON Patch that appends (`add /identifier/-`) would append twice if repeated.
+    staging = fleet.sites["staging"].standin
+    staging.faults.add(method="PATCH", path=r"/Bot/", status=500)
+
+    first = fleet.deploy("*-staging")
+    failed = [o for o in first.outcomes if o.result == FAILED]
+    assert len(failed) == 1 and failed[0].detail.startswith("Bot update: HTTP 500")
+    assert [r.method for r in staging.requests].count("PATCH") == 3  # none repeated
+
+    second = fleet.deploy("*-staging")
+    assert results(second)[failed[0].bot] == DEPLOYED
 
 
 def test_a_permanent_failure_is_reported_while_the_others_deploy(fleet: Fleet) -> None:

@@ -109,7 +109,11 @@ def test_progress_hears_about_every_bot_as_it_ends(fleet: Fleet) -> None:
     heard: list[BotOutcome] = []
 
     report = deploy(
-        fleet.config(), ["*"], DeployOptions(), fleet.connections(), on_outcome=heard.append
+        fleet.config(),
+        ["*"],
+        DeployOptions(runtime_check=False),
+        fleet.connections(),
+        on_outcome=heard.append,
     )
 
     assert sorted(o.bot for o in heard) == sorted(o.bot for o in report.outcomes)
@@ -233,6 +237,7 @@ def test_invoke_create_adopts_the_bot_of_an_interrupted_create(fleet: Fleet) -> 
     report = create(
         fleet.config(),
         NewBot("delta-staging", "src/bots/alpha.py", project_id="staging-project"),
+        DeployOptions(runtime_check=False),
         connections=fleet.connections(),
     )
 

@@ -165,7 +165,9 @@ def test_direct_invocation_answers_like_route_one(
     assert direct.log.splitlines() == ["Hello Ada Lovelace!", "WARNING greeter: api key set: True"]
 
     body = json.dumps(payload).encode()
-    status, routed = _route_one(greeter, standin.base_url, body, signature_headers(KEY, body))
+    status, routed = _route_one(
+        greeter, standin.base_url, body, signature_headers(KEY, "greeter", body)
+    )
     assert status == 200
     assert routed == {
         "ok": True,
@@ -196,7 +198,9 @@ def test_a_failing_bot_is_a_function_error_with_its_log(
     assert payload["accessToken"] not in direct.log
 
     body = json.dumps(payload).encode()
-    status, routed = _route_one(greeter, standin.base_url, body, signature_headers(KEY, body))
+    status, routed = _route_one(
+        greeter, standin.base_url, body, signature_headers(KEY, "greeter", body)
+    )
     assert (status, routed["ok"], routed["result"]) == (200, False, None)
     assert routed["outcome"]["issue"][0]["details"]["text"] == direct.payload["errorMessage"]
     # The same lines; the traceback's frames may differ (route 1 runs the bot in a thread).
@@ -218,7 +222,7 @@ def test_function_url_requests_get_route_one_answers(
     lambda_env: None, greeter: Artifact, standin: MedplumStandIn, payload: dict[str, Any]
 ) -> None:
     body = json.dumps(payload).encode()
-    headers = {"Content-Type": "application/json", **signature_headers(KEY, body)}
+    headers = {"Content-Type": "application/json", **signature_headers(KEY, greeter.name, body)}
     event = _url_event("POST", f"/bots/{greeter.name}", body, headers)
     assert is_function_url_event(event) and not is_function_url_event(payload)
 
@@ -242,12 +246,13 @@ def test_function_url_requests_get_route_one_answers(
 
     # Another request (so not a replay) for a bot this function does not hold.
     other = json.dumps({**payload, "traceId": "t-other"}).encode()
-    plain = _url_event("POST", "/bots/other", other, signature_headers(KEY, other))
+    plain = _url_event("POST", "/bots/other", other, signature_headers(KEY, "other", other))
     plain["body"], plain["isBase64Encoded"] = other.decode(), False
     unknown = handler(plain, None)
     assert unknown["statusCode"] == 404
     health = handler(_url_event("GET", "/healthz", b"", {}), None)
-    assert (health["statusCode"], json.loads(health["body"])) == (200, {"status": "ok", "bots": 1})
+    assert health["statusCode"] == 200
+    assert json.loads(health["body"]) == {"status": "ok", "bots": 1, "running": 0, "threads": 64}
 
 
 def test_function_url_without_a_key_refuses_to_run(
@@ -259,7 +264,9 @@ def test_function_url_without_a_key_refuses_to_run(
 ) -> None:
     monkeypatch.delenv("MEDPLUM_BOTS_RUNTIME_KEY")
     body = json.dumps(payload).encode()
-    answer = handler(_url_event("POST", "/bots/greeter", body, signature_headers(KEY, body)), None)
+    answer = handler(
+        _url_event("POST", "/bots/greeter", body, signature_headers(KEY, "greeter", body)), None
+    )
     assert answer["statusCode"] == 503
     assert "MEDPLUM_BOTS_RUNTIME_KEY is not set" in capsys.readouterr().out
 

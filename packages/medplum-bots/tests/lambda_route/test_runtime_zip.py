@@ -6,6 +6,7 @@ each bot at `/bots/<name>` with route 1's checks, and refuse Medplum's direct in
 
 from __future__ import annotations
 
+import hashlib
 import importlib.metadata
 import json
 import shutil
@@ -21,6 +22,8 @@ from medplum_standin.layers import write_wheel
 from medplum_bots.build.bundle import Artifact, build_bot, write_manifest
 from medplum_bots.build.lambda_zip import build_runtime_zip
 from medplum_bots.errors import BuildError
+from medplum_bots.runtime.deploy_keys import generate, load_private, sign_artifact
+from medplum_bots.runtime.forwarder import CarriedArtifact
 from medplum_bots.runtime.signing import signature_headers
 from tests.lambda_route.isolated import run_isolated
 from tests.lambda_route.test_handler import (
@@ -124,6 +127,9 @@ def test_every_bots_requirements_are_installed(project: Path, tmp_path: Path) ->
     httpx_version = importlib.metadata.version("httpx")
     write_wheel(wheels, "httpx", httpx_version, "py3-none-any")
     write_wheel(wheels, "tinydep", "1.0", "py3-none-any")
+    # The generic runtime verifies deploy signatures with `cryptography`: always installed.
+    crypto_version = importlib.metadata.version("cryptography")
+    write_wheel(wheels, "cryptography", crypto_version, "py3-none-any")
     manifest = json.loads((project / "dist" / "manifest.json").read_text())
     assert {a["name"]: a["requirements"] for a in manifest["artifacts"]} == {
         "echo": ["tinydep"],
@@ -137,6 +143,7 @@ def test_every_bots_requirements_are_installed(project: Path, tmp_path: Path) ->
     )
     assert "tinydep/__init__.py" in package.files
     assert f"httpx-{httpx_version}.dist-info/METADATA" in package.files
+    assert f"cryptography-{crypto_version}.dist-info/METADATA" in package.files
 
 
 def test_bad_builds_are_one_line_errors(tmp_path: Path) -> None:
@@ -179,9 +186,22 @@ print("ANSWERS " + json.dumps(answers))
 """
 
 
-def _signed(payload: dict[str, Any], path: str, trace_id: str) -> dict[str, Any]:
-    body = json.dumps({**payload, "traceId": trace_id}).encode()
-    return _url_event("POST", path, body, signature_headers(KEY, body))
+DEPLOY_KEY = generate()
+
+
+def _carried(project: Path, name: str) -> dict[str, str]:
+    """The signed artifact a deployed forwarder carries (what `invoke deploy` embeds)."""
+    content = (project / "dist" / "bots" / f"{name}.py").read_bytes()
+    private = load_private(DEPLOY_KEY.private)
+    signed = sign_artifact(private, name, hashlib.sha256(content).hexdigest())
+    return CarriedArtifact(content, signed.key_id, signed.signature).to_json()
+
+
+def _signed(payload: dict[str, Any], path: str, trace_id: str, project: Path) -> dict[str, Any]:
+    name = path.rsplit("/", 1)[1]
+    carried = {**payload, "traceId": trace_id, "artifact": _carried(project, name)}
+    body = json.dumps(carried).encode()
+    return _url_event("POST", path, body, signature_headers(KEY, name, body))
 
 
 def test_the_runtime_zip_serves_every_bot_on_its_own(
@@ -197,8 +217,8 @@ def test_the_runtime_zip_serves_every_bot_on_its_own(
         archive.extractall(task_root)
     unsigned_body = json.dumps({**payload, "traceId": "t-unsigned"}).encode()
     events = [
-        _signed(payload, "/bots/greeter", "t-greeter"),
-        _signed(payload, "/bots/echo", "t-echo"),
+        _signed(payload, "/bots/greeter", "t-greeter", project),
+        _signed(payload, "/bots/echo", "t-echo", project),
         _url_event("POST", "/bots/greeter", unsigned_body, {"content-type": "application/json"}),
         _url_event("GET", "/healthz", b"", {}),
         payload,  # Medplum invoking the function directly, as a Bot's external function
@@ -206,6 +226,7 @@ def test_the_runtime_zip_serves_every_bot_on_its_own(
     env = {
         "MEDPLUM_BOTS_RUNTIME_KEY": KEY.decode(),
         "MEDPLUM_BOTS_ALLOWED_BASE_URLS": standin.base_url,
+        "MEDPLUM_BOTS_TRUSTED_KEYS": DEPLOY_KEY.public,
     }
     completed = run_isolated(
         CONTAINER, stdin=json.dumps(events), cwd=tmp_path, env=env, args=[str(task_root)]
@@ -228,7 +249,8 @@ def test_the_runtime_zip_serves_every_bot_on_its_own(
     patient_reads = [r.headers.get("x-trace-id") for r in standin.requests if "Patient" in r.path]
     assert patient_reads == ["t-greeter"]  # the unsigned request ran no bot
 
-    assert json.loads(health["answer"]["body"]) == {"status": "ok", "bots": 2}
+    # The generic runtime holds the bots it was sent (both, loaded once each).
+    assert json.loads(health["answer"]["body"])["bots"] == 2
 
     assert direct["errorType"] == "BotFailed"
     assert "HTTP runtime" in direct["errorMessage"]

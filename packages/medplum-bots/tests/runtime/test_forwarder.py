@@ -129,7 +129,16 @@ def test_a_failing_python_bot_throws_its_outcome_after_printing_its_logs(runtime
     result = run_vmcontext(forwarder_code(runtime_url, "boom", SECRET), execution(PATIENT))
     assert not result.ok
     assert result.error == "ValueError: patient has no name"
-    assert result.logs[:2] == ["about to fail", "Unhandled error: ValueError: patient has no name"]
+    # What Medplum's AuditEvent gets: the bot's output, its traceback once (its own frames
+    # only, no runtime internals), then the one line Medplum's wrapper prints for the error.
+    assert result.logs[:2] == ["about to fail", "Traceback (most recent call last):"]
+    assert result.logs[-2:] == [
+        "ValueError: patient has no name",
+        "Unhandled error: ValueError: patient has no name\n",
+    ]
+    text = "\n".join(result.logs)
+    assert text.count("Traceback") == 1 and text.count("Unhandled error") == 1
+    assert "medplum_bots" not in text and "evalmachine" not in text
 
 
 TWICE_IN_ONE_INSTANT = """
@@ -164,7 +173,7 @@ def test_wrong_key_is_reported_with_the_runtime_answer(runtime_url: str) -> None
     assert not result.ok
     assert result.error == (
         "Python bots runtime answered HTTP 401 for hello: "
-        "X-Medplum-Bots-Signature does not match the request body"
+        "X-Medplum-Bots-Signature does not match the request body and bot"
     )
 
 

@@ -15,11 +15,13 @@ import pytest
 from medplum_bots import InMemoryMedplum
 from medplum_bots.errors import MedplumBotsError
 from medplum_bots.runtime.adapter import BotRegistry, make_payload
+from medplum_bots.runtime.deploy_keys import generate
 from medplum_bots.runtime.http_app import create_app, normalize_base_url, settings_from_env
 from medplum_bots.runtime.signing import SIGNATURE_HEADER, TIMESTAMP_HEADER, signature_headers
 from tests.runtime.bots import ALL, BASE_URL, CALLS, KEY
 from tests.runtime.serving import serve_asgi
 
+PAIR, OTHER = generate(), generate()
 PATIENT = {"resourceType": "Patient", "id": "p1", "name": [{"given": ["Jane"], "family": "Doe"}]}
 MAX_BODY = 20_000
 
@@ -46,7 +48,7 @@ class Runtime:
         now: float | None = None,
         headers: dict[str, str] | None = None,
     ) -> httpx.Response:
-        signed = signature_headers(key, body, now=now)
+        signed = signature_headers(key, name, body, now=now)
         return self.http.post(f"/bots/{name}", content=body, headers={**signed, **(headers or {})})
 
 
@@ -69,7 +71,7 @@ def runtime() -> Iterator[Runtime]:
 def test_health(runtime: Runtime) -> None:
     answer = runtime.http.get("/healthz")
     assert answer.status_code == 200
-    assert answer.json() == {"status": "ok", "bots": len(ALL)}
+    assert answer.json() == {"status": "ok", "bots": len(ALL), "running": 0, "threads": 64}
 
 
 def test_a_signed_request_runs_the_bot(runtime: Runtime) -> None:
@@ -101,8 +103,8 @@ def test_rejected_requests_never_reach_the_handler(runtime: Runtime) -> None:
     unsigned = runtime.http.post(url, content=body)
     rejected(runtime, unsigned, 401, f"missing {TIMESTAMP_HEADER}")
 
-    forged = signature_headers(KEY, body)
-    forged[SIGNATURE_HEADER] = "v1=" + "ab" * 32
+    forged = signature_headers(KEY, "hello", body)
+    forged[SIGNATURE_HEADER] = "v2=" + "ab" * 32
     rejected(runtime, runtime.http.post(url, content=body, headers=forged), 401, "does not match")
 
     wrong_key = runtime.post("hello", body, key=b"an-attacker-key-that-is-long-enough-1234")
@@ -111,7 +113,7 @@ def test_rejected_requests_never_reach_the_handler(runtime: Runtime) -> None:
     stale = runtime.post("hello", body, now=time.time() - 301)
     rejected(runtime, stale, 401, "more than 300 seconds")
 
-    tampered_headers = signature_headers(KEY, body)
+    tampered_headers = signature_headers(KEY, "hello", body)
     tampered = runtime.http.post(
         url, content=body.replace(b"Jane", b"Joan"), headers=tampered_headers
     )
@@ -127,7 +129,9 @@ def test_rejected_requests_never_reach_the_handler(runtime: Runtime) -> None:
         yield oversized[: MAX_BODY // 2]
         yield oversized[MAX_BODY // 2 :]
 
-    streamed = runtime.http.post(url, content=chunks(), headers=signature_headers(KEY, oversized))
+    streamed = runtime.http.post(
+        url, content=chunks(), headers=signature_headers(KEY, "hello", oversized)
+    )
     rejected(runtime, streamed, 413, f"over {MAX_BODY} bytes")
 
     not_json = b"not json at all"
@@ -145,7 +149,7 @@ def test_rejected_requests_never_reach_the_handler(runtime: Runtime) -> None:
 
 def test_a_replayed_request_is_refused(runtime: Runtime) -> None:
     body = runtime.body(PATIENT)
-    headers = signature_headers(KEY, body)
+    headers = signature_headers(KEY, "hello", body)
     first = runtime.http.post("/bots/hello", content=body, headers=headers)
     assert first.status_code == 200
     calls = len(CALLS.names)
@@ -209,8 +213,9 @@ def test_settings_from_environment() -> None:
         {
             "MEDPLUM_BOTS_RUNTIME_KEY": GOOD_KEY,
             "MEDPLUM_BOTS_ALLOWED_BASE_URLS": "https://api.medplum.com, https://Medplum.Example.org/x",
-            "MEDPLUM_BOTS_DIST": "/srv/dist",
+            "MEDPLUM_BOTS_TRUSTED_KEYS": f"{PAIR.public}, {OTHER.public}",
             "MEDPLUM_BOTS_MAX_BODY": "2048",
+            "MEDPLUM_BOTS_THREADS": "8",
         }
     )
     assert settings.key == GOOD_KEY.encode()
@@ -218,12 +223,29 @@ def test_settings_from_environment() -> None:
         "https://api.medplum.com/",
         "https://medplum.example.org/x/",
     )
-    assert settings.dist == Path("/srv/dist") and settings.max_body == 2048
+    assert settings.max_body == 2048 and settings.threads == 8
+    assert settings.trusted_keys.ids() == sorted([PAIR.id, OTHER.id])
+
+
+def test_the_runtime_refuses_to_start_without_a_trusted_deploy_key() -> None:
+    with pytest.raises(MedplumBotsError, match="MEDPLUM_BOTS_TRUSTED_KEYS is not set"):
+        settings_from_env(
+            {"MEDPLUM_BOTS_RUNTIME_KEY": GOOD_KEY, "MEDPLUM_BOTS_ALLOWED_BASE_URLS": BASE_URL}
+        )
+    with pytest.raises(MedplumBotsError, match="public key starts with"):
+        settings_from_env(
+            {
+                "MEDPLUM_BOTS_RUNTIME_KEY": GOOD_KEY,
+                "MEDPLUM_BOTS_ALLOWED_BASE_URLS": BASE_URL,
+                "MEDPLUM_BOTS_TRUSTED_KEYS": PAIR.private,
+            }
+        )
 
 
 def test_allowed_base_urls_default_to_the_configured_environments(default_project: Path) -> None:
     settings = settings_from_env(
-        {"MEDPLUM_BOTS_RUNTIME_KEY": GOOD_KEY}, default_project / "medplum.config.json"
+        {"MEDPLUM_BOTS_RUNTIME_KEY": GOOD_KEY, "MEDPLUM_BOTS_TRUSTED_KEYS": PAIR.public},
+        default_project / "medplum.config.json",
     )
     assert settings.allowed_base_urls == ("https://api.medplum.com/",)
     with pytest.raises(MedplumBotsError, match="MEDPLUM_BOTS_ALLOWED_BASE_URLS is not set"):
@@ -241,7 +263,12 @@ def test_allowed_base_urls_default_to_the_configured_environments(default_projec
     ],
 )
 def test_bad_settings_are_one_line_errors(env: dict[str, str], message: str) -> None:
-    full = {"MEDPLUM_BOTS_RUNTIME_KEY": GOOD_KEY, "MEDPLUM_BOTS_ALLOWED_BASE_URLS": BASE_URL, **env}
+    full = {
+        "MEDPLUM_BOTS_RUNTIME_KEY": GOOD_KEY,
+        "MEDPLUM_BOTS_ALLOWED_BASE_URLS": BASE_URL,
+        "MEDPLUM_BOTS_TRUSTED_KEYS": PAIR.public,
+        **env,
+    }
     with pytest.raises(MedplumBotsError) as caught:
         settings_from_env(full)
     assert message in str(caught.value) and "\n" not in str(caught.value)

@@ -19,7 +19,7 @@ from medplum_bots.client.retry import RetryPolicy
 from medplum_bots.config import ProjectConfig, load_config
 from medplum_bots.deploy.orchestrate import Connections, DeployOptions, deploy
 from medplum_bots.deploy.report import DeployReport
-
+from medplum_bots.runtime.deploy_keys import KeyPair, generate
 from medplum_standin import MedplumStandIn
 
 RUNTIME_URL = "https://runtime.example.com/"
@@ -88,6 +88,8 @@ class Fleet:
     root: Path
     sites: dict[str, Site]
     ids: dict[str, str] = field(default_factory=dict)
+    # One deploy key pair per environment (the private half goes in `environ()`).
+    deploy_keys: dict[str, KeyPair] = field(default_factory=dict)
 
     @property
     def config_path(self) -> Path:
@@ -100,6 +102,8 @@ class Fleet:
             prefix = site.name.upper() + "_"
             variables[prefix + "MEDPLUM_CLIENT_ID"] = site.client_id
             variables[prefix + "MEDPLUM_CLIENT_SECRET"] = site.client_secret
+            pair = self.deploy_keys.setdefault(site.name, generate())
+            variables[prefix + "MEDPLUM_BOTS_DEPLOY_KEY"] = pair.private
         return variables
 
     def connections(self, **changes: Any) -> Connections:
@@ -112,7 +116,11 @@ class Fleet:
     def deploy(
         self, *patterns: str, connections: Connections | None = None, **options: Any
     ) -> DeployReport:
-        """Run the deployer in-process with this fleet's credentials."""
+        """Run the deployer in-process with this fleet's credentials.
+
+        The runtime check is off unless asked for: the fleet's runtime URL serves nothing.
+        """
+        options.setdefault("runtime_check", False)
         return deploy(
             self.config(), patterns, DeployOptions(**options), connections or self.connections()
         )

@@ -18,7 +18,19 @@ from pathlib import Path
 import pytest
 
 # httpx and everything it imports at run time (for Python 3.11+).
-RUNTIME_CLOSURE = ("httpx", "httpcore", "h11", "anyio", "idna", "certifi", "typing_extensions")
+RUNTIME_CLOSURE = (
+    "httpx",
+    "httpcore",
+    "h11",
+    "anyio",
+    "idna",
+    "certifi",
+    "typing_extensions",
+    # The generic runtime verifies deploy signatures (Ed25519).
+    "cryptography",
+    "cffi",
+    "pycparser",
+)
 
 
 def copy_distributions(names: tuple[str, ...], target: Path) -> Path:

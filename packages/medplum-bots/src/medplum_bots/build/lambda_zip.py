@@ -80,6 +80,13 @@ def runtime_requirements() -> tuple[str, ...]:
     return tuple(pinned)
 
 
+def _pinned(name: str) -> str:
+    try:
+        return f"{name}=={importlib.metadata.version(name)}"
+    except importlib.metadata.PackageNotFoundError:
+        return name
+
+
 def pip_platforms(architecture: str) -> tuple[str, ...]:
     """pip `--platform` values for a Lambda architecture (`x86_64` or `arm64`)."""
     try:
@@ -259,7 +266,8 @@ def build_runtime_zip(
     if not records:
         raise BuildError(f"{manifest}: no bots built (run 'invoke build' first)")
     own: dict[str, Path] = {MANIFEST_FILE: manifest}
-    requirements: set[str] = set()
+    # The generic runtime verifies deploy signatures (Ed25519) with `cryptography`.
+    requirements: set[str] = {_pinned("cryptography")}
     for record in records:
         dist = PurePosixPath(str(record["dist"]))
         if dist.is_absolute() or ".." in dist.parts or not dist.parts:

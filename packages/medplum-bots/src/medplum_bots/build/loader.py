@@ -3,17 +3,25 @@
 `install_artifact` (called by every artifact file) registers the embedded modules with one
 meta-path finder under their real names and imports the bot module; `load_artifact` runs an
 artifact file; `forget_artifacts` unloads them (tests, reloads).
+
+`load_isolated` runs an artifact's text with its own private module table instead: the
+generic HTTP runtime holds several versions of one bot at once (one per content hash), so
+their modules cannot share `sys.modules`. Isolated modules keep their real `__name__`; their
+`import` statements find the artifact's own modules first (through a per-artifact
+`__import__`), everything else the normal way.
 """
 
 from __future__ import annotations
 
+import builtins
+import contextvars
 import hashlib
 import importlib
 import importlib.abc
 import importlib.machinery
 import sys
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
@@ -117,12 +125,15 @@ def install_artifact(
         _Embedded(module, filename, kind, source, _digest(kind, source), name)
         for module, filename, kind, source in modules
     ]
+    for embedded in incoming:
+        if embedded.kind not in MODULE_KINDS:
+            raise ArtifactError(
+                f"artifact {name!r}: module {embedded.name!r} has kind {embedded.kind!r}"
+            )
+    if _ISOLATING.get():
+        return _IsolatedArtifact(incoming).load(entry)
     with _LOCK:
         for embedded in incoming:
-            if embedded.kind not in MODULE_KINDS:
-                raise ArtifactError(
-                    f"artifact {name!r}: module {embedded.name!r} has kind {embedded.kind!r}"
-                )
             _check_compatible(embedded)
         for embedded in incoming:
             _EMBEDDED.setdefault(embedded.name, embedded)
@@ -187,6 +198,125 @@ def import_failure(error: BaseException, artifact: Path) -> str:
         top = error.name.partition(".")[0]
         hint = f" (add the package providing {top!r} to pyproject.toml dependencies, install it)"
     return f"{where}: importing the bot failed: {type(error).__name__}: {text}{hint}"
+
+
+_ISOLATING: contextvars.ContextVar[bool] = contextvars.ContextVar("isolating", default=False)
+# Serialises isolated module execution: while a module runs its top level it is bound in
+# sys.modules under its real name (libraries resolving `sys.modules[cls.__module__]` while a
+# class is created, e.g. dataclasses and pydantic, then find it), and unbound afterwards.
+_EXEC_LOCK = threading.RLock()
+_Import = Callable[..., ModuleType]
+
+
+def load_isolated(text: str, label: str) -> ModuleType:
+    """Run artifact `text` with a private module table; returns its bot module.
+
+    Nothing is added to `sys.modules` or `sys.meta_path`: two versions of one bot (or two
+    bots embedding different versions of a shared module) load side by side, and dropping
+    the returned module drops the artifact.
+    """
+    holder = ModuleType(f"_medplum_bots_artifact_{label}")
+    token = _ISOLATING.set(True)
+    try:
+        exec(compile(text, f"<artifact {label}>", "exec", dont_inherit=True), holder.__dict__)
+    finally:
+        _ISOLATING.reset(token)
+    bot = holder.__dict__.get("bot")
+    if not isinstance(bot, ModuleType):
+        raise ArtifactError(f"artifact {label}: not a medplum bot artifact; run `invoke build`")
+    return bot
+
+
+class _IsolatedArtifact(importlib.abc.Loader):
+    """One loaded artifact's modules, and the `__import__` its code uses."""
+
+    def __init__(self, embedded: Sequence[_Embedded]) -> None:
+        self.embedded = {e.name: e for e in embedded}
+        self.tops = {name.partition(".")[0] for name in self.embedded}
+        self.modules: dict[str, ModuleType] = {}
+        self.builtins = dict(builtins.__dict__)
+        self.builtins["__import__"] = self._import
+        self._system_import: _Import = builtins.__import__
+
+    def load(self, fullname: str) -> ModuleType:
+        with _EXEC_LOCK:
+            return self._load(fullname)
+
+    def get_source(self, fullname: str) -> str:  # tracebacks show the line (linecache)
+        return self.embedded[fullname].source
+
+    def _load(self, fullname: str) -> ModuleType:
+        module = self.modules.get(fullname)
+        if module is not None:
+            return module
+        embedded = self.embedded.get(fullname)
+        if embedded is None:
+            raise ModuleNotFoundError(f"No module named {fullname!r}", name=fullname)
+        parent_name, _, child = fullname.rpartition(".")
+        parent = self._load(parent_name) if parent_name else None
+        is_package = embedded.kind != "module"
+        module = ModuleType(fullname)
+        module.__loader__ = self
+        module.__spec__ = importlib.machinery.ModuleSpec(
+            fullname,
+            self,
+            origin=embedded.filename,
+            is_package=is_package,
+        )
+        module.__package__ = fullname if is_package else parent_name
+        if is_package:
+            module.__path__ = []
+        module.__dict__["__builtins__"] = self.builtins
+        self.modules[fullname] = module
+        code = compile(embedded.source, embedded.filename, "exec", dont_inherit=True)
+        previous = sys.modules.get(fullname)
+        sys.modules[fullname] = module
+        try:
+            exec(code, module.__dict__)
+        except BaseException:
+            del self.modules[fullname]
+            raise
+        finally:
+            if previous is None:
+                sys.modules.pop(fullname, None)
+            else:
+                sys.modules[fullname] = previous
+        if parent is not None:
+            setattr(parent, child, module)
+        return module
+
+    def _import(
+        self,
+        name: str,
+        globals: dict[str, Any] | None = None,
+        locals: Any = None,
+        fromlist: Sequence[str] | None = (),
+        level: int = 0,
+    ) -> ModuleType:
+        absolute = name
+        if level > 0:
+            package = (globals or {}).get("__package__") or ""
+            bits = package.rsplit(".", level - 1)
+            if len(bits) < level or not package:
+                return self._system_import(name, globals, locals, fromlist, level)
+            base = bits[0]
+            absolute = f"{base}.{name}" if name else base
+        if absolute.partition(".")[0] not in self.tops:
+            return self._system_import(name, globals, locals, fromlist, level)
+        with _EXEC_LOCK:
+            parts = absolute.split(".")
+            for i in range(1, len(parts) + 1):
+                self._load(".".join(parts[:i]))
+            module = self.modules[absolute]
+            if fromlist:
+                for item in fromlist:
+                    child = f"{absolute}.{item}"
+                    if item != "*" and not hasattr(module, item) and child in self.embedded:
+                        self._load(child)
+                return module
+            if level > 0:
+                return self.modules[f"{absolute.rpartition('.')[0] or absolute}"]
+            return self.modules[parts[0]]
 
 
 def forget_artifacts() -> None:

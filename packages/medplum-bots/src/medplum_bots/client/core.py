@@ -513,10 +513,21 @@ class _ClientCore:
         )
 
     def _patch(
-        self, resource_type: str, resource_id: str, operations: Sequence[Mapping[str, Any]]
+        self,
+        resource_type: str,
+        resource_id: str,
+        operations: Sequence[Mapping[str, Any]],
+        idempotent: bool = False,
     ) -> Call[Resource]:
         path = f"{_check_type(resource_type)}/{_check_id(resource_id)}"
-        return self._fhir("PATCH", path, _identity, body=list(operations), content_type=JSON_PATCH)
+        return self._fhir(
+            "PATCH",
+            path,
+            _identity,
+            body=list(operations),
+            content_type=JSON_PATCH,
+            idempotent=idempotent,
+        )
 
     def _delete_resource(self, resource_type: str, resource_id: str) -> Call[Any]:
         path = f"{_check_type(resource_type)}/{_check_id(resource_id)}"

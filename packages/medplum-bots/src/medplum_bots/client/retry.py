@@ -5,8 +5,9 @@ The rules (see docs/DESIGN.md "Retries"):
 - A connection that could not be opened (or a pool slot that never came) is retried for
   every method: the request never left this process.
 - 5xx answers, timeouts and connections dropped after the request was sent are retried only
-  for idempotent requests (GET, HEAD, OPTIONS, PUT, DELETE, PATCH, or a POST the caller
-  marked idempotent), because the server may have done the work already.
+  for idempotent requests (GET, HEAD, OPTIONS, PUT, DELETE, or a POST/PATCH the caller
+  marked idempotent), because the server may have done the work already. PATCH is not
+  idempotent by itself: a JSON Patch `add .../-` applied twice appends twice.
 - Any other 4xx is final.
 Waits grow exponentially with full jitter, capped at `max_delay`, unless the server says how
 long to wait with `Retry-After` (seconds or an HTTP date).
@@ -23,7 +24,7 @@ from email.utils import parsedate_to_datetime
 
 import httpx
 
-IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE", "PATCH"})
+IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
 
 # Failures where the request provably never reached the server.
 _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)

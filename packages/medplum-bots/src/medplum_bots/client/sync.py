@@ -144,10 +144,19 @@ class MedplumClient(_ClientCore):
         return self._run(self._update(resource))
 
     def patch_resource(
-        self, resource_type: str, resource_id: str, operations: Sequence[Mapping[str, Any]]
+        self,
+        resource_type: str,
+        resource_id: str,
+        operations: Sequence[Mapping[str, Any]],
+        *,
+        idempotent: bool = False,
     ) -> Resource:
-        """Apply JSON Patch `operations` (add/remove/replace/test...)."""
-        return self._run(self._patch(resource_type, resource_id, operations))
+        """Apply JSON Patch `operations` (add/remove/replace/test...).
+
+        Not retried after a 5xx or a dropped connection unless `idempotent=True` (e.g. the
+        operations are guarded by `test` ops): `add .../-` applied twice appends twice.
+        """
+        return self._run(self._patch(resource_type, resource_id, operations, idempotent))
 
     def delete_resource(self, resource_type: str, resource_id: str) -> Any:
         """DELETE `{type}/{id}`."""

@@ -26,11 +26,13 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from dotenv import dotenv_values
 from dotenv.parser import parse_stream
 
 from medplum_bots.config import Environment
 from medplum_bots.errors import ConfigError, CredentialsError
+from medplum_bots.runtime.deploy_keys import DEPLOY_KEY_VAR, DeployKeyError, load_private
 
 CLIENT_ID = "MEDPLUM_CLIENT_ID"
 CLIENT_SECRET = "MEDPLUM_CLIENT_SECRET"
@@ -176,3 +178,24 @@ class Redactor:
         for secret in sorted(self._secrets, key=len, reverse=True):
             text = text.replace(secret, "***")
         return text
+
+
+def resolve_deploy_key(
+    env: Environment, root: Path, environ: Mapping[str, str] | None = None
+) -> Ed25519PrivateKey:
+    """The environment's deploy (signing) key, looked up like the client id.
+
+    Missing: CredentialsError saying how to make one. The key never appears in a message.
+    """
+    process = os.environ if environ is None else environ
+    hit = _lookup(_layers(env, root, process, DEPLOY_KEY_VAR))
+    if hit is None:
+        raise CredentialsError(
+            f"environment {env.name!r}: {DEPLOY_KEY_VAR} is not set (set "
+            f"{env.credentials_prefix}{DEPLOY_KEY_VAR}, or {DEPLOY_KEY_VAR} in {env.env_file}); "
+            f"make a key pair with `invoke deploy-key --environment {env.name}`"
+        )
+    try:
+        return load_private(hit[0], f"{hit[1]} (environment {env.name!r})")
+    except DeployKeyError as error:
+        raise CredentialsError(str(error)) from None

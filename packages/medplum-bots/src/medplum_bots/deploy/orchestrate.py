@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import httpx
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from medplum_bots.build.bundle import Artifact, build_all, read_manifest, render_artifact
 from medplum_bots.build.loader import artifact_sha256
@@ -38,7 +39,12 @@ from medplum_bots.config import (
     load_config,
     set_bot_ids,
 )
-from medplum_bots.deploy.credentials import Credentials, Redactor, resolve_credentials
+from medplum_bots.deploy.credentials import (
+    Credentials,
+    Redactor,
+    resolve_credentials,
+    resolve_deploy_key,
+)
 from medplum_bots.deploy.plan import (
     DEPLOYED_HASH,
     EXTERNAL_FUNCTION_ID,
@@ -60,6 +66,7 @@ from medplum_bots.deploy.report import (
     BotOutcome,
     DeployReport,
 )
+from medplum_bots.deploy.runtime_check import RuntimeOffer, ask_runtime, unmet
 from medplum_bots.deploy.session import EnvironmentSession, Resource
 from medplum_bots.deploy.subscriptions import Key, desired_subscriptions, plan_subscriptions
 from medplum_bots.errors import (
@@ -69,7 +76,8 @@ from medplum_bots.errors import (
     OperationOutcomeError,
     outcome_text,
 )
-from medplum_bots.runtime.forwarder import forwarder_code
+from medplum_bots.runtime.deploy_keys import sign_artifact
+from medplum_bots.runtime.forwarder import CarriedArtifact, forwarder_code
 
 T = TypeVar("T")
 LambdaDeployer = Callable[[BotEntry, Environment, Artifact], str]
@@ -78,6 +86,9 @@ EXECUTABLE_FILENAME = "index.js"  # Medplum's default name for executableCode
 LAMBDA_BUSY = "update is in progress"
 # A deploying bot has at most this many requests in flight (source, $deploy, Subscriptions).
 REQUESTS_PER_BOT = 3
+# The forwarder's size limit: Medplum parses `$deploy` with its JSON limit (1 MB by default).
+MAX_EXECUTABLE = 900_000
+NOT_CHECKED = "runtime not checked (--no-runtime-check)"
 
 
 @dataclass(frozen=True)
@@ -89,6 +100,8 @@ class DeployOptions:
     dry_run: bool = False
     create: bool = False
     build: bool = True
+    # Ask each route-http runtime what it offers before deploying (see `runtime_check`).
+    runtime_check: bool = True
 
     def __post_init__(self) -> None:
         if self.jobs < 1:
@@ -108,6 +121,7 @@ class Connections:
     transport: httpx.AsyncBaseTransport | None = None
     timeout: float = 30.0
     lambda_deployer: LambdaDeployer | None = None
+    runtime_transport: httpx.AsyncBaseTransport | None = None  # for the capabilities check
 
 
 @dataclass(frozen=True)
@@ -121,6 +135,7 @@ class Target:
     settings: dict[str, Any]
     executable: dict[str, Any]
     code: str | None = None  # the forwarder (route http); None for route lambda
+    deploy_key: Ed25519PrivateKey | None = None  # signed the forwarder's artifact (route http)
 
     def hash_for(self, bot_id: str) -> str:
         """The content hash this entry's Bot `bot_id` carries once deployed."""
@@ -176,7 +191,7 @@ def _check_ids(selected: Sequence[BotEntry], create: bool) -> None:
 
 
 def _executable(
-    entry: BotEntry, env: Environment, artifact: Artifact
+    entry: BotEntry, env: Environment, artifact: Artifact, key: Ed25519PrivateKey | None
 ) -> tuple[dict[str, Any], str | None]:
     """What makes the Bot run (for the hash), and the forwarder code for route http."""
     runtime = env.runtime
@@ -190,7 +205,19 @@ def _executable(
             f"environments.{env.name}.runtime: field 'url' is required for route http "
             "(where your Python runtime serves /bots/<name>); a Bot that cannot run is not deployed"
         )
-    code = forwarder_code(runtime.url, artifact.name, runtime.secret_name)
+    assert key is not None
+    content = artifact.path.read_bytes()
+    signed = sign_artifact(key, artifact.name, hashlib.sha256(content).hexdigest())
+    carried = CarriedArtifact(content, signed.key_id, signed.signature)
+    code = forwarder_code(
+        runtime.url, artifact.name, runtime.secret_name, carried, timeout=entry.timeout
+    )
+    if len(code) > MAX_EXECUTABLE:
+        raise DeployError(
+            f"bot {entry.name!r}: its forwarder with the embedded artifact is {len(code):,} "
+            f"bytes; Medplum accepts `$deploy` bodies up to about 1 MB (maxJsonSize): move "
+            "large data out of the bot's modules (a Binary, a Project secret)"
+        )
     return {"route": "http", "code": hashlib.sha256(code.encode()).hexdigest()}, code
 
 
@@ -250,6 +277,11 @@ def prepare(
     credentials = {
         name: resolve_credentials(env, config.root, environ) for name, env in environments.items()
     }
+    keys = {
+        name: resolve_deploy_key(env, config.root, environ)
+        for name, env in environments.items()
+        if env.runtime.type == "http"
+    }
     artifacts = _artifacts(config, selected, patterns, options.build)
     targets: list[Target] = []
     for entry in selected:
@@ -261,9 +293,10 @@ def prepare(
             source = (config.root / entry.source).read_bytes()
         except OSError as error:
             raise BuildError(f"{entry.source}: cannot read ({error.strerror})") from None
-        executable, code = _executable(entry, env, artifact)
+        key = keys.get(entry.environment)
+        executable, code = _executable(entry, env, artifact, key)
         targets.append(
-            Target(entry, env, artifact, source, desired_settings(entry), executable, code)
+            Target(entry, env, artifact, source, desired_settings(entry), executable, code, key)
         )
     return targets, credentials
 
@@ -285,6 +318,7 @@ class _EnvironmentRun:
     started: float = field(default_factory=time.perf_counter)
     hashes: dict[tuple[str, str], str] = field(default_factory=dict)
     on_outcome: Callable[[BotOutcome], None] | None = None
+    offer: asyncio.Task[RuntimeOffer] | None = None
 
     @property
     def client(self) -> AsyncMedplumClient:
@@ -294,6 +328,37 @@ class _EnvironmentRun:
         return BotOutcome(target.entry.name, target.environment.name, result, **kw)
 
     async def run(self) -> list[BotOutcome]:
+        forwarded = [t for t in self.targets if t.code is not None]
+        if forwarded and self.options.runtime_check:
+            # Asked while the Bots are read; awaited only if some bot changed.
+            runtime = forwarded[0].environment.runtime
+            key = forwarded[0].deploy_key
+            assert key is not None
+            self.offer = asyncio.create_task(
+                ask_runtime(runtime.url, key, transport=self.connections.runtime_transport)
+            )
+        try:
+            return await self._run()
+        finally:
+            if self.offer is not None:
+                if not self.offer.done():
+                    self.offer.cancel()
+                elif not self.offer.cancelled():
+                    self.offer.exception()  # nobody needed it: not an unretrieved error
+
+    async def _check_runtime(self, target: Target) -> str | None:
+        """Raise StepFailed if the runtime cannot run `target`; a note when not checked."""
+        if target.code is None:
+            return None
+        if self.offer is None:
+            return NOT_CHECKED
+        offer = await _step("runtime", self.offer)
+        reason = unmet(target.artifact, offer)
+        if reason is not None:
+            raise StepFailed("runtime", DeployError(reason))
+        return None
+
+    async def _run(self) -> list[BotOutcome]:
         existing = [t for t in self.targets if t.entry.id]
         missing = [t for t in self.targets if not t.entry.id]
         # Reads first, all at once; nothing is created or written unless every one succeeds
@@ -476,8 +541,11 @@ class _EnvironmentRun:
             wanted = self._hash(target, bot["id"])
             prefix = f"created Bot/{bot['id']}, then " if new else ""
             try:
+                note = await self._check_runtime(target)
                 if self.options.dry_run:
                     detail = await self._preview(target, bot, subscriptions)
+                    if note:
+                        detail += f"; {note}"
                     return self._outcome(target, WOULD_DEPLOY, version=wanted[:12], detail=detail)
                 if warning and target.code is not None:
                     raise StepFailed("runtime", DeployError(warning))
@@ -498,6 +566,7 @@ class _EnvironmentRun:
                 CREATED if new else DEPLOYED,
                 version=wanted[:12],
                 seconds=time.perf_counter() - start,
+                detail=note or "",
             )
 
     async def _deploy(
@@ -512,7 +581,11 @@ class _EnvironmentRun:
         if bot.get("runtimeVersion") != runtime_version:
             # $deploy installs code for the Bot's runtime: switch it first.
             op = [{"op": "add", "path": "/runtimeVersion", "value": runtime_version}]
-            bot = await _step("runtimeVersion", self.client.patch_resource("Bot", bot_id, op))
+            # Setting one field is safe to repeat after a 5xx; the Bot update below (which may
+            # append identifiers) is not, so it is not retried.
+            bot = await _step(
+                "runtimeVersion", self.client.patch_resource("Bot", bot_id, op, idempotent=True)
+            )
         filename = Path(target.entry.source).name
         results = await asyncio.gather(
             self._make_executable(target, bot_id),

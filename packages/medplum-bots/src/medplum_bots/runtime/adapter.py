@@ -12,12 +12,15 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextvars
 import dataclasses
 import datetime
 import enum
 import inspect
 import json
 import math
+import os
+import sys
 import threading
 import traceback
 import uuid
@@ -34,7 +37,8 @@ import httpx
 from medplum_bots.client import AsyncMedplumClient, MedplumClient
 from medplum_bots.errors import MedplumBotsError, OperationOutcomeError, UnknownBotError, outcome
 from medplum_bots.event import BotEvent, Headers
-from medplum_bots.runtime.capture import LogBuffer, capture_logs
+from medplum_bots.runtime.capture import LogBuffer, capture_logs, hold_capture
+from medplum_bots.runtime.threads import BotThreads
 
 HL7_V2 = "x-application/hl7-v2+er7"
 JSON_CONTENT_TYPES = ("application/json", "application/fhir+json")
@@ -254,29 +258,50 @@ def _connection(payload: Any) -> tuple[str, str | None]:
 
 
 async def execute(
-    handler: Handler, payload: Mapping[str, Any], *, transport: Transport | None = None
+    handler: Handler,
+    payload: Mapping[str, Any],
+    *,
+    transport: Transport | None = None,
+    timeout: float | None = None,
+    threads: BotThreads | None = None,
 ) -> BotResult:
     """Run `handler` for one execution payload and report what happened.
 
     An `async def` handler receives an `AsyncMedplumClient` and runs on this event loop; a
-    `def` handler receives a `MedplumClient` and runs in a worker thread. `transport` (for
-    tests: an `InMemoryMedplum`) replaces the network; by default executions share
-    `DEFAULT_POOL`'s connections. A malformed payload raises
-    InvalidPayloadError before the handler runs; anything the handler raises becomes
-    `BotResult(ok=False)`.
+    `def` handler receives a `MedplumClient` and runs in a worker thread (from `threads`, or
+    asyncio's default executor). `transport` (for tests: an `InMemoryMedplum`) replaces the
+    network; by default executions share `DEFAULT_POOL`'s connections. A malformed payload
+    raises InvalidPayloadError before the handler runs; anything the handler raises becomes
+    `BotResult(ok=False)`. With `timeout` (seconds), a bot still running after it is answered
+    as a failure with its logs so far: an `async def` one is cancelled, a `def` one keeps its
+    thread until it returns (Python cannot stop a thread), writing to a discarded buffer.
     """
     event = event_from_payload(payload)
     base_url, token = _connection(payload)
     transport = DEFAULT_POOL if transport is None else transport
     with capture_logs() as logs:
+        running: asyncio.Future[Any]
+        if inspect.iscoroutinefunction(handler):
+            running = asyncio.ensure_future(_call_async(handler, event, base_url, token, transport))
+        elif threads is not None:
+            # The copied context carries the log capture into the worker thread.
+            context = contextvars.copy_context()
+            work = threads.submit(
+                context.run, _call_sync, handler, event, base_url, token, transport
+            )
+            running = asyncio.wrap_future(work)
+        else:
+            running = asyncio.ensure_future(
+                asyncio.to_thread(_call_sync, handler, event, base_url, token, transport)
+            )
+        done, _ = await asyncio.wait({running}, timeout=timeout)
+        if not done:
+            release = hold_capture()
+            running.add_done_callback(release)
+            running.cancel()
+            return _timed_out(timeout or 0.0, logs, token)
         try:
-            if inspect.iscoroutinefunction(handler):
-                value = await _call_async(handler, event, base_url, token, transport)
-            else:
-                # to_thread copies this context, so the worker's output lands in `logs`.
-                value = await asyncio.to_thread(
-                    _call_sync, handler, event, base_url, token, transport
-                )
+            value = running.result()
         except (Exception, SystemExit) as error:
             return _failure(error, logs, token)
         return _success(value, event, logs, token)
@@ -374,9 +399,49 @@ def _failure(error: BaseException, logs: LogBuffer, token: str | None) -> BotRes
         text = f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
         failure = outcome("error", "exception", _redact(text, token))
     logs.write(f"Unhandled error: {text}\n")
-    logs.write("".join(traceback.format_exception(type(error), error, _user_frames(error))))
+    logs.write(_bot_traceback(error))
     lines = [_redact(line, token) for line in logs.lines()]
     return BotResult(False, None, lines, failure)
+
+
+def _timed_out(timeout: float, logs: LogBuffer, token: str | None) -> BotResult:
+    text = f"bot did not finish within its timeout of {timeout:g} s"
+    lines = [_redact(line, token) for line in logs.lines()]
+    return BotResult(False, None, [*lines, f"Timed out: {text}"], outcome("error", "timeout", text))
+
+
+_PACKAGE_DIR = str(Path(__file__).resolve().parents[1]) + os.sep
+_SITE_DIRS = tuple(
+    sorted({str(Path(p).resolve()) + os.sep for p in sys.path if p.endswith("-packages")}, key=len)
+)
+_STDLIB_DIR = str(Path(os.__file__).resolve().parent) + os.sep
+
+
+def _bot_traceback(error: BaseException) -> str:
+    """The traceback as a bot author needs it: frames of medplum_bots itself (runtime, client)
+    left out, library paths shortened (`<site-packages>/httpx/...`) so no host path shows."""
+    frames = [f for f in traceback.extract_tb(_user_frames(error)) if not _is_ours(f.filename)]
+    for frame in frames:
+        frame.filename = _short_path(frame.filename)
+    lines = [
+        "Traceback (most recent call last):\n",
+        *traceback.StackSummary.from_list(frames).format(),
+    ]
+    lines.extend(traceback.format_exception_only(type(error), error))
+    return "".join(lines)
+
+
+def _is_ours(filename: str) -> bool:
+    return filename.startswith(_PACKAGE_DIR) or filename.startswith("<artifact ")
+
+
+def _short_path(filename: str) -> str:
+    for site in reversed(_SITE_DIRS):
+        if filename.startswith(site):
+            return "<site-packages>/" + filename[len(site) :]
+    if filename.startswith(_STDLIB_DIR):
+        return "<python>/" + filename[len(_STDLIB_DIR) :]
+    return filename
 
 
 def _user_frames(error: BaseException) -> TracebackType | None:
@@ -495,6 +560,10 @@ class BotRegistry:
                 raise MedplumBotsError(f"{artifact}: the bot defines no `handler` function")
             handlers[name] = handler
         return cls(handlers)
+
+    def resolve(self, name: str, payload: Mapping[str, Any]) -> Handler:
+        """The handler for an execution of bot `name` (a fixed registry ignores the payload)."""
+        return self.get(name)
 
     def get(self, name: str) -> Handler:
         """The handler of bot `name`, or UnknownBotError."""

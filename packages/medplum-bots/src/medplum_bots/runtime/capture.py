@@ -15,7 +15,7 @@ import io
 import logging
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import BinaryIO, TextIO
@@ -164,3 +164,20 @@ def capture_logs() -> Iterator[LogBuffer]:
     finally:
         _current.reset(token)
         _uninstall()
+
+
+def hold_capture() -> Callable[..., None]:
+    """Keep the stream proxies installed until the returned function is called.
+
+    For a bot still running after its execution was answered (a timeout): its later output
+    must keep going to its own (discarded) buffer, never to the runtime's log.
+    """
+    _install()
+    released = threading.Event()
+
+    def release(*_: object) -> None:
+        if not released.is_set():
+            released.set()
+            _uninstall()
+
+    return release

@@ -3,17 +3,20 @@
 Medplum only runs JavaScript, so `invoke deploy` puts this generated code in the Bot's
 `executableCode` (the Bot's `sourceCode` stays the Python source). At each execution it reads
 the runtime key from a Project secret, signs the execution payload (see `signing`), posts it
-to `{runtime_url}/bots/{bot_name}`, prints the Python bot's log lines (Medplum stores them in
-the execution's AuditEvent) and returns its result, or throws an Error naming what failed.
-The code is CommonJS (`exports.handler`), needs nothing beyond `require('crypto')` and
-`fetch`, and is the same text for the same arguments.
+with the bot's signed artifact to `{runtime_url}/bots/{bot_name}`, prints the Python bot's log
+lines (Medplum stores them in the execution's AuditEvent) and returns its result, or throws an
+Error naming what failed in one line. The code is CommonJS (`exports.handler`), needs nothing
+beyond `require('crypto')`, `require('node:timers')` and `fetch`, never follows redirects, and
+is the same text for the same arguments.
 """
 
 from __future__ import annotations
 
+import base64
 import ipaddress
 import json
 import re
+from dataclasses import dataclass
 from importlib import resources
 from urllib.parse import urlsplit
 
@@ -52,8 +55,38 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
-def forwarder_code(runtime_url: str, bot_name: str, secret_name: str) -> str:
-    """The JavaScript `executableCode` forwarding executions of `bot_name` to the runtime."""
+@dataclass(frozen=True)
+class CarriedArtifact:
+    """The artifact file a forwarder carries, with its deploy signature."""
+
+    content: bytes
+    key_id: str
+    signature: str
+
+    def to_json(self) -> dict[str, str]:
+        return {
+            "code": base64.b64encode(self.content).decode(),
+            "keyId": self.key_id,
+            "signature": self.signature,
+        }
+
+
+DEFAULT_TIMEOUT = 10  # Medplum's default Bot timeout (seconds)
+
+
+def forwarder_code(
+    runtime_url: str,
+    bot_name: str,
+    secret_name: str,
+    artifact: CarriedArtifact | None = None,
+    timeout: int | None = None,
+) -> str:
+    """The JavaScript `executableCode` forwarding executions of `bot_name` to the runtime.
+
+    `artifact` is embedded (base64: no text of the bot can be read as JavaScript, nor as the
+    word Medplum's Lambda takes for an ES module); without one the forwarder sends none, which
+    only a runtime with a fixed registry of bots (tests) accepts. `timeout` is the entry's.
+    """
     endpoint = runtime_endpoint(runtime_url, bot_name)
     if not SECRET_NAME.fullmatch(secret_name):
         raise ConfigError(f"runtime secretName {secret_name!r} must be letters, digits, _ . -")
@@ -63,6 +96,8 @@ def forwarder_code(runtime_url: str, bot_name: str, secret_name: str) -> str:
         "__RUNTIME_URL__": json.dumps(endpoint),
         "__BOT_NAME__": json.dumps(bot_name),
         "__SECRET_NAME__": json.dumps(secret_name),
+        "__TIMEOUT__": str(int(timeout or DEFAULT_TIMEOUT)),
+        "__ARTIFACT__": json.dumps(artifact.to_json() if artifact is not None else None),
     }
     for marker, value in values.items():
         template = template.replace(marker, value)

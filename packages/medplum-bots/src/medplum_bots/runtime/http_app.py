@@ -1,22 +1,27 @@
-"""Route 1: an ASGI app that runs every bot of the repository over authenticated HTTP.
+"""Route 1: the generic Python bots runtime, an ASGI app behind authenticated HTTP.
 
 `POST /bots/{name}` takes a Medplum execution payload signed by the JavaScript forwarder
-(see `signing`) and answers `BotResult.to_json()`; `GET /healthz` answers 200. Before a
-handler runs, the request must pass, in order: a body no larger than `max_body` (else 413),
-a valid signature with a timestamp at most 5 minutes old, not seen before (else 401), a JSON
-payload of the right shape (else 400), a `baseUrl` on the allow-list (else 401; the bot's
-token must only ever go back to the Medplum it came from) and a known bot name (else 404).
-A bot that raises answers 200 with `ok: false`, its logs and an OperationOutcome; the
-runtime keeps serving. The access token is never logged.
+(see `signing`), carrying the bot's artifact and its deploy signature (see `artifacts`), and
+answers `BotResult.to_json()`. Before a handler runs, the request must pass, in order: a body
+no larger than `max_body` (else 413), a valid signature over the body and the bot's name with
+a timestamp at most 5 minutes old, not seen before (else 401; 503 when the replay window is
+full), a JSON payload of the right shape (else 400), a `baseUrl` on the allow-list (else 401;
+the bot's token must only ever go back to the Medplum it came from) and an artifact signed by
+a trusted deploy key (else 403). The runtime holds no bot code of its own: it runs what the
+Bot's executable code carries, so a deploy takes effect at the next execution.
 
-Served by uvicorn: `invoke serve` locally, or in the container the generated Dockerfile
-builds: `uvicorn --factory medplum_bots.runtime.http_app:app_from_env`. Settings come from
+A bot that raises, or runs past its timeout, answers 200 with `ok: false`, its logs and an
+OperationOutcome; the runtime keeps serving (503 only when every worker thread is stuck).
+`POST /capabilities` (signed with a deploy key) tells `invoke deploy` what this runtime offers;
+`GET /healthz` says whether it can take work. The access token is never logged.
+
+Served by uvicorn: `invoke serve` locally, or the container the generated Dockerfile builds:
+`uvicorn --factory medplum_bots.runtime.http_app:app_from_env`. Settings come from
 environment variables (see `settings_from_env`).
 """
 
 from __future__ import annotations
 
-import asyncio
 import errno
 import json
 import logging
@@ -24,7 +29,6 @@ import os
 import socket
 import time
 from collections.abc import Awaitable, Callable, Mapping, MutableMapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -34,13 +38,37 @@ from medplum_bots.config import CONFIG_FILE, ProjectConfig, load_config
 from medplum_bots.errors import ConfigError, MedplumBotsError, UnknownBotError, outcome
 from medplum_bots.runtime.adapter import (
     BotRegistry,
+    Handler,
     InvalidPayloadError,
     PooledTransport,
     Transport,
     event_from_payload,
     execute,
 )
-from medplum_bots.runtime.signing import ReplayCache, SignatureError, check_key, verify
+from medplum_bots.runtime.artifacts import (
+    DEFAULT_CACHE_ENTRIES,
+    ArtifactBroken,
+    ArtifactRefused,
+    SignedArtifacts,
+)
+from medplum_bots.runtime.capabilities import capabilities
+from medplum_bots.runtime.deploy_keys import (
+    TRUSTED_KEYS_VAR,
+    DeployKeyError,
+    TrustedKeys,
+    verify_request,
+)
+from medplum_bots.runtime.signing import (
+    DEFAULT_REPLAY_ENTRIES,
+    ReplayCache,
+    ReplayStore,
+    ReplayWindowFull,
+    SignatureError,
+    check_key,
+    check_replay,
+    verify,
+)
+from medplum_bots.runtime.threads import BotThreads, RuntimeBusy
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -49,12 +77,21 @@ Send = Callable[[Message], Awaitable[None]]
 
 KEY_VAR = "MEDPLUM_BOTS_RUNTIME_KEY"
 ALLOWED_VAR = "MEDPLUM_BOTS_ALLOWED_BASE_URLS"
-DIST_VAR = "MEDPLUM_BOTS_DIST"
 MAX_BODY_VAR = "MEDPLUM_BOTS_MAX_BODY"
 THREADS_VAR = "MEDPLUM_BOTS_THREADS"
-DEFAULT_MAX_BODY = 1_000_000
-DEFAULT_THREADS = 32
+MAX_TIMEOUT_VAR = "MEDPLUM_BOTS_MAX_TIMEOUT"
+REPLAY_VAR = "MEDPLUM_BOTS_REPLAY_ENTRIES"
+CACHE_VAR = "MEDPLUM_BOTS_ARTIFACT_CACHE"
+GRACE_VAR = "MEDPLUM_BOTS_SHUTDOWN_GRACE"
+# The request carries the artifact (base64); Medplum's own JSON limit (`maxJsonSize`, 1 MB by
+# default) bounds the forwarder, so 4 MB leaves room for the payload next to it.
+DEFAULT_MAX_BODY = 4_000_000
+DEFAULT_THREADS = 64
+DEFAULT_TIMEOUT = 10.0  # Medplum's default Bot timeout, when the forwarder names none
+DEFAULT_MAX_TIMEOUT = 900  # Lambda's ceiling, which Medplum applies to Bot.timeout
+DEFAULT_GRACE = 10
 BOT_PREFIX = "/bots/"
+CAPABILITIES_PATH = "/capabilities"
 
 log = logging.getLogger("medplum_bots.runtime")
 
@@ -76,13 +113,20 @@ class RuntimeSettings:
 
     key: bytes
     allowed_base_urls: tuple[str, ...]
-    dist: Path
+    trusted_keys: TrustedKeys
     max_body: int = DEFAULT_MAX_BODY
     threads: int = DEFAULT_THREADS
+    max_timeout: int = DEFAULT_MAX_TIMEOUT
+    replay_entries: int = DEFAULT_REPLAY_ENTRIES
+    cache_entries: int = DEFAULT_CACHE_ENTRIES
+    shutdown_grace: int = DEFAULT_GRACE
 
 
 def settings_from_env(
-    environ: Mapping[str, str] | None = None, config_path: Path | None = None
+    environ: Mapping[str, str] | None = None,
+    config_path: Path | None = None,
+    *,
+    require_trusted_keys: bool = True,
 ) -> RuntimeSettings:
     """Read the runtime's settings; a missing or bad one is a one-line MedplumBotsError.
 
@@ -90,9 +134,15 @@ def settings_from_env(
       as the Project secret the forwarder reads.
     - `MEDPLUM_BOTS_ALLOWED_BASE_URLS`: comma-separated Medplum base URLs whose payloads are
       accepted; default: every environment `baseUrl` in medplum.config.json (`config_path`).
-    - `MEDPLUM_BOTS_DIST` (default `dist`): the build output holding `manifest.json`.
-    - `MEDPLUM_BOTS_MAX_BODY` (default 1000000): the largest request body in bytes.
-    - `MEDPLUM_BOTS_THREADS` (default 32): worker threads for `def` handlers.
+    - `MEDPLUM_BOTS_TRUSTED_KEYS` (required): comma-separated deploy public keys
+      (`ed25519:...`, printed by `invoke deploy-key`); only artifacts they signed run.
+    - `MEDPLUM_BOTS_MAX_BODY` (default 4000000): the largest request body in bytes.
+    - `MEDPLUM_BOTS_THREADS` (default 64): most worker threads for `def` handlers, stuck
+      ones included (then 503 until one returns).
+    - `MEDPLUM_BOTS_MAX_TIMEOUT` (default 900): the longest timeout a bot may ask for (s).
+    - `MEDPLUM_BOTS_REPLAY_ENTRIES` (default 500000): signatures remembered per replay window.
+    - `MEDPLUM_BOTS_ARTIFACT_CACHE` (default 256): loaded artifacts kept (LRU).
+    - `MEDPLUM_BOTS_SHUTDOWN_GRACE` (default 10): seconds in-flight requests get on SIGTERM.
     """
     env = os.environ if environ is None else environ
     raw_key = env.get(KEY_VAR, "").strip()
@@ -103,12 +153,22 @@ def settings_from_env(
         )
     key = check_key(raw_key.encode(), KEY_VAR)
     allowed = _allowed_from_env(env.get(ALLOWED_VAR, ""), config_path)
+    trusted = TrustedKeys.parse(env.get(TRUSTED_KEYS_VAR, ""))
+    if require_trusted_keys and not len(trusted):
+        raise MedplumBotsError(
+            f"{TRUSTED_KEYS_VAR} is not set; the runtime runs only artifacts signed by a "
+            "deploy key it trusts (make a pair with `invoke deploy-key --environment NAME`)"
+        )
     return RuntimeSettings(
         key=key,
         allowed_base_urls=allowed,
-        dist=Path(env.get(DIST_VAR, "").strip() or "dist"),
+        trusted_keys=trusted,
         max_body=_positive_int(env, MAX_BODY_VAR, DEFAULT_MAX_BODY),
         threads=_positive_int(env, THREADS_VAR, DEFAULT_THREADS),
+        max_timeout=_positive_int(env, MAX_TIMEOUT_VAR, DEFAULT_MAX_TIMEOUT),
+        replay_entries=_positive_int(env, REPLAY_VAR, DEFAULT_REPLAY_ENTRIES),
+        cache_entries=_positive_int(env, CACHE_VAR, DEFAULT_CACHE_ENTRIES),
+        shutdown_grace=_positive_int(env, GRACE_VAR, DEFAULT_GRACE),
     )
 
 
@@ -150,32 +210,45 @@ class _Rejected(Exception):
         self.code = code
 
 
+BotSource = BotRegistry | SignedArtifacts
+
+
 class BotRuntime:
-    """The ASGI application (one instance serves every bot of a registry)."""
+    """The ASGI application (one instance serves every bot).
+
+    `source` says what runs: `SignedArtifacts` (the generic runtime: the artifact each request
+    carries) or a fixed `BotRegistry` of handlers (tests, embedding).
+    """
 
     def __init__(
         self,
-        registry: BotRegistry,
+        source: BotSource,
         *,
         key: bytes,
         allowed_base_urls: Sequence[str],
         max_body: int = DEFAULT_MAX_BODY,
         threads: int = DEFAULT_THREADS,
+        max_timeout: float = DEFAULT_MAX_TIMEOUT,
         transport: Transport | None = None,
+        replays: ReplayStore | None = None,
         clock: Callable[[], float] = time.time,
     ) -> None:
-        self.registry = registry
+        self.source = source
         self.key = check_key(key)
         self.allowed = frozenset(normalize_base_url(url) for url in allowed_base_urls)
         if not self.allowed:
             raise MedplumBotsError("the runtime needs at least one allowed Medplum base URL")
         self.max_body = max_body
-        self.threads = threads
+        self.max_timeout = max_timeout
         self.clock = clock
-        self.replays = ReplayCache()
+        self.replays: ReplayStore = replays if replays is not None else ReplayCache()
+        self.threads = BotThreads(threads)
         self._pool = PooledTransport() if transport is None else None
         self._transport: Transport = transport if transport is not None else self._pool  # type: ignore[assignment]
-        self._executor: ThreadPoolExecutor | None = None
+
+    @property
+    def registry(self) -> BotSource:
+        return self.source
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
@@ -189,7 +262,13 @@ class BotRuntime:
             if method not in ("GET", "HEAD"):
                 await _answer(send, 405, _error_body("GET only", "not-supported"), allow="GET")
                 return
-            await _answer(send, 200, {"status": "ok", "bots": len(self.registry)})
+            await self._health(send)
+            return
+        if path == CAPABILITIES_PATH:
+            if method != "POST":
+                await _answer(send, 405, _error_body("POST only", "not-supported"), allow="POST")
+                return
+            await self._capabilities(scope, receive, send)
             return
         if not path.startswith(BOT_PREFIX) or "/" in path[len(BOT_PREFIX) :]:
             await _answer(send, 404, _error_body(f"no route {path}", "not-found"))
@@ -199,12 +278,40 @@ class BotRuntime:
             return
         await self._run_bot(path[len(BOT_PREFIX) :], scope, receive, send)
 
+    async def _health(self, send: Send) -> None:
+        busy, limit = self.threads.busy, self.threads.limit
+        body = {"status": "ok", "bots": len(self.source), "running": busy, "threads": limit}
+        if busy >= limit:
+            # Every worker is taken (stuck bots): tell the orchestrator to replace this one.
+            await _answer(send, 503, {**body, "status": "busy"})
+            return
+        await _answer(send, 200, body)
+
+    async def _capabilities(self, scope: Scope, receive: Receive, send: Send) -> None:
+        headers = _headers(scope)
+        try:
+            body = await self._read_body(headers, receive)
+        except _Rejected as rejected:
+            await _answer(send, rejected.status, _error_body(rejected.text, rejected.code))
+            return
+        if body is None:
+            return
+        trusted = self.source.trusted if isinstance(self.source, SignedArtifacts) else None
+        if trusted is None:
+            await _answer(send, 404, _error_body("this runtime runs fixed bots", "not-found"))
+            return
+        try:
+            kid = verify_request(trusted, CAPABILITIES_PATH, headers, body, self.clock())
+        except DeployKeyError as error:
+            log.warning("capabilities rejected: %s", error)
+            await _answer(send, 403, _error_body(str(error), "forbidden"))
+            return
+        await _answer(send, 200, {**capabilities(), "trustedKeys": trusted.ids(), "keyId": kid})
+
     async def _run_bot(self, name: str, scope: Scope, receive: Receive, send: Send) -> None:
         started = time.perf_counter()
         try:
-            headers = {
-                key.decode("latin-1"): value.decode("latin-1") for key, value in scope["headers"]
-            }
+            headers = _headers(scope)
             body = await self._read_body(headers, receive)
             if body is None:
                 return  # the client went away
@@ -213,11 +320,20 @@ class BotRuntime:
             log.warning("bot=%s rejected status=%d: %s", name, rejected.status, rejected.text)
             await _answer(send, rejected.status, _error_body(rejected.text, rejected.code))
             return
-        self._ensure_executor()
         try:
-            result = await execute(handler, payload, transport=self._transport)
+            result = await execute(
+                handler,
+                payload,
+                transport=self._transport,
+                timeout=self._timeout(payload),
+                threads=self.threads,
+            )
         except InvalidPayloadError as error:
             await _answer(send, 400, _error_body(str(error), "invalid"))
+            return
+        except RuntimeBusy as error:
+            log.error("bot=%s refused: %s", name, error)
+            await _answer(send, 503, _error_body(str(error), "transient"))
             return
         except Exception:
             log.exception("bot=%s runtime error", name)
@@ -226,6 +342,12 @@ class BotRuntime:
         elapsed = (time.perf_counter() - started) * 1000
         log.info("bot=%s ok=%s ms=%.1f", name, result.ok, elapsed)
         await _answer(send, 200, result.to_json())
+
+    def _timeout(self, payload: Mapping[str, Any]) -> float:
+        asked = payload.get("timeout")
+        if isinstance(asked, (int, float)) and not isinstance(asked, bool) and asked > 0:
+            return float(min(asked, self.max_timeout))
+        return min(DEFAULT_TIMEOUT, self.max_timeout)
 
     async def _read_body(self, headers: Mapping[str, str], receive: Receive) -> bytes | None:
         declared = headers.get("content-length", "").strip()
@@ -247,11 +369,13 @@ class BotRuntime:
 
     def _authorize(
         self, name: str, headers: Mapping[str, str], body: bytes
-    ) -> tuple[Any, dict[str, Any]]:
+    ) -> tuple[Handler, dict[str, Any]]:
         now = self.clock()
         try:
-            signature = verify(self.key, headers, body, now)
-            self.replays.check_and_add(signature, now)
+            signature, timestamp = verify(self.key, name, headers, body, now)
+            check_replay(self.replays, signature, timestamp, now)
+        except ReplayWindowFull as error:
+            raise _Rejected(503, str(error), "transient") from None
         except SignatureError as error:
             raise _Rejected(401, str(error)) from None
         try:
@@ -269,17 +393,14 @@ class BotRuntime:
         if not allowed:
             raise _Rejected(401, "payload baseUrl is not on this runtime's allow-list")
         try:
-            handler = self.registry.get(name)
+            handler = self.source.resolve(name, payload)
         except UnknownBotError as error:
             raise _Rejected(404, str(error), "not-found") from None
+        except ArtifactRefused as error:
+            raise _Rejected(403, str(error), "forbidden") from None
+        except ArtifactBroken as error:
+            raise _Rejected(422, str(error), "exception") from None
         return handler, payload
-
-    def _ensure_executor(self) -> None:
-        # `def` handlers run through asyncio.to_thread, i.e. the loop's default executor;
-        # the stock one has min(32, cores + 4) threads, too few for bots waiting on I/O.
-        if self._executor is None:
-            self._executor = ThreadPoolExecutor(self.threads, thread_name_prefix="bot")
-            asyncio.get_running_loop().set_default_executor(self._executor)
 
     async def _lifespan(self, receive: Receive, send: Send) -> None:
         while True:
@@ -289,69 +410,81 @@ class BotRuntime:
             elif message["type"] == "lifespan.shutdown":
                 if self._pool is not None:
                     await self._pool.aclose_all()
-                if self._executor is not None:
-                    self._executor.shutdown(wait=False)
+                # Stuck `def` bots hold daemon threads: they end with the process.
                 await send({"type": "lifespan.shutdown.complete"})
                 return
 
 
+def _headers(scope: Scope) -> dict[str, str]:
+    return {key.decode("latin-1"): value.decode("latin-1") for key, value in scope["headers"]}
+
+
 def create_app(
-    registry: BotRegistry,
+    source: BotSource,
     *,
     key: bytes,
     allowed_base_urls: Sequence[str],
     max_body: int = DEFAULT_MAX_BODY,
     threads: int = DEFAULT_THREADS,
+    max_timeout: float = DEFAULT_MAX_TIMEOUT,
     transport: Transport | None = None,
+    replays: ReplayStore | None = None,
     clock: Callable[[], float] = time.time,
 ) -> BotRuntime:
-    """The ASGI app serving `registry`'s bots; see the module docstring for the checks.
+    """The ASGI app serving `source`'s bots; see the module docstring for the checks.
 
-    `transport` replaces the network for the bots' clients (tests); `clock` replaces
-    `time.time` when checking signature timestamps (tests).
+    `transport` replaces the network for the bots' clients (tests); `replays` is where
+    accepted signatures are remembered (shared between replicas, see docs/runtime.md);
+    `clock` replaces `time.time` when checking signature timestamps (tests).
     """
     return BotRuntime(
-        registry,
+        source,
         key=key,
         allowed_base_urls=allowed_base_urls,
         max_body=max_body,
         threads=threads,
+        max_timeout=max_timeout,
         transport=transport,
+        replays=replays,
         clock=clock,
     )
 
 
-def app_from_env() -> BotRuntime:
-    """uvicorn factory (`--factory`): settings from the environment, bots from the dist dir."""
-    settings = settings_from_env(config_path=Path(CONFIG_FILE))
+def app_from_settings(
+    settings: RuntimeSettings, *, replays: ReplayStore | None = None
+) -> BotRuntime:
+    """The generic runtime: runs whatever signed artifact each request carries."""
     return create_app(
-        BotRegistry.from_dist(settings.dist),
+        SignedArtifacts(settings.trusted_keys, settings.cache_entries),
         key=settings.key,
         allowed_base_urls=settings.allowed_base_urls,
         max_body=settings.max_body,
         threads=settings.threads,
+        max_timeout=settings.max_timeout,
+        replays=replays if replays is not None else ReplayCache(settings.replay_entries),
     )
 
 
-def app_for_project(config: ProjectConfig, environ: Mapping[str, str] | None = None) -> BotRuntime:
-    """`invoke serve`: settings from the environment over the project's `.env`, then build
-    every bot (relative `MEDPLUM_BOTS_DIST` is under the project root) and serve the build.
-    """
-    from medplum_bots.build.bundle import build_all
+def app_from_env() -> BotRuntime:
+    """uvicorn factory (`--factory`): the generic runtime, settings from the environment."""
+    return app_from_settings(settings_from_env(config_path=Path(CONFIG_FILE)))
+
+
+def settings_for_project(
+    config: ProjectConfig, environ: Mapping[str, str] | None = None
+) -> RuntimeSettings:
+    """`invoke serve`: settings from the environment over the project's `.env`."""
     from medplum_bots.deploy.credentials import read_env_file
 
     dotenv = {k: v for k, v in read_env_file(config.root / ".env").items() if v is not None}
     env = {**dotenv, **(os.environ if environ is None else environ)}
-    settings = settings_from_env(env, config.path)
-    build_all(config, [])
-    dist = settings.dist if settings.dist.is_absolute() else config.root / settings.dist
-    return create_app(
-        BotRegistry.from_dist(dist),
-        key=settings.key,
-        allowed_base_urls=settings.allowed_base_urls,
-        max_body=settings.max_body,
-        threads=settings.threads,
-    )
+    return settings_from_env(env, config.path)
+
+
+def app_for_project(config: ProjectConfig, environ: Mapping[str, str] | None = None) -> BotRuntime:
+    """`invoke serve`: the same generic runtime as the container; no build, no bot code of its
+    own (each deploy's forwarder brings its artifact), so it keeps running across deploys."""
+    return app_from_settings(settings_for_project(config, environ))
 
 
 def listen(host: str, port: int) -> socket.socket:

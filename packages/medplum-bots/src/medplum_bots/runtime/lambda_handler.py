@@ -18,7 +18,8 @@ The same function answers two kinds of events, told apart by their shape:
 
 Which bots a function URL serves depends on the zip: a bot's zip (`lambda_zip.build_zip`)
 serves its one bot; the runtime's zip (`lambda_zip.build_runtime_zip`, with
-`dist/manifest.json` in the task root) serves every bot of that build, as the container does.
+`dist/manifest.json` in the task root) is the generic runtime, as the container is: it runs
+the signed artifact each request carries (`MEDPLUM_BOTS_TRUSTED_KEYS` required).
 The runtime's zip holds no single bot, so Medplum cannot invoke it directly: that fails with
 an error saying so.
 """
@@ -145,22 +146,22 @@ def serve_function_url(event: Mapping[str, Any]) -> dict[str, Any]:
 @cache
 def _runtime_app() -> Any:
     from medplum_bots.runtime.adapter import BotRegistry
-    from medplum_bots.runtime.http_app import create_app, settings_from_env
+    from medplum_bots.runtime.http_app import app_from_settings, create_app, settings_from_env
 
     # The same settings, from the same variables, as the HTTP runtime (no config file here).
-    settings = settings_from_env()
-    dist = runtime_dist()
-    if dist is not None:
-        registry = BotRegistry.from_dist(dist)
-    else:
-        name, bot_handler = loaded_bot()
-        registry = BotRegistry({name: bot_handler})
+    if runtime_dist() is not None:
+        # The runtime's zip: the generic runtime, running the signed artifact each request
+        # carries (the zip's own dist/ only records which requirements were installed).
+        return app_from_settings(settings_from_env())
+    settings = settings_from_env(require_trusted_keys=False)
+    name, bot_handler = loaded_bot()
     return create_app(
-        registry,
+        BotRegistry({name: bot_handler}),
         key=settings.key,
         allowed_base_urls=settings.allowed_base_urls,
         max_body=settings.max_body,
         threads=settings.threads,
+        max_timeout=settings.max_timeout,
     )
 
 

@@ -8,6 +8,7 @@ Medplum when a Subscription fires, so the bot can read it back.
 
 from __future__ import annotations
 
+import asyncio
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,11 +19,14 @@ from medplum_bots.errors import ConfigError, MedplumBotsError, UnknownBotError
 from medplum_bots.runtime.adapter import (
     HL7_V2,
     BotResult,
-    execute_sync,
+    execute,
     is_json_content_type,
     make_payload,
 )
+from medplum_bots.runtime.threads import BotThreads
 from medplum_bots.testing.inmemory import BASE_URL, InMemoryMedplum
+
+DEFAULT_TIMEOUT = 10  # Medplum's default Bot timeout (seconds)
 
 CONTENT_TYPES_BY_SUFFIX = {
     ".json": "application/json",
@@ -95,7 +99,11 @@ def run_local(
     content_type: str | None = None,
     secrets: dict[str, str] | None = None,
 ) -> LocalRun:
-    """Build entry `name`, then run it once with `text` as input; never touches the network."""
+    """Build entry `name`, then run it once with `text` as input; never touches the network.
+
+    The entry's `timeout` (default 10 s, as on Medplum) holds: a bot still running after it
+    is answered as a failure with its logs so far.
+    """
     from medplum_bots.build.bundle import build_bot
     from medplum_bots.build.loader import load_artifact
 
@@ -122,7 +130,12 @@ def run_local(
         secrets=secrets,
         bot={"reference": f"Bot/{entry.id or 'local'}", "display": entry.name},
     )
-    return LocalRun(entry, execute_sync(handler, payload, transport=medplum), medplum)
+    timeout = float(entry.timeout or DEFAULT_TIMEOUT)
+    # A worker thread for a `def` bot: one that never returns is left behind (a daemon).
+    result = asyncio.run(
+        execute(handler, payload, transport=medplum, timeout=timeout, threads=BotThreads(1))
+    )
+    return LocalRun(entry, result, medplum)
 
 
 def read_input(source: str) -> tuple[str, str]:

@@ -1,8 +1,9 @@
 """HMAC-SHA256 request signing between the JavaScript forwarder and the HTTP runtime.
 
-The forwarder signs `f"{timestamp}.".encode() + body` with the runtime key (a Project secret
-on the Medplum side, `MEDPLUM_BOTS_RUNTIME_KEY` on the runtime side) and sends
-`X-Medplum-Bots-Timestamp: <unix seconds>` and `X-Medplum-Bots-Signature: v1=<hex>`.
+The forwarder signs `f"{timestamp}.{bot}.".encode() + body` with the runtime key (a Project
+secret on the Medplum side, `MEDPLUM_BOTS_RUNTIME_KEY` on the runtime side) and sends
+`X-Medplum-Bots-Timestamp: <unix seconds>` and `X-Medplum-Bots-Signature: v2=<hex>`; `bot` is
+the name in the URL (`/bots/{bot}`), so a signed request cannot be redirected to another bot.
 The runtime recomputes the MAC, compares in constant time, refuses timestamps more than
 `max_age` seconds away from its clock, and refuses a signature it has already accepted
 (`ReplayCache`), so a captured request cannot be sent again.
@@ -11,17 +12,19 @@ The runtime recomputes the MAC, compares in constant time, refuses timestamps mo
 from __future__ import annotations
 
 import hashlib
+import heapq
 import hmac
 import threading
 import time
-from collections import OrderedDict
 from collections.abc import Mapping
+from typing import Protocol
 
 from medplum_bots.errors import MedplumBotsError
 
 TIMESTAMP_HEADER = "X-Medplum-Bots-Timestamp"
 SIGNATURE_HEADER = "X-Medplum-Bots-Signature"
-SCHEME = "v1"
+SCHEME = "v2"
+DEFAULT_REPLAY_ENTRIES = 500_000
 MAX_AGE = 300
 MIN_KEY_LENGTH = 32
 
@@ -30,18 +33,20 @@ class SignatureError(MedplumBotsError):
     """A request's signature is missing, malformed, wrong, stale or replayed."""
 
 
-def sign(key: bytes, timestamp: int, body: bytes) -> str:
-    """Hex HMAC-SHA256 of `f"{timestamp}." + body` under `key`."""
-    message = f"{timestamp}.".encode() + body
+def sign(key: bytes, timestamp: int, bot: str, body: bytes) -> str:
+    """Hex HMAC-SHA256 of `f"{timestamp}.{bot}." + body` under `key`."""
+    message = f"{timestamp}.{bot}.".encode() + body
     return hmac.new(key, message, hashlib.sha256).hexdigest()
 
 
-def signature_headers(key: bytes, body: bytes, now: float | None = None) -> dict[str, str]:
-    """The two headers that authenticate `body` (what the forwarder sends)."""
+def signature_headers(
+    key: bytes, bot: str, body: bytes, now: float | None = None
+) -> dict[str, str]:
+    """The two headers that authenticate `body` for `/bots/{bot}` (what the forwarder sends)."""
     timestamp = int(time.time() if now is None else now)
     return {
         TIMESTAMP_HEADER: str(timestamp),
-        SIGNATURE_HEADER: f"{SCHEME}={sign(key, timestamp, body)}",
+        SIGNATURE_HEADER: f"{SCHEME}={sign(key, timestamp, bot, body)}",
     }
 
 
@@ -58,15 +63,16 @@ def check_key(key: bytes, source: str = "the runtime key") -> bytes:
 
 def verify(
     key: bytes,
+    bot: str,
     headers: Mapping[str, str],
     body: bytes,
     now: float,
     max_age: int = MAX_AGE,
-) -> str:
+) -> tuple[str, int]:
     """Check a request's signature; raise SignatureError naming what is wrong.
 
-    `headers` is looked up case-insensitively. Returns the verified signature (hex), which
-    the caller feeds to a `ReplayCache`.
+    `headers` is looked up case-insensitively. Returns the verified signature (hex) and its
+    timestamp, which the caller feeds to a `ReplayCache`.
     """
     lowered = {name.lower(): value for name, value in headers.items()}
     raw_timestamp = lowered.get(TIMESTAMP_HEADER.lower())
@@ -83,39 +89,69 @@ def verify(
         raise SignatureError(
             f"{TIMESTAMP_HEADER} is more than {max_age} seconds away from the runtime's clock"
         )
-    expected = sign(key, timestamp, body)
+    expected = sign(key, timestamp, bot, body)
     for candidate in raw_signature.split(","):
         scheme, _, value = candidate.strip().partition("=")
         if scheme == SCHEME and hmac.compare_digest(value.strip().lower(), expected):
-            return expected
-    raise SignatureError(f"{SIGNATURE_HEADER} does not match the request body")
+            return expected, timestamp
+    raise SignatureError(f"{SIGNATURE_HEADER} does not match the request body and bot")
+
+
+class ReplayWindowFull(SignatureError):
+    """The replay cache holds as many live signatures as it may: refuse rather than forget."""
+
+
+class ReplayStore(Protocol):
+    """Where accepted signatures are remembered until they expire.
+
+    `add(key, expires, now)` records `key` and returns True, or returns False when `key` is
+    already there and not expired; it raises ReplayWindowFull rather than forget a live entry.
+    Several runtime replicas behind one URL share one store (see docs/runtime.md); the default
+    `ReplayCache` is per process.
+    """
+
+    def add(self, key: bytes, expires: float, now: float) -> bool: ...
 
 
 class ReplayCache:
-    """Signatures accepted within the last `max_age` seconds; a second use is refused.
+    """In-process `ReplayStore`: signatures still inside their window, refused a second time.
 
-    Bounded: past `max_entries` the oldest entries are dropped first. The cache lives in one
-    process; several runtime replicas each keep their own.
+    An entry lives until its timestamp can no longer pass `verify` (timestamp + max_age).
+    At most `max_entries` live entries (about 120 bytes each): when full, new requests are
+    refused (ReplayWindowFull) instead of evicting a live entry, which would let its request
+    be replayed. The default holds 500,000: 1,600 requests/s sustained over a 5-minute window.
     """
 
-    def __init__(self, max_age: int = MAX_AGE, max_entries: int = 65_536) -> None:
-        self.max_age = max_age
+    def __init__(self, max_entries: int = DEFAULT_REPLAY_ENTRIES) -> None:
         self.max_entries = max_entries
-        self._seen: OrderedDict[str, float] = OrderedDict()
+        self._seen: set[bytes] = set()
+        self._expiry: list[tuple[float, bytes]] = []
         self._lock = threading.Lock()
 
-    def check_and_add(self, signature: str, now: float) -> None:
-        """Remember `signature`, or raise SignatureError if it was seen within the window."""
+    def add(self, key: bytes, expires: float, now: float) -> bool:
         with self._lock:
-            while self._seen:
-                oldest, expires = next(iter(self._seen.items()))
-                if expires > now and len(self._seen) < self.max_entries:
-                    break
-                del self._seen[oldest]
-            if signature in self._seen:
-                raise SignatureError("this request was already received (replayed signature)")
-            # An entry must outlive the largest clock skew `verify` accepts on either side.
-            self._seen[signature] = now + 2 * self.max_age
+            while self._expiry and self._expiry[0][0] <= now:
+                self._seen.discard(heapq.heappop(self._expiry)[1])
+            if key in self._seen:
+                return False
+            if len(self._seen) >= self.max_entries:
+                raise ReplayWindowFull(
+                    f"runtime busy: {self.max_entries} requests inside the replay window"
+                )
+            self._seen.add(key)
+            heapq.heappush(self._expiry, (expires, key))
+            return True
 
     def __len__(self) -> int:
         return len(self._seen)
+
+
+def check_replay(
+    store: ReplayStore, signature: str, timestamp: int, now: float, max_age: int = MAX_AGE
+) -> None:
+    """Remember an accepted signature, or raise SignatureError if it was seen in its window."""
+    # 16 bytes of a verified HMAC identify it; the entry outlives the last moment `verify`
+    # would accept its timestamp.
+    key = bytes.fromhex(signature[:32])
+    if not store.add(key, timestamp + max_age + 1, now):
+        raise SignatureError("this request was already received (replayed signature)")
