@@ -258,7 +258,8 @@ def first_calls(port: int, name: str, text: bytes, versions: int) -> tuple[float
 
     async def run() -> tuple[list[float], list[float]]:
         connection = await Connection.open(port)
-        first, warm = [], []
+        first: list[float] = []
+        warm: list[float] = []
         for version in range(versions):
             # A deploy of changed code: same bot, new bytes, new hash, new signature.
             artifact = carried(text + f"# deploy {version}\n".encode(), name)

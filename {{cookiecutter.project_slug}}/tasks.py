@@ -226,6 +226,8 @@ def _print_report(report: DeployReport) -> None:
         "(refused when they are older than the sources).",
         "timeout": "Seconds one request may take, retries included "
         "(default: MEDPLUM_BOTS_HTTP_TIMEOUT, else 30).",
+        "no_runtime_check": "Do not ask the environment's HTTP runtime what it can run before "
+        "deploying (for a machine that cannot reach it); the runtime still refuses unsigned code.",
     },
     iterable=["name"],
 )
@@ -238,6 +240,7 @@ def deploy(
     create: bool = False,
     no_build: bool = False,
     timeout: str = "",
+    no_runtime_check: bool = False,
 ) -> None:
     """Build, then deploy the selected bots to their environments (staging, production...).
 
@@ -261,6 +264,7 @@ def deploy(
             dry_run=dry_run,
             create=create,
             build=not no_build,
+            runtime_check=not no_runtime_check,
         )
     )
     connections = guard(lambda: Connections(timeout=http_timeout(timeout)))
@@ -283,6 +287,7 @@ def deploy(
         "by dist/).",
         "timeout": "Seconds one request may take, retries included "
         "(default: MEDPLUM_BOTS_HTTP_TIMEOUT, else 30).",
+        "no_runtime_check": "Do not ask the environment's HTTP runtime what it can run first.",
     }
 )
 def create(
@@ -295,17 +300,19 @@ def create(
     description: str = "",
     dist: str = "",
     timeout: str = "",
+    no_runtime_check: bool = False,
 ) -> None:
     """Create a Bot (and its project membership) on Medplum, add its entry, deploy it."""
     from medplum_bots.arguments import http_timeout
     from medplum_bots.config import load_config
     from medplum_bots.deploy.create import NewBot
     from medplum_bots.deploy.create import create as run_create
-    from medplum_bots.deploy.orchestrate import Connections
+    from medplum_bots.deploy.orchestrate import Connections, DeployOptions
 
     new_bot = NewBot(name, source, project_id, environment, runtime_version, description, dist)
+    options = DeployOptions(runtime_check=not no_runtime_check)
     connections = guard(lambda: Connections(timeout=http_timeout(timeout)))
-    _print_report(guard(lambda: run_create(guard(load_config), new_bot, None, connections)))
+    _print_report(guard(lambda: run_create(guard(load_config), new_bot, options, connections)))
 
 
 @task(
@@ -351,3 +358,21 @@ def logs(c: Context, name: str, limit: str = "20", timeout: str = "") -> None:
     seconds = guard(lambda: http_timeout(timeout))
     config = guard(load_config)
     print(format_logs(guard(lambda: read_logs(config, name, count, timeout=seconds))))
+
+
+@task(
+    help={
+        "environment": "The environment of medplum.config.json the key pair is for, e.g. staging.",
+    }
+)
+def deploy_key(c: Context, environment: str) -> None:
+    """Make a deploy key pair for an environment and print where each half goes.
+
+    `invoke deploy` signs every bot it deploys with the private half; the environment's HTTP
+    runtime runs only code signed by a key it trusts (the public half).
+    """
+    from medplum_bots.config import load_config
+    from medplum_bots.runtime.deploy_keys import generate, where_each_half_goes
+
+    env = guard(lambda: load_config().environment(environment))
+    print(where_each_half_goes(generate(), env.name, env.credentials_prefix))

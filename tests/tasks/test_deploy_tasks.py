@@ -53,16 +53,17 @@ def invoke(
 
 
 def test_invoke_deploy_prints_the_table_and_exits_zero(project_fleet: Fleet) -> None:
-    done = invoke(project_fleet, "deploy", "--name", "*")
+    done = invoke(project_fleet, "deploy", "--no-runtime-check", "--name", "*")
 
     assert done.returncode == 0, done.stderr
     lines = done.stdout.splitlines()
     assert lines[0].split() == ["bot", "environment", "result", "version", "seconds"]
-    rows = {line.split()[0]: line.split()[2] for line in lines[2:]}
+    # Indented lines under a row are its details (here: the runtime was not checked).
+    rows = {line.split()[0]: line.split()[2] for line in lines[2:] if not line.startswith(" ")}
     assert rows == dict.fromkeys(ROWS, "deployed")
     assert_no_secrets(project_fleet, done.stdout, done.stderr)
 
-    again = invoke(project_fleet, "deploy", "--name", "alpha-*,beta-staging")
+    again = invoke(project_fleet, "deploy", "--no-runtime-check", "--name", "alpha-*,beta-staging")
     assert again.returncode == 0, again.stderr
     assert {line.split()[0]: line.split()[2] for line in again.stdout.splitlines()[2:]} == {
         "alpha-staging": "unchanged",
@@ -77,7 +78,7 @@ def test_invoke_deploy_exits_non_zero_naming_every_failed_bot(project_fleet: Fle
         method="POST", path=rf"/Bot/{beta}/\$deploy$", status=422, times=None
     )
 
-    done = invoke(project_fleet, "deploy", "--name", "*")
+    done = invoke(project_fleet, "deploy", "--no-runtime-check", "--name", "*")
 
     assert done.returncode == 1
     assert done.stderr.strip().splitlines()[-1] == (
@@ -95,7 +96,7 @@ def test_invoke_deploy_exits_non_zero_naming_every_failed_bot(project_fleet: Fle
 
 
 def test_invoke_deploy_without_a_name_deploys_nothing(project_fleet: Fleet) -> None:
-    done = invoke(project_fleet, "deploy")
+    done = invoke(project_fleet, "deploy", "--no-runtime-check")
 
     assert done.returncode == 1
     assert done.stderr.strip() == (
@@ -108,7 +109,7 @@ def test_invoke_deploy_reports_a_missing_credential_in_one_line(project_fleet: F
     environ = project_fleet.environ()
     del environ["STAGING_MEDPLUM_CLIENT_ID"]
 
-    done = invoke(project_fleet, "deploy", "--name", "*", env=environ)
+    done = invoke(project_fleet, "deploy", "--no-runtime-check", "--name", "*", env=environ)
 
     assert done.returncode == 1
     assert done.stderr.strip().startswith(
@@ -120,7 +121,8 @@ def test_invoke_deploy_reports_a_missing_credential_in_one_line(project_fleet: F
 
 def test_invoke_create_appends_the_entry_and_deploys_the_new_bot(project_fleet: Fleet) -> None:
     before = json.loads(project_fleet.config_path.read_text())
-    args = ["create", "--name", "delta-staging", "--source", "src/bots/alpha.py"]
+    args = ["create", "--no-runtime-check", "--name", "delta-staging"]
+    args += ["--source", "src/bots/alpha.py"]
 
     done = invoke(project_fleet, *args, "--project-id", "staging-project")
 
@@ -148,7 +150,8 @@ def test_invoke_create_appends_the_entry_and_deploys_the_new_bot(project_fleet: 
 
 def _start_create(fleet: Fleet, extra_env: dict[str, str] | None = None) -> subprocess.Popen[str]:
     env = project_env(fleet.root, {**fleet.environ(), **(extra_env or {})})
-    command = [str(gen_python()), "-m", "invoke", "create", "--name", "delta-staging"]
+    command = [str(gen_python()), "-m", "invoke", "create", "--no-runtime-check"]
+    command += ["--name", "delta-staging"]
     command += ["--source", "src/bots/alpha.py", "--project-id", "staging-project"]
     return subprocess.Popen(
         command, cwd=fleet.root, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
@@ -189,7 +192,7 @@ def test_create_killed_after_recording_the_bot_leaves_the_new_config(project_fle
     assert after["bots"][-1]["name"] == "delta-staging" and after["bots"][-1]["id"]
     # The recorded Bot is deployed by the next run: nothing was orphaned.
     project_fleet.sites["staging"].standin.faults.clear()
-    done = invoke(project_fleet, "deploy", "--name", "delta-staging")
+    done = invoke(project_fleet, "deploy", "--no-runtime-check", "--name", "delta-staging")
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines()[2].split()[2] == "deployed"
 
@@ -272,3 +275,26 @@ def test_invoke_execute_and_logs_run_a_deployed_bot(project_fleet: Fleet) -> Non
     missing = invoke(fleet, "execute", "--name", "alpha-prod", "--input", "input.json")
     assert missing.returncode == 1
     assert "no bot named 'alpha-prod'" in missing.stderr and "alpha-production" in missing.stderr
+
+
+def test_deploy_key_prints_both_halves_and_where_they_go(project_fleet: Fleet) -> None:
+    from medplum_bots.runtime.deploy_keys import key_id, load_private, load_public
+
+    done = invoke(project_fleet, "deploy-key", "--environment", "staging")
+
+    assert done.returncode == 0, done.stderr
+    lines = [line.strip() for line in done.stdout.splitlines()]
+    private = next(v for v in lines if v.startswith("STAGING_MEDPLUM_BOTS_DEPLOY_KEY="))
+    public = next(v for v in lines if v.startswith("MEDPLUM_BOTS_TRUSTED_KEYS="))
+    secret = load_private(private.partition("=")[2])
+    trusted = load_public(public.partition("=")[2])
+    assert key_id(secret.public_key()) == key_id(trusted)
+    assert lines[0] == f"deploy key {key_id(trusted)} for environment 'staging'"
+    assert any("GitHub environment 'staging'" in line for line in lines)
+    # A second pair is a new pair.
+    again = invoke(project_fleet, "deploy-key", "--environment", "staging")
+    assert private not in again.stdout
+
+    unknown = invoke(project_fleet, "deploy-key", "--environment", "qa")
+    assert unknown.returncode == 1
+    assert unknown.stderr.strip().startswith("error: medplum.config.json: unknown environment 'qa'")

@@ -18,6 +18,7 @@ from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
+from medplum_bots.runtime.deploy_keys import generate
 from medplum_standin.fleet import Fleet, open_fleet, standard_entries
 
 from tests.template import gen_python, project_env, render, run_in
@@ -93,7 +94,10 @@ def test_two_concurrent_deploy_create_runs_leave_one_bot(project_fleet: Fleet) -
         method="POST", path=r"^/admin/projects/", status=None, delay=1.0, times=None
     )
 
-    runs = [_start(fleet, "deploy", "--create", "--name", "delta-staging") for _ in range(2)]
+    runs = [
+        _start(fleet, "deploy", "--no-runtime-check", "--create", "--name", "delta-staging")
+        for _ in range(2)
+    ]
     outputs = [run.communicate(timeout=120) for run in runs]
 
     assert [run.returncode for run in runs] == [0, 0], outputs
@@ -145,7 +149,9 @@ def test_an_unreachable_server_is_a_network_failure_within_the_timeout(
         environments["staging"]["baseUrl"] = f"http://127.0.0.1:{port}/"
         fleet.write_config(standard_entries(fleet), environments)
         started = time.monotonic()
-        done = invoke(fleet, "deploy", "--name", "alpha-staging", "--timeout", "1")
+        done = invoke(
+            fleet, "deploy", "--no-runtime-check", "--name", "alpha-staging", "--timeout", "1"
+        )
         took = time.monotonic() - started
 
     assert done.returncode == 1
@@ -206,7 +212,7 @@ def test_a_malformed_env_file_is_one_line_naming_file_and_line(project_fleet: Fl
     environ = fleet.environ()
     del environ["STAGING_MEDPLUM_CLIENT_SECRET"]
 
-    done = run_in(fleet.root, "invoke", "deploy", "--name", "*", env=environ)
+    done = run_in(fleet.root, "invoke", "deploy", "--no-runtime-check", "--name", "*", env=environ)
 
     assert done.returncode == 1
     assert one_line(done) == (
@@ -219,7 +225,7 @@ def test_a_malformed_env_file_is_one_line_naming_file_and_line(project_fleet: Fl
 
 
 def test_deploy_shows_one_progress_line_per_bot_outside_a_terminal(project_fleet: Fleet) -> None:
-    done = invoke(project_fleet, "deploy", "--name", "*")
+    done = invoke(project_fleet, "deploy", "--no-runtime-check", "--name", "*")
 
     assert done.returncode == 0, done.stderr
     progress = done.stderr.strip().splitlines()
@@ -243,7 +249,7 @@ def test_sigint_during_a_deploy_prints_what_was_done_and_what_was_not(
     fault = fleet.sites["staging"].standin.faults.add(
         method="POST", path=rf"/Bot/{beta}/\$deploy$", status=None, delay=10.0
     )
-    run = _start(fleet, "deploy", "--name", "*")
+    run = _start(fleet, "deploy", "--no-runtime-check", "--name", "*")
     deadline = time.monotonic() + 60
     while fault.fired == 0:
         assert run.poll() is None and time.monotonic() < deadline
@@ -295,7 +301,7 @@ def test_deploy_no_build_after_an_edit_refuses(project_fleet: Fleet) -> None:
     source = fleet.root / "src/bots/alpha.py"
     source.write_text(source.read_text().replace("running", "now running"))
 
-    done = invoke(fleet, "deploy", "--name", "alpha-staging", "--no-build")
+    done = invoke(fleet, "deploy", "--no-runtime-check", "--name", "alpha-staging", "--no-build")
 
     assert done.returncode == 1
     assert one_line(done).startswith("error: dist/bots/alpha.py: built from older sources")
@@ -333,7 +339,10 @@ def test_serve_on_a_busy_port_is_one_line_and_prints_no_serving(project: Path) -
             "serve",
             "--port",
             str(port),
-            env={"MEDPLUM_BOTS_RUNTIME_KEY": "k" * 40},
+            env={
+                "MEDPLUM_BOTS_RUNTIME_KEY": "k" * 40,
+                "MEDPLUM_BOTS_TRUSTED_KEYS": generate().public,
+            },
             timeout=60,
         )
 

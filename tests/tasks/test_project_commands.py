@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import socket
@@ -14,6 +15,8 @@ from pathlib import Path
 import httpx
 import pytest
 from medplum_bots.runtime.adapter import make_payload
+from medplum_bots.runtime.deploy_keys import generate, load_private, sign_artifact
+from medplum_bots.runtime.forwarder import CarriedArtifact
 from medplum_bots.runtime.signing import signature_headers
 
 from tests.template import gen_python, project_env, render, run_in
@@ -136,29 +139,44 @@ def serving(project: Path, command: list[str], env: dict[str, str]) -> Iterator[
             assert KEY not in server.stderr.read()
 
 
+DEPLOY_KEY = generate()
+
+
+def carried(project: Path, payload: dict[str, object]) -> tuple[bytes, dict[str, str]]:
+    """A body as the deployed forwarder sends it: the payload, the built artifact, its
+    deploy signature; and the request signature headers."""
+    content = (project / "dist" / "bots" / "my_first_bot.py").read_bytes()
+    signed = sign_artifact(
+        load_private(DEPLOY_KEY.private), "my_first_bot", hashlib.sha256(content).hexdigest()
+    )
+    artifact = CarriedArtifact(content, signed.key_id, signed.signature)
+    body = json.dumps({**payload, "artifact": artifact.to_json()}).encode()
+    return body, signature_headers(KEY.encode(), "my_first_bot", body)
+
+
 @pytest.fixture
 def container_command(project: Path) -> Iterator[str]:
-    """The Dockerfile's CMD after its `invoke build`, run in the project; yields its URL."""
-    assert run_in(project, "invoke", "build").returncode == 0
+    """The Dockerfile's CMD, run in the project; yields its URL. It builds nothing: each
+    execution brings its (signed) artifact."""
     dockerfile = (project / "Dockerfile").read_text()
     command = re.search(r"exec (uvicorn --factory \S+)", dockerfile)
     assert command is not None
     env = {
         "MEDPLUM_BOTS_RUNTIME_KEY": KEY,
         "MEDPLUM_BOTS_ALLOWED_BASE_URLS": "http://medplum.local/",
-        "MEDPLUM_BOTS_DIST": str(project / "dist"),
+        "MEDPLUM_BOTS_TRUSTED_KEYS": DEPLOY_KEY.public,
     }
     with serving(project, command.group(1).split(), env) as url:
         yield url
 
 
-def test_container_command_serves_the_built_bots(container_command: str) -> None:
-    body = json.dumps(make_payload(PATIENT, access_token="token-never-logged-123")).encode()
-    answer = httpx.post(
-        f"{container_command}/bots/my_first_bot",
-        content=body,
-        headers=signature_headers(KEY.encode(), body),
-    )
+def test_container_command_runs_the_artifact_each_execution_carries(
+    project: Path, container_command: str
+) -> None:
+    assert run_in(project, "invoke", "build").returncode == 0
+    payload = make_payload(PATIENT, access_token="token-never-logged-123")
+    body, headers = carried(project, payload)
+    answer = httpx.post(f"{container_command}/bots/my_first_bot", content=body, headers=headers)
     assert answer.status_code == 200, answer.text
     assert answer.json() == {
         "ok": True,
@@ -166,35 +184,44 @@ def test_container_command_serves_the_built_bots(container_command: str) -> None
         "logs": ["Hello Ada Byron!"],
         "outcome": None,
     }
-    assert httpx.get(f"{container_command}/healthz").json()["bots"] == 1
+    # The same bytes signed by a key the runtime does not trust are never run.
+    stranger = generate()
+    content = (project / "dist" / "bots" / "my_first_bot.py").read_bytes()
+    forged = sign_artifact(
+        load_private(stranger.private), "my_first_bot", hashlib.sha256(content).hexdigest()
+    )
+    unsigned = CarriedArtifact(content, forged.key_id, forged.signature).to_json()
+    other = json.dumps({**payload, "artifact": unsigned}).encode()
+    refused = httpx.post(
+        f"{container_command}/bots/my_first_bot",
+        content=other,
+        headers=signature_headers(KEY.encode(), "my_first_bot", other),
+    )
+    assert refused.status_code == 403, refused.text
 
 
-def test_dockerfile_installs_the_project_with_its_pin_and_builds(project: Path) -> None:
+def test_dockerfile_installs_the_project_with_its_pin_and_no_bot_code(project: Path) -> None:
     dockerfile = (project / "Dockerfile").read_text()
-    # The project's own dependencies carry medplum-bots[http]==<pin>.
-    assert re.search(r"RUN pip install \. ", dockerfile)
-    assert "python -m invoke build" in dockerfile
+    # The project's own dependencies carry medplum-bots[http]==<pin>; bots are not baked in.
+    assert re.search(r"&& pip install \. ", dockerfile)
+    assert "COPY src" not in dockerfile and "invoke build" not in dockerfile
     assert dockerfile.count("FROM python:3.11-slim") == 1
     ignored = (project / ".dockerignore").read_text().splitlines()
     assert ".env" in ignored and ".env.*" in ignored
 
 
-def test_serve_builds_and_serves_with_the_key_from_dotenv(tmp_path: Path) -> None:
+def test_serve_runs_signed_artifacts_with_the_keys_from_dotenv(tmp_path: Path) -> None:
     project = render(tmp_path)
-    (project / ".env").write_text(f"MEDPLUM_BOTS_RUNTIME_KEY={KEY}\n")
+    (project / ".env").write_text(
+        f"MEDPLUM_BOTS_RUNTIME_KEY={KEY}\nMEDPLUM_BOTS_TRUSTED_KEYS={DEPLOY_KEY.public}\n"
+    )
+    assert run_in(project, "invoke", "build").returncode == 0
     with serving(project, ["invoke", "serve"], {}) as url:
         # No allow-list set: the environments' base URLs in medplum.config.json are allowed.
         payload = make_payload(PATIENT, base_url="https://api.medplum.com/", access_token="t" * 20)
-        body = json.dumps(payload).encode()
-        answer = httpx.post(
-            f"{url}/bots/my_first_bot", content=body, headers=signature_headers(KEY.encode(), body)
-        )
-        assert answer.json()["logs"] == ["Hello Ada Byron!"]
-        elsewhere = json.dumps({**payload, "baseUrl": "https://other.example.com/"}).encode()
-        refused = httpx.post(
-            f"{url}/bots/my_first_bot",
-            content=elsewhere,
-            headers=signature_headers(KEY.encode(), elsewhere),
-        )
+        body, headers = carried(project, payload)
+        answer = httpx.post(f"{url}/bots/my_first_bot", content=body, headers=headers)
+        assert answer.json()["logs"] == ["Hello Ada Byron!"], answer.text
+        elsewhere, other_headers = carried(project, {**payload, "baseUrl": "https://x.example/"})
+        refused = httpx.post(f"{url}/bots/my_first_bot", content=elsewhere, headers=other_headers)
         assert refused.status_code == 401
-    assert (project / "dist" / "manifest.json").is_file()

@@ -185,7 +185,7 @@ def test_generate_new_serve_deploy_execute_subscribe_and_read_logs(workflow: Wor
         executed = workflow.invoke(
             "execute", "--name", "my-first-bot-staging", "--input", "examples/patient.json"
         )
-        assert executed.stdout.strip() == '"edited"', executed.stdout + executed.stderr
+        assert executed.stdout.strip() == "edited", executed.stdout + executed.stderr
         source.write_text(source.read_text().replace('return "edited"', "return True"))
 
     logs = workflow.invoke("logs", "--name", "my-first-bot-staging", "--limit", "5")

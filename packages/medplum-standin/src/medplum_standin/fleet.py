@@ -20,6 +20,7 @@ from medplum_bots.config import ProjectConfig, load_config
 from medplum_bots.deploy.orchestrate import Connections, DeployOptions, deploy
 from medplum_bots.deploy.report import DeployReport
 from medplum_bots.runtime.deploy_keys import KeyPair, generate
+
 from medplum_standin import MedplumStandIn
 
 RUNTIME_URL = "https://runtime.example.com/"

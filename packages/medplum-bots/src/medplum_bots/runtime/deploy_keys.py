@@ -199,3 +199,25 @@ def verify_request(
 
 def _request_message(path: str, timestamp: int, body: bytes) -> bytes:
     return json.dumps([REQUEST_TAG, path, timestamp]).encode() + b"\n" + body
+
+
+def where_each_half_goes(pair: KeyPair, environment: str, prefix: str) -> str:
+    """What `invoke deploy-key` prints: both halves, and where each one belongs.
+
+    The private half is printed once, here, on request; nothing else ever prints or logs it.
+    """
+    return "\n".join(
+        [
+            f"deploy key {pair.id} for environment {environment!r}",
+            "",
+            "private half: only whoever deploys to this environment holds it",
+            f"  {prefix}{DEPLOY_KEY_VAR}={pair.private}",
+            f"  -> the CI secret {prefix}{DEPLOY_KEY_VAR} of the GitHub environment "
+            f"{environment!r}, or .env.{environment} for deploys from your machine",
+            "",
+            "public half: the runtime of this environment trusts it",
+            f"  {TRUSTED_KEYS_VAR}={pair.public}",
+            f"  -> the {environment} runtime's environment (container, Lambda or `invoke serve`"
+            "'s .env); to rotate, list the old and the new key separated by a comma",
+        ]
+    )
