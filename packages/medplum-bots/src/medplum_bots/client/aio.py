@@ -22,6 +22,9 @@ from medplum_bots.client.core import (
 )
 from medplum_bots.client.retry import RetryPolicy
 
+# httpx's own default pool bounds (httpx.AsyncClient's `limits` default).
+DEFAULT_LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=20)
+
 
 class AsyncMedplumClient(_ClientCore):
     """Asynchronous Medplum client (the one an `async def handler(medplum, event)` receives).
@@ -42,7 +45,10 @@ class AsyncMedplumClient(_ClientCore):
         transport: httpx.AsyncBaseTransport | None = None,
         retry: RetryPolicy | None = None,
         timeout: float = 30.0,
+        limits: httpx.Limits = DEFAULT_LIMITS,
     ) -> None:
+        """`limits` bound the connection pool httpx builds when no `transport` is given
+        (it then also reads proxy settings from the environment)."""
         super().__init__(
             base_url,
             access_token=access_token,
@@ -51,7 +57,9 @@ class AsyncMedplumClient(_ClientCore):
             trace_id=trace_id,
             retry=retry,
         )
-        self._http = httpx.AsyncClient(transport=transport, timeout=timeout, follow_redirects=True)
+        self._http = httpx.AsyncClient(
+            transport=transport, timeout=timeout, limits=limits, follow_redirects=True
+        )
         self._login_lock = asyncio.Lock()
 
     # -- plumbing ----------------------------------------------------------------------------

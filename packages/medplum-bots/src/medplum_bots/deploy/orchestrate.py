@@ -555,8 +555,6 @@ async def deploy_targets(
                 transport=connections.transport,
                 timeout=connections.timeout,
                 concurrency=REQUESTS_PER_BOT * options.jobs,
-                # The reads, then the source upload and `$deploy` of each bot in flight.
-                preconnect=2 + 2 * min(len(group), options.jobs),
             )
         except (MedplumBotsError, OperationOutcomeError) as error:
             return [BotOutcome(t.entry.name, name, FAILED, detail=str(error)) for t in group]
