@@ -7,7 +7,7 @@ to the client. Commands (one JSON object per line; one JSON answer per line):
     {"op": "setup", "project": ID, "secrets": {...}, "client": [ID, SECRET]}
     {"op": "seed_bots", "count": N, "label": TEXT}    -> {"ids": [...]}
     {"op": "requests"}                 -> {"count": N, "cpu": S}  (requests served, CPU seconds)
-    {"op": "log", "since": N}          -> {"log": [[METHOD, PATH, STATUS], ...]}  (from request N on)
+    {"op": "log", "since": N}          -> {"log": [[METHOD, PATH, STATUS], ...]}  (N on)
 
 The first line written is `{"base_url": ...}`; end of input stops the server.
 """
