@@ -7,6 +7,7 @@ to the client. Commands (one JSON object per line; one JSON answer per line):
     {"op": "setup", "project": ID, "secrets": {...}, "client": [ID, SECRET]}
     {"op": "seed_bots", "count": N, "label": TEXT}    -> {"ids": [...]}
     {"op": "requests"}                 -> {"count": N, "cpu": S}  (requests served, CPU seconds)
+    {"op": "log", "since": N}          -> {"log": [[METHOD, PATH, STATUS], ...]}  (N on)
 
 The first line written is `{"base_url": ...}`; end of input stops the server.
 """
@@ -58,6 +59,9 @@ def serve(latency: float) -> None:
                 answer = {"ids": [bot["id"] for bot in bots]}
             elif command["op"] == "requests":
                 answer = {"count": len(medplum.requests), "cpu": time.process_time()}
+            elif command["op"] == "log":
+                served = medplum.requests[command.get("since", 0) :]
+                answer = {"log": [[r.method, r.path, r.status] for r in served]}
             print(json.dumps(answer), flush=True)
 
 

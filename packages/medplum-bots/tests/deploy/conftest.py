@@ -7,6 +7,7 @@ from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
+from medplum_standin.fixtures import medplum_standin  # noqa: F401
 from medplum_standin.fleet import Fleet, open_fleet, standard_entries
 
 

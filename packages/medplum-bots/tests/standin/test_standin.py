@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import json
 import threading
 import time
 from collections.abc import Iterator
@@ -84,6 +86,25 @@ def test_token_endpoint_and_bearer_checks(medplum_standin: MedplumStandIn) -> No
     # The log keeps requests but never the credentials.
     assert [r.status for r in medplum_standin.requests][-3:] == [401, 401, 200]
     assert all("authorization" not in r.headers for r in medplum_standin.requests)
+
+
+def test_tokens_look_like_medplum_and_auth_me_names_the_login(
+    medplum_standin: MedplumStandIn,
+) -> None:
+    """Client tokens are JWT-shaped with Medplum's `login_id` and `client_id` claims, so
+    `@medplum/core` (the official CLI) treats the stand-in as Medplum and asks `auth/me` for
+    the profile after its login, as it does against a real server."""
+    token = login(medplum_standin)
+    claims = json.loads(base64.urlsafe_b64decode(token.split(".")[1] + "=="))
+    assert isinstance(claims["login_id"], str)
+    assert claims["client_id"] == CLIENT_ID
+    assert claims["exp"] > time.time()
+    url = medplum_standin.base_url + "auth/me"
+    me = httpx.get(url, headers={"Authorization": f"Bearer {token}"})
+    assert me.status_code == 200
+    assert me.json()["profile"] == {"resourceType": "ClientApplication", "id": CLIENT_ID}
+    assert me.json()["project"]["id"] == PROJECT_ID
+    assert httpx.get(url).status_code == 401
 
 
 def test_tokens_expire(medplum_standin: MedplumStandIn) -> None:

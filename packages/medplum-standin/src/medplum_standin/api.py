@@ -239,6 +239,23 @@ def _token(api: Api, request: Request, _: re.Match[str]) -> Reply:
     )
 
 
+@route("GET", r"/auth/me")
+def _auth_me(api: Api, request: Request, _: re.Match[str]) -> Reply:
+    # What Medplum's clients read after a login: who the token is for, in which project.
+    token = api.token(request)
+    profile_type, _slash, profile_id = token.profile.partition("/")
+    project = {"resourceType": "Project", "id": token.project_id}
+    membership = {
+        "resourceType": "ProjectMembership",
+        "project": {"reference": f"Project/{token.project_id}"},
+        "profile": {"reference": token.profile},
+    }
+    profile = {"resourceType": profile_type, "id": profile_id}
+    return Reply.of_json(
+        200, {"project": project, "membership": membership, "profile": profile}, JSON
+    )
+
+
 def _token_error(description: str) -> Reply:
     return Reply.of_json(400, {"error": "invalid_request", "error_description": description}, JSON)
 

@@ -11,7 +11,9 @@ holds the Authorization header, and tokens are never printed.
 
 from __future__ import annotations
 
+import base64
 import contextlib
+import json
 import secrets
 import threading
 import time
@@ -215,7 +217,16 @@ class MedplumStandIn:
             time.monotonic() + client.token_ttl,
             client.admin,
         )
-        text = secrets.token_urlsafe(32)
+        text = _jwt_shaped(
+            {
+                "login_id": secrets.token_hex(16),
+                "sub": client.client_id,
+                "client_id": client.client_id,
+                "profile": token.profile,
+                "scope": "openid",
+                "exp": int(time.time()) + client.token_ttl,
+            }
+        )
         with self._counters.lock:
             self._tokens[text] = token
             self._counters.tokens_issued += 1
@@ -331,6 +342,17 @@ class MedplumStandIn:
             self.requests.append(
                 LoggedRequest(request.method, request.path, status, headers, query)
             )
+
+
+def _jwt_shaped(claims: dict[str, Any]) -> str:
+    """A token shaped like Medplum's (a JWT whose claims name the login): `@medplum/core`
+    reads `login_id` to know it talks to Medplum and then asks `auth/me` for the profile.
+    The signature part is random: the stand-in looks tokens up, it never verifies them."""
+
+    def part(value: Any) -> str:
+        return base64.urlsafe_b64encode(json.dumps(value).encode()).rstrip(b"=").decode()
+
+    return f"{part({'alg': 'none', 'typ': 'JWT'})}.{part(claims)}.{secrets.token_urlsafe(32)}"
 
 
 class _Server(ThreadingHTTPServer):

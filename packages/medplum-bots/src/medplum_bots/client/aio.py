@@ -23,6 +23,9 @@ from medplum_bots.client.core import (
 )
 from medplum_bots.client.retry import RetryPolicy
 
+# httpx's own default pool bounds (httpx.AsyncClient's `limits` default).
+DEFAULT_LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=20)
+
 
 class AsyncMedplumClient(_ClientCore):
     """Asynchronous Medplum client (the one an `async def handler(medplum, event)` receives).
@@ -44,7 +47,10 @@ class AsyncMedplumClient(_ClientCore):
         retry: RetryPolicy | None = None,
         timeout: float = 30.0,
         budget: float | None = None,
+        limits: httpx.Limits = DEFAULT_LIMITS,
     ) -> None:
+        """`limits` bound the connection pool httpx builds when no `transport` is given
+        (it then also reads proxy settings from the environment)."""
         super().__init__(
             base_url,
             access_token=access_token,
@@ -54,7 +60,9 @@ class AsyncMedplumClient(_ClientCore):
             retry=retry,
             budget=budget,
         )
-        self._http = httpx.AsyncClient(transport=transport, timeout=timeout, follow_redirects=True)
+        self._http = httpx.AsyncClient(
+            transport=transport, timeout=timeout, limits=limits, follow_redirects=True
+        )
         self._login_lock = asyncio.Lock()
 
     # -- plumbing ----------------------------------------------------------------------------

@@ -20,7 +20,6 @@ from medplum_bots.client import AsyncMedplumClient
 from medplum_bots.client.retry import RetryPolicy
 from medplum_bots.config import Environment
 from medplum_bots.deploy.credentials import CLIENT_ID, CLIENT_SECRET, Credentials, Redactor
-from medplum_bots.deploy.http1_transport import transport_for
 from medplum_bots.deploy.plan import identifier_value
 from medplum_bots.deploy.subscriptions import owner_of, tag_query
 from medplum_bots.errors import (
@@ -41,6 +40,13 @@ CONFIG_ENTRY = "https://medplum-bots-template.dev/config-entry"
 # Ids per search request: keeps URLs far below common 8 KB limits.
 BOT_IDS_PER_SEARCH = 100
 TAGS_PER_SEARCH = 50
+
+
+def pool_limits(concurrency: int) -> httpx.Limits:
+    """One connection per request in flight, every one kept alive for the next wave (a new
+    connection costs a TCP and a TLS handshake: round trips of their own). Proxies come from
+    the environment (HTTPS_PROXY, ALL_PROXY, NO_PROXY), read by httpx itself."""
+    return httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
 
 
 def _chunks(items: Sequence[str], size: int) -> list[Sequence[str]]:
@@ -74,12 +80,10 @@ class EnvironmentSession:
         transport: httpx.AsyncBaseTransport | None = None,
         timeout: float = 30.0,
         concurrency: int = 1,
-        preconnect: int = 0,
     ) -> EnvironmentSession:
         """Log in with `credentials`; CredentialsError when refused or in the wrong project.
 
-        Without a `transport`: at most `concurrency` requests in flight, and `preconnect`
-        connections opened while the login is under way (the run's first burst needs them).
+        Without a `transport`: httpx's own, at most `concurrency` requests in flight.
         """
         redactor.add(credentials.client_secret)
         client = AsyncMedplumClient(
@@ -87,10 +91,10 @@ class EnvironmentSession:
             client_id=credentials.client_id,
             client_secret=credentials.client_secret,
             retry=retry,
-            transport=transport
-            or transport_for(credentials.base_url, concurrency, preconnect=preconnect),
+            transport=transport,
             timeout=timeout,
             budget=timeout,
+            limits=pool_limits(concurrency),
         )
         name = environment.name
         try:
