@@ -54,7 +54,7 @@ from bench.standin_process import StandInProcess  # noqa: E402
 
 CLI = ROOT / "node_modules" / "@medplum" / "cli"
 SECRET_NAME = "MEDPLUM_BOTS_RUNTIME_KEY"
-RUNTIME_KEY = "bench-runtime-key-0123456789"
+RUNTIME_KEY = "bench-runtime-key-0123456789abcdefghijkl"
 PROJECT_ID = "bench-project"
 CLIENT_ID, CLIENT_SECRET = "bench-client", "bench-client-secret-0123456789"
 

@@ -217,7 +217,7 @@ def _print_report(report: DeployReport) -> None:
     help={
         "name": "Entries to deploy: a name or a pattern with '*' (e.g. '*-staging'); repeatable. "
         "Required: use '*' for every entry.",
-        "jobs": "How many bots deploy at the same time (default 20).",
+        "jobs": "How many bots deploy at the same time (default 32).",
         "force": "Redeploy bots whose deployed content hash already matches.",
         "dry_run": "Only print what would change; touch nothing.",
         "create": "Create Bots for entries with an empty id (needs the environment's projectId) "
@@ -234,7 +234,7 @@ def _print_report(report: DeployReport) -> None:
 def deploy(
     c: Context,
     name: list[str] | None = None,
-    jobs: str = "20",
+    jobs: str = "32",
     force: bool = False,
     dry_run: bool = False,
     create: bool = False,

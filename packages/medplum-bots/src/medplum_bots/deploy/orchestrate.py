@@ -95,10 +95,11 @@ NOT_CHECKED = "runtime not checked (--no-runtime-check)"
 class DeployOptions:
     """What `invoke deploy` was asked to do."""
 
-    # 20 bots in flight: the fastest default measured with httpx's pool (bench/bench_deploy.py;
-    # more connections cost more CPU per request than they save in waiting); about 60
-    # requests in a second from one IP, far under Medplum's per-minute limits.
-    jobs: int = 20
+    # 32 bots in flight: with pools of at most 16 connections (deploy/pools.py) more bots in
+    # flight keep paying off up to 50 (bench/bench_deploy.py); 32 keeps at most ~100 requests
+    # in flight from one IP, and a deploy's total (3 per bot) is what Medplum's per-minute
+    # limits count, whatever --jobs is (packages/medplum-bots/docs/deploy-transport.md).
+    jobs: int = 32
     force: bool = False
     dry_run: bool = False
     create: bool = False

@@ -21,6 +21,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from medplum_bots.build.bundle import Artifact
 from medplum_bots.build.loader import ARTIFACT_FORMAT
+from medplum_bots.deploy.pools import tls_context
 from medplum_bots.errors import DeployError
 from medplum_bots.runtime.capabilities import TOOLING, normalize
 from medplum_bots.runtime.deploy_keys import key_id, sign_request
@@ -52,7 +53,7 @@ async def ask_runtime(
     headers = {"Content-Type": "application/json", **sign_request(key, PATH, body)}
     try:
         async with httpx.AsyncClient(
-            transport=transport, timeout=timeout, follow_redirects=False
+            transport=transport, verify=tls_context(), timeout=timeout, follow_redirects=False
         ) as client:
             answer = await client.post(url, content=body, headers=headers)
     except httpx.HTTPError as error:

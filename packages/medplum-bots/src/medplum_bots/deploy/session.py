@@ -21,6 +21,7 @@ from medplum_bots.client.retry import RetryPolicy
 from medplum_bots.config import Environment
 from medplum_bots.deploy.credentials import CLIENT_ID, CLIENT_SECRET, Credentials, Redactor
 from medplum_bots.deploy.plan import identifier_value
+from medplum_bots.deploy.pools import deploy_transport
 from medplum_bots.deploy.subscriptions import owner_of, tag_query
 from medplum_bots.errors import (
     CredentialsError,
@@ -83,9 +84,12 @@ class EnvironmentSession:
     ) -> EnvironmentSession:
         """Log in with `credentials`; CredentialsError when refused or in the wrong project.
 
-        Without a `transport`: httpx's own, at most `concurrency` requests in flight.
+        Without a `transport`: httpx's own (`deploy.pools`), at most `concurrency` requests in
+        flight.
         """
         redactor.add(credentials.client_secret)
+        if transport is None:
+            transport = deploy_transport(concurrency)
         client = AsyncMedplumClient(
             credentials.base_url,
             client_id=credentials.client_id,
