@@ -1,0 +1,1 @@
+"""Test configuration for the medplum-bots package (intentionally empty)."""
