@@ -125,7 +125,9 @@ def pat(**changes: Any) -> dict[str, Any]:
 
 
 def obs(**changes: Any) -> dict[str, Any]:
-    return with_({"resourceType": "Observation", "status": "final", "code": {"text": "x"}}, **changes)
+    return with_(
+        {"resourceType": "Observation", "status": "final", "code": {"text": "x"}}, **changes
+    )
 
 
 CASES: list[Case] = [
@@ -264,7 +266,10 @@ CASES: list[Case] = [
     ("unknown property in backbone", obs(component=[{"code": {"text": "c"}, "bogus": True}])),
     ("unknown choice type suffix", obs(valueFoo="x")),
     ("unknown property in Bot", with_(BOT, sourcecode={"url": "Binary/1"})),
-    ("unknown property in Subscription channel", with_(SUBSCRIPTION, channel={"type": "rest-hook", "url": "x"})),
+    (
+        "unknown property in Subscription channel",
+        with_(SUBSCRIPTION, channel={"type": "rest-hook", "url": "x"}),
+    ),
     ("unknown primitive extension target", pat(_nmae={"extension": []})),
     # -- required elements -----------------------------------------------------------------------
     ("missing Observation.status", {"resourceType": "Observation", "code": {"text": "x"}}),
@@ -273,11 +278,14 @@ CASES: list[Case] = [
     ("missing Subscription.channel.type", with_(SUBSCRIPTION, channel={"endpoint": "Bot/b1"})),
     ("missing AuditEvent.agent", with_(AUDIT_EVENT, agent=drop())),
     ("missing required as empty array", with_(AUDIT_EVENT, agent=[])),
-    ("missing required in Bundle entry request", {
-        "resourceType": "Bundle",
-        "type": "batch",
-        "entry": [{"resource": {"resourceType": "Patient"}, "request": {"url": "Patient"}}],
-    }),
+    (
+        "missing required in Bundle entry request",
+        {
+            "resourceType": "Bundle",
+            "type": "batch",
+            "entry": [{"resource": {"resourceType": "Patient"}, "request": {"url": "Patient"}}],
+        },
+    ),
     ("missing Binary.contentType", {"resourceType": "Binary", "data": "aGVsbG8="}),
     # -- cardinality -----------------------------------------------------------------------------
     ("single value where array belongs", pat(name={"family": "x"})),
@@ -313,16 +321,25 @@ CASES: list[Case] = [
     ("bad id (Meta.versionId)", pat(meta={"versionId": "a_b"})),
     ("bad id too long", pat(meta={"versionId": "a" * 65})),
     ("bad base64Binary", {"resourceType": "Binary", "contentType": "text/plain", "data": "abc"}),
-    ("bad base64Binary with whitespace", {"resourceType": "Binary", "contentType": "text/plain", "data": "aGVs bG8="}),
+    (
+        "bad base64Binary with whitespace",
+        {"resourceType": "Binary", "contentType": "text/plain", "data": "aGVs bG8="},
+    ),
     ("bad string (control character)", pat(name=[{"family": "a\u0001b"}])),
     ("bad string (whitespace only)", pat(name=[{"family": "   "}])),
-    ("bad markdown (whitespace only)", {"resourceType": "Questionnaire", "status": "active", "description": " \n "}),
+    (
+        "bad markdown (whitespace only)",
+        {"resourceType": "Questionnaire", "status": "active", "description": " \n "},
+    ),
     ("bad string in Bot.name (number)", with_(BOT, name=5)),
     ("bad resource id (string type)", pat(id="   ")),
     # -- choice elements -------------------------------------------------------------------------
     ("two values of one choice element", obs(valueString="a", valueBoolean=True)),
     ("two values of Patient.deceased", pat(deceasedBoolean=False, deceasedDateTime="2020")),
-    ("choice value plus extension of another type", obs(valueString="a", _valueBoolean={"extension": [{"url": "u", "valueString": "x"}]})),
+    (
+        "choice value plus extension of another type",
+        obs(valueString="a", _valueBoolean={"extension": [{"url": "u", "valueString": "x"}]}),
+    ),
     ("bad value inside a choice", obs(valueQuantity={"value": 1, "unit": 2})),
     ("unknown property inside a choice value", obs(valueQuantity={"value": 1, "foo": 2})),
     # -- empties and nulls -----------------------------------------------------------------------
@@ -340,28 +357,107 @@ CASES: list[Case] = [
     # -- extensions ------------------------------------------------------------------------------
     ("extension without url", pat(extension=[{"valueString": "x"}])),
     ("extension with neither value nor extensions (ext-1)", pat(extension=[{"url": "x"}])),
-    ("extension with value and extensions (ext-1)", pat(extension=[{"url": "x", "valueString": "a", "extension": [{"url": "y", "valueString": "b"}]}])),
-    ("extension with two values", pat(extension=[{"url": "x", "valueString": "a", "valueCode": "b"}])),
+    (
+        "extension with value and extensions (ext-1)",
+        pat(
+            extension=[
+                {"url": "x", "valueString": "a", "extension": [{"url": "y", "valueString": "b"}]}
+            ]
+        ),
+    ),
+    (
+        "extension with two values",
+        pat(extension=[{"url": "x", "valueString": "a", "valueCode": "b"}]),
+    ),
     ("extension with bad value", pat(extension=[{"url": "x", "valueDate": "May 1st"}])),
     ("modifierExtension without url", pat(modifierExtension=[{"valueBoolean": True}])),
-    ("extension on a nested element without url", pat(name=[{"family": "x", "extension": [{"valueString": "y"}]}])),
-    ("bad primitive extension content", pat(birthDate="1990-01-01", _birthDate={"extension": [{"valueString": "y"}], "foo": 1})),
-    ("bad Subscription interaction extension (no url)", with_(SUBSCRIPTION, extension=[{"valueCode": "create"}])),
+    (
+        "extension on a nested element without url",
+        pat(name=[{"family": "x", "extension": [{"valueString": "y"}]}]),
+    ),
+    (
+        "bad primitive extension content",
+        pat(birthDate="1990-01-01", _birthDate={"extension": [{"valueString": "y"}], "foo": 1}),
+    ),
+    (
+        "bad Subscription interaction extension (no url)",
+        with_(SUBSCRIPTION, extension=[{"valueCode": "create"}]),
+    ),
     # -- contained and nested resources ----------------------------------------------------------
-    ("invalid contained resource", pat(contained=[{"resourceType": "Organization", "id": "o", "nmae": "x"}])),
-    ("contained resource missing required", pat(contained=[{"resourceType": "Observation", "id": "o"}])),
+    (
+        "invalid contained resource",
+        pat(contained=[{"resourceType": "Organization", "id": "o", "nmae": "x"}]),
+    ),
+    (
+        "contained resource missing required",
+        pat(contained=[{"resourceType": "Observation", "id": "o"}]),
+    ),
     ("contained unknown resource type", pat(contained=[{"resourceType": "Foo", "id": "x"}])),
     ("contained without resourceType", pat(contained=[{"id": "x", "name": "y"}])),
-    ("contained nested in contained (dom-2)", pat(contained=[{"resourceType": "Patient", "id": "a", "contained": [{"resourceType": "Patient", "id": "b"}]}])),
-    ("contained with versionId (dom-4)", pat(contained=[{"resourceType": "Patient", "id": "a", "meta": {"versionId": "1"}}])),
-    ("contained with security label (dom-5)", pat(contained=[{"resourceType": "Patient", "id": "a", "meta": {"security": [{"code": "R"}]}}])),
-    ("invalid resource in Bundle entry", {"resourceType": "Bundle", "type": "collection", "entry": [{"resource": {"resourceType": "Patient", "gender": ["x"]}}]}),
-    ("unknown resource type in Bundle entry", {"resourceType": "Bundle", "type": "collection", "entry": [{"resource": {"resourceType": "Nope"}}]}),
-    ("invalid resource in Parameters", {"resourceType": "Parameters", "parameter": [{"name": "x", "resource": {"resourceType": "Observation"}}]}),
-    ("invalid Bundle entry property", {"resourceType": "Bundle", "type": "collection", "entry": [{"resourse": {}}]}),
+    (
+        "contained nested in contained (dom-2)",
+        pat(
+            contained=[
+                {
+                    "resourceType": "Patient",
+                    "id": "a",
+                    "contained": [{"resourceType": "Patient", "id": "b"}],
+                }
+            ]
+        ),
+    ),
+    (
+        "contained with versionId (dom-4)",
+        pat(contained=[{"resourceType": "Patient", "id": "a", "meta": {"versionId": "1"}}]),
+    ),
+    (
+        "contained with security label (dom-5)",
+        pat(
+            contained=[
+                {"resourceType": "Patient", "id": "a", "meta": {"security": [{"code": "R"}]}}
+            ]
+        ),
+    ),
+    (
+        "invalid resource in Bundle entry",
+        {
+            "resourceType": "Bundle",
+            "type": "collection",
+            "entry": [{"resource": {"resourceType": "Patient", "gender": ["x"]}}],
+        },
+    ),
+    (
+        "unknown resource type in Bundle entry",
+        {
+            "resourceType": "Bundle",
+            "type": "collection",
+            "entry": [{"resource": {"resourceType": "Nope"}}],
+        },
+    ),
+    (
+        "invalid resource in Parameters",
+        {
+            "resourceType": "Parameters",
+            "parameter": [{"name": "x", "resource": {"resourceType": "Observation"}}],
+        },
+    ),
+    (
+        "invalid Bundle entry property",
+        {"resourceType": "Bundle", "type": "collection", "entry": [{"resourse": {}}]},
+    ),
     # -- invariants we do not evaluate (see test_differential.UNCHECKED_INVARIANTS) -------------
-    ("invariant obs-6: dataAbsentReason with a value", obs(valueString="a", dataAbsentReason={"text": "n/a"})),
-    ("invariant bdl-3: transaction entry without request", {"resourceType": "Bundle", "type": "transaction", "entry": [{"resource": {"resourceType": "Patient"}}]}),
+    (
+        "invariant obs-6: dataAbsentReason with a value",
+        obs(valueString="a", dataAbsentReason={"text": "n/a"}),
+    ),
+    (
+        "invariant bdl-3: transaction entry without request",
+        {
+            "resourceType": "Bundle",
+            "type": "transaction",
+            "entry": [{"resource": {"resourceType": "Patient"}}],
+        },
+    ),
     # -- resource types --------------------------------------------------------------------------
     ("unknown resource type", {"resourceType": "Patinet"}),
     ("missing resourceType", {"name": [{"family": "x"}]}),
@@ -370,7 +466,10 @@ CASES: list[Case] = [
     ("datatype name as contained resourceType", pat(contained=[{"resourceType": "HumanName"}])),
     # -- references ------------------------------------------------------------------------------
     ("reference to a type not allowed (warning)", obs(subject={"reference": "Medication/m1"})),
-    ("reference allowed to any type", with_(AUDIT_EVENT, entity=[{"what": {"reference": "Bot/b1"}}])),
+    (
+        "reference allowed to any type",
+        with_(AUDIT_EVENT, entity=[{"what": {"reference": "Bot/b1"}}]),
+    ),
     ("conditional reference", obs(subject={"reference": "Patient?identifier=x|1"})),
     ("reference not a string", obs(subject={"reference": 5})),
     # -- several problems at once ----------------------------------------------------------------

@@ -11,13 +11,13 @@ from collections.abc import Iterable
 from typing import Any
 
 import pytest
-
 from medplum_bots.testing.validation import (
     Issue,
     ResourceValidationError,
     assert_valid_resource,
     validate_resource,
 )
+
 from tests.fhir.cases import CASES
 from tests.fhir.oracle import medplum_validate
 
@@ -108,8 +108,13 @@ def test_assert_valid_resource_raises_with_outcome() -> None:
 
 def test_assert_valid_resource_returns_warnings() -> None:
     warnings = assert_valid_resource(
-        {"resourceType": "Observation", "status": "final", "code": {"text": "x"},
-         "valueString": "a", "valueBoolean": True}
+        {
+            "resourceType": "Observation",
+            "status": "final",
+            "code": {"text": "x"},
+            "valueString": "a",
+            "valueBoolean": True,
+        }
     )
     assert [w.severity for w in warnings] == ["warning"]
     assert isinstance(warnings[0], Issue)

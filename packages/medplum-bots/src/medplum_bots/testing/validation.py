@@ -193,6 +193,7 @@ class _Type:
     kind: str
     elements: tuple[_Element, ...]
     by_key: Mapping[str, _Element]
+    by_json_key: Mapping[str, str]  # "valueString", "_valueString" -> "value[x]"
     root_constraints: tuple[tuple[str, str], ...]  # (key, human) of the invariants we evaluate
     element_constraint_text: Mapping[str, str]
 
@@ -229,6 +230,12 @@ class _Schema:
                 kind=t["kind"],
                 elements=elements,
                 by_key={e.key: e for e in elements},
+                by_json_key={
+                    k: e.key
+                    for e in elements
+                    for r in e.types
+                    for k in (r.json_key, "_" + r.json_key)
+                },
                 root_constraints=tuple(
                     (c["key"], c["human"])
                     for c in t.get("constraints", [])
@@ -472,7 +479,19 @@ class _Validator:
         return _ABSENT, None
 
     def crawl(self, obj: Any, type_def: _Type, crawl_path: str, value_path: str) -> None:
+        # Only the elements whose keys are there need a look; the others can only be missing.
+        present: set[str] = set()
+        if isinstance(obj, Mapping):
+            by_json_key = type_def.by_json_key
+            for key in obj:
+                el_key = by_json_key.get(key)
+                if el_key is not None:
+                    present.add(el_key)
         for el in type_def.elements:
+            if el.key not in present:
+                if el.min > 0:
+                    self.error(f"{value_path}.{el.key}", "Missing required property")
+                continue
             value, ref = self.property_value(obj, el)
             el_crawl_path = f"{crawl_path}.{el.key}"
             el_value_path = f"{value_path}.{el.key}"
