@@ -11,13 +11,13 @@ from collections.abc import Iterable
 from typing import Any
 
 import pytest
+
 from medplum_bots.testing.validation import (
     Issue,
     ResourceValidationError,
     assert_valid_resource,
     validate_resource,
 )
-
 from tests.fhir.cases import CASES
 from tests.fhir.oracle import medplum_validate
 
