@@ -11,6 +11,8 @@ import pytest
 import yaml
 
 HEX_SECRET = "4f3c2a1b9e8d7c6b5a49382716f5e4d3c2b1a0f9e8d7c6b5a4938271605f4e3d"
+# The shape `invoke deploy-key` prints (a made-up value).
+DEPLOY_KEY = "ed25519-private:" + "Zm9vYmFyYmF6cXV4cXV1eGNvcmdlZ3JhdWx0Z2FycGx5"
 JWT = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.c2lnbmF0dXJlLXBhcnQtaGVyZQ"
 
 
@@ -64,6 +66,7 @@ def test_env_files_are_refused(default_project: Path, write: Any, name: str) -> 
         ("call.py", f'headers = {{"Authorization": "Bearer {HEX_SECRET}"}}\n', "bearer token"),
         ("token.txt", f"{JWT}\n", "JSON Web Token"),
         ("key.pem", "-----BEGIN RSA PRIVATE KEY-----\nMIIE\n", "private key"),
+        ("ci.env", f"KEY={DEPLOY_KEY}\n", "deploy key"),
         ("aws.cfg", "aws_access_key_id = AKIAIOSFODNN7EXAMPLF\n", "AWS access key id"),
     ],
 )
@@ -76,7 +79,7 @@ def test_credentials_are_refused_without_printing_them(
 
     assert result.returncode == 1
     assert f"{path}:2: looks like" in result.stderr and label in result.stderr
-    for value in (HEX_SECRET, JWT, "AKIAIOSFODNN7EXAMPLF", "MIIE"):
+    for value in (HEX_SECRET, JWT, "AKIAIOSFODNN7EXAMPLF", "MIIE", DEPLOY_KEY):
         assert value not in result.stdout + result.stderr
 
 

@@ -5,7 +5,8 @@ with one line per finding, `path:line: what it looks like`; the value itself is 
 A deliberate fake in a test can be kept by ending its line with `# pragma: allowlist secret`.
 
 It is a guard against accidents, not a scanner: it knows the shapes this repository's
-credentials take (Medplum client secrets and access tokens, the runtime key, AWS keys).
+credentials take (Medplum client secrets and access tokens, the runtime key, deploy keys,
+AWS keys).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ MAX_BYTES = 2_000_000
 
 # NAME=value lines (.env style, shell exports, YAML/INI) for variables that hold credentials.
 ASSIGNED = re.compile(
-    r"^\s*(?:export\s+)?[A-Za-z0-9_]*(?:CLIENT_SECRET|ACCESS_TOKEN|RUNTIME_KEY|SECRET_ACCESS_KEY)"
+    r"^\s*(?:export\s+)?[A-Za-z0-9_]*(?:CLIENT_SECRET|ACCESS_TOKEN|RUNTIME_KEY|DEPLOY_KEY|SECRET_ACCESS_KEY)"
     r"\s*[=:]\s*(?P<value>\S+)"
 )
 # client_secret / access_token keys with a quoted literal value (JSON, Python, YAML).
@@ -36,6 +37,8 @@ SHAPES = (
     ),
     ("a bearer token", re.compile(r"\bBearer\s+[A-Za-z0-9._~+/-]{20,}=*")),
     ("a private key", re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----")),
+    # `invoke deploy-key`'s private half: 32 bytes, base64url.
+    ("a deploy key", re.compile(r"ed25519-private:[A-Za-z0-9_-]{40,}")),
     ("an AWS access key id", re.compile(r"\b(?:AKIA|ASIA)[0-9A-Z]{16}\b")),
 )
 # Values that are clearly not real: placeholders, references, variable names, fakes.
