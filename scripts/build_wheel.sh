@@ -10,4 +10,4 @@ rm -rf build/wheels && mkdir -p build/wheels
 "$python" -m pip wheel -q --disable-pip-version-check --no-deps --no-build-isolation \
   -w build/wheels packages/medplum-bots 2>/dev/null \
   || "$python" -m pip wheel -q --disable-pip-version-check --no-deps -w build/wheels packages/medplum-bots
-ls build/wheels/medplum_bots-*.whl
+ls "$PWD"/build/wheels/medplum_bots-*.whl
