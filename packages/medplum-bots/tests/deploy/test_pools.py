@@ -31,10 +31,14 @@ class Ports(BaseHTTPRequestHandler):
         pass
 
 
+class Server(ThreadingHTTPServer):
+    request_queue_size = 128  # the default backlog (5) would drop most of a wave's connects
+
+
 @pytest.fixture
 def server() -> Iterator[str]:
     Ports.seen = []
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Ports)
+    httpd = Server(("127.0.0.1", 0), Ports)
     httpd.daemon_threads = True
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()

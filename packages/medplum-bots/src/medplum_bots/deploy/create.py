@@ -17,6 +17,7 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from medplum_bots.config import (
+    Environment,
     ProjectConfig,
     append_entries,
     config_lock_async,
@@ -105,27 +106,17 @@ async def create_async(
     connections = connections or Connections()
     entry = new_entry(config, new)
     env = config.environment(entry["environment"])
-    project_id = new.project_id or env.project_id
-    if not project_id:
-        raise ConfigError(
-            f"bot {new.name!r}: pass --project-id (or set environments.{env.name}.projectId)"
-        )
-    if env.project_id and new.project_id and new.project_id != env.project_id:
-        raise ConfigError(
-            f"--project-id {new.project_id!r} differs from environments.{env.name}.projectId "
-            f"{env.project_id!r} in {config.path.name}"
-        )
+    project_id = _project_id(config, env, new)
     raw = read_raw(config.path)
     planned = parse_config({**raw, "bots": [*raw.get("bots", []), entry]}, config.path)
     # Checks the runtime and credentials and builds the artifact before anything exists.
     targets, credentials = prepare(
         planned, [new.name], dataclasses.replace(options, create=True), connections.environ
     )
-    redactor = Redactor()
     session = await EnvironmentSession.open(
         env,
         credentials[env.name],
-        redactor=redactor,
+        redactor=Redactor(),
         retry=connections.retry,
         transport=connections.transport,
         timeout=connections.timeout,
@@ -137,22 +128,7 @@ async def create_async(
                 f"Project/{session.project_id}, not to {project_id!r}"
             )
         session.project_id = project_id
-        # Under the config lock: a second `invoke create` of the same name waits here, then
-        # finds the entry recorded; a Bot made by an interrupted earlier create is adopted.
-        async with config_lock_async(config.path):
-            if any(b.get("name") == new.name for b in read_raw(config.path).get("bots", [])):
-                raise ConfigError(f"{config.path.name}: a bot named {new.name!r} already exists")
-            bot, _ = await session.find_or_create_bot(
-                new.name, new.description, entry["runtimeVersion"]
-            )
-            try:
-                append_entries(config.path, [{**entry, "id": bot["id"]}])
-            except (OSError, ConfigError) as error:
-                # The Bot exists now: say which, so it can be recorded by hand, not made twice.
-                raise DeployError(
-                    f"created Bot/{bot['id']} but could not add {new.name!r} to "
-                    f'{config.path.name} ({error}); add the entry with "id": "{bot["id"]}"'
-                ) from None
+        bot = await _create_and_record(config, session, new, entry)
         target = dataclasses.replace(
             targets[0], entry=dataclasses.replace(targets[0].entry, id=bot["id"])
         )
@@ -172,6 +148,44 @@ async def create_async(
             for o in report.outcomes
         )
     )
+
+
+def _project_id(config: ProjectConfig, env: Environment, new: NewBot) -> str:
+    """The project the Bot is made in: `--project-id`, else the environment's `projectId`."""
+    project_id = new.project_id or env.project_id
+    if not project_id:
+        raise ConfigError(
+            f"bot {new.name!r}: pass --project-id (or set environments.{env.name}.projectId)"
+        )
+    if env.project_id and new.project_id and new.project_id != env.project_id:
+        raise ConfigError(
+            f"--project-id {new.project_id!r} differs from environments.{env.name}.projectId "
+            f"{env.project_id!r} in {config.path.name}"
+        )
+    return project_id
+
+
+async def _create_and_record(
+    config: ProjectConfig, session: EnvironmentSession, new: NewBot, entry: dict[str, Any]
+) -> dict[str, Any]:
+    """Find or create the Bot and append its entry, under the config lock: a second
+    `invoke create` of the same name waits, then finds the entry recorded; a Bot made by an
+    interrupted earlier create is adopted."""
+    async with config_lock_async(config.path):
+        if any(b.get("name") == new.name for b in read_raw(config.path).get("bots", [])):
+            raise ConfigError(f"{config.path.name}: a bot named {new.name!r} already exists")
+        bot, _ = await session.find_or_create_bot(
+            new.name, new.description, entry["runtimeVersion"]
+        )
+        try:
+            append_entries(config.path, [{**entry, "id": bot["id"]}])
+        except (OSError, ConfigError) as error:
+            # The Bot exists now: say which, so it can be recorded by hand, not made twice.
+            raise DeployError(
+                f"created Bot/{bot['id']} but could not add {new.name!r} to "
+                f'{config.path.name} ({error}); add the entry with "id": "{bot["id"]}"'
+            ) from None
+    return bot
 
 
 def create(
