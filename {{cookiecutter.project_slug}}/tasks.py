@@ -146,10 +146,11 @@ def run(
     }
 )
 def serve(c: Context, host: str = "127.0.0.1", port: str = "8000") -> None:
-    """Build every bot and serve them over signed HTTP (route 1) with uvicorn.
+    """Serve the HTTP runtime locally: runs the signed artifact each execution carries.
 
-    Needs MEDPLUM_BOTS_RUNTIME_KEY (environment or .env);
-    see docs/running-python-bots.md "HTTP runtime".
+    Leave it running across deploys: each deploy's code arrives with its executions. Needs
+    MEDPLUM_BOTS_RUNTIME_KEY and MEDPLUM_BOTS_TRUSTED_KEYS (environment or .env); see
+    docs/running-python-bots.md "HTTP runtime".
     """
     from medplum_bots.arguments import whole_number
     from medplum_bots.config import load_config
@@ -182,7 +183,7 @@ def runtime_zip(
     python_version: str = "3.12",
     requirements_dir: str = "",
 ) -> None:
-    """Build every bot and package the HTTP runtime as one AWS Lambda zip (function URL).
+    """Package the HTTP runtime, with every package the bots need, as one AWS Lambda zip.
 
     See docs/running-python-bots.md "As an AWS Lambda behind a function URL".
     """
