@@ -376,8 +376,27 @@ class _EnvironmentRun:
         if self.hashing is not None:
             self.hashes = await self.hashing
         outcomes: dict[str, BotOutcome] = {}
-        changed: list[tuple[Target, Resource, bool]] = []
         notes: dict[str, str] = {}
+        changed = self._sort_out(bots, created, outcomes, notes)
+        if changed:
+            done = await self._deploy_changed(changed, warning)
+            for outcome in done:
+                note = notes.get(outcome.bot)
+                if note and not outcome.failed:
+                    outcome = replace(outcome, detail=note)
+                outcomes[outcome.bot] = outcome
+        return [outcomes[t.entry.name] for t in self.targets]
+
+    def _sort_out(
+        self,
+        bots: Mapping[str, Resource],
+        created: Mapping[str, Any],
+        outcomes: dict[str, BotOutcome],
+        notes: dict[str, str],
+    ) -> list[tuple[Target, Resource, bool]]:
+        """Report what needs no deploy (failed creates, missing Bots, unchanged hashes) and
+        return the (target, Bot, newly created) triples that do."""
+        changed: list[tuple[Target, Resource, bool]] = []
         for index, target in enumerate(self.targets):
             name = target.entry.name
             created_bot: Resource | None = None
@@ -421,14 +440,7 @@ class _EnvironmentRun:
                 )
             else:
                 changed.append((target, found, False))
-        if changed:
-            done = await self._deploy_changed(changed, warning)
-            for outcome in done:
-                note = notes.get(outcome.bot)
-                if note and not outcome.failed:
-                    outcome = replace(outcome, detail=note)
-                outcomes[outcome.bot] = outcome
-        return [outcomes[t.entry.name] for t in self.targets]
+        return changed
 
     def _report(self, outcomes: dict[str, BotOutcome], outcome: BotOutcome) -> None:
         outcomes[outcome.bot] = outcome
