@@ -1,4 +1,11 @@
-"""FHIR search for the in-memory Medplum: the parameter table, parsing and matching.
+"""BENCH-ONLY BASELINE: the in-memory search as it was before issue 11 (hand-written table).
+
+A verbatim copy of `medplum_bots/testing/search.py` at commit f6144ed, kept only so that
+`bench/bench_inmemory.py` can time today's searches against the old implementation in the same
+run. Nothing imports it but the benchmark; do not fix or extend it.
+
+Original docstring:
+FHIR search for the in-memory Medplum: the parameter table, parsing and matching.
 
 `parse_search("Patient", [("family", "smi"), ("_sort", "-birthdate")])` returns a `Search`
 whose `run(resources)` filters and sorts. Semantics follow the FHIR R4 spec for the types
