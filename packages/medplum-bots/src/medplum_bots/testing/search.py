@@ -90,19 +90,9 @@ def _values(cache: ValueCache | None, resource: Resource, param: SearchParameter
 
 # -- reading element values ------------------------------------------------------------------
 
-_NAME_PARTS = (
-    "text",
-    "family",
-    "given",
-    "prefix",
-    "suffix",
-    "line",
-    "city",
-    "district",
-    "state",
-    "postalCode",
-    "country",
-)
+# The parts of a HumanName or Address a string search looks at; an Address's country and
+# district only through their own parameters, as in Medplum's formatAddress.
+_NAME_PARTS = ("text", "family", "given", "prefix", "suffix", "line", "city", "state", "postalCode")
 
 
 def _strings(value: Any) -> list[str]:
