@@ -80,8 +80,17 @@ class ValueCache:
             found = entry[1][param.code] = param.values(resource)
         return found
 
-    def forget(self, resource: Resource) -> None:
-        self._entries.pop(id(resource), None)
+    def prepared(self, resource: Resource, param: SearchParameter, form: str) -> Any:
+        """The values in a matching-ready form (casefolded strings, date ranges), computed once."""
+        entry = self._entries.get(id(resource))
+        if entry is None or entry[0] is not resource:
+            self.values(resource, param)
+            entry = self._entries[id(resource)]
+        key = f"{param.code}\x00{form}"
+        found = entry[1].get(key)
+        if found is None:
+            found = entry[1][key] = _prepare(form, self.values(resource, param))
+        return found
 
 
 def _values(cache: ValueCache | None, resource: Resource, param: SearchParameter) -> list[Any]:
@@ -306,65 +315,95 @@ class Criterion:
         )
 
     def matches(self, resource: Resource, cache: ValueCache | None) -> bool:
-        elements = _values(cache, resource, self.param)
         if self.modifier == "missing":
-            return bool(self.values[0]) is (not elements)
-        hit = any(self._one(elements, v) for v in self.values)
+            return bool(self.values[0]) is (not _values(cache, resource, self.param))
+        form = _form(self.param.type, self.modifier)
+        prepared = _prepared(cache, resource, self.param, form)
+        hit = any(self._one(prepared, v) for v in self.values)
         return hit != self.negated
 
-    def _one(self, elements: list[Any], wanted: Any) -> bool:
+    def _one(self, prepared: Any, wanted: Any) -> bool:
+        """`prepared` is the parameter's values in the form `_form` names for this criterion."""
         kind = self.param.type
         if kind == "string":
-            return self._string(elements, wanted)
+            if self.modifier == "exact":
+                return wanted in prepared
+            folded = wanted.casefold()
+            if self.modifier == "contains":
+                return any(folded in t for t in prepared)
+            return any(t.startswith(folded) for t in prepared)
         if kind == "token":
-            return self._token(elements, wanted)
+            if self.modifier in ("text", "contains"):
+                folded = wanted.casefold()
+                return any(folded in label for label in prepared)
+            return _token_matches(prepared, wanted)
         if kind == "reference":
             if self.modifier == "identifier":
-                identifiers = [e.get("identifier") for e in elements if isinstance(e, dict)]
-                return _token_matches([i for i in identifiers if i], wanted)
-            return wanted in _references(elements)
+                return _token_matches(prepared, wanted)
+            return wanted in prepared
         if kind == "date":
             prefix, low, high = wanted
-            ranges = [r for r in map(_value_range, elements) if r]
-            return any(_date_matches(prefix, r[0], r[1], low, high) for r in ranges)
+            return any(_date_matches(prefix, r[0], r[1], low, high) for r in prepared)
         if kind in ("number", "quantity"):
             prefix, number = wanted
-            return any(_number_matches(prefix, n, number) for n in _numbers(elements))
+            return any(_number_matches(prefix, n, number) for n in prepared)
         if kind == "composite":
-            return _composite_matches(self.param, elements, wanted)
-        # uri
-        texts = [e for e in elements if isinstance(e, str)]
+            return _composite_matches(self.param, prepared, wanted)
         if self.modifier == "below":
-            return any(t.startswith(wanted) for t in texts)
+            return any(t.startswith(wanted) for t in prepared)
         if self.modifier == "above":
-            return any(wanted.startswith(t) for t in texts)
-        return wanted in texts
-
-    def _string(self, elements: list[Any], wanted: str) -> bool:
-        texts = [t for e in elements for t in _strings(e)]
-        if self.modifier == "exact":
-            return wanted in texts
-        folded = wanted.casefold()
-        if self.modifier == "contains":
-            return any(folded in t.casefold() for t in texts)
-        return any(t.casefold().startswith(folded) for t in texts)
-
-    def _token(self, elements: list[Any], wanted: str) -> bool:
-        if self.modifier in ("text", "contains"):
-            folded = wanted.casefold()
-            labels = [
-                code
-                for e in elements
-                for system, code in _tokens(e)
-                if system == _TEXT or self.modifier == "contains"
-            ]
-            return any(folded in label.casefold() for label in labels)
-        return _token_matches(elements, wanted)
+            return any(wanted.startswith(t) for t in prepared)
+        return wanted in prepared
 
 
-def _token_matches(elements: list[Any], wanted: str) -> bool:
+def _form(kind: str, modifier: str | None) -> str:
+    """Which prepared form of the values a criterion reads (one cache entry per form)."""
+    if kind == "string":
+        return "exact" if modifier == "exact" else "folded"
+    if kind == "token":
+        if modifier == "text":
+            return "labels"
+        return "all-labels" if modifier == "contains" else "pairs"
+    if kind == "reference":
+        return "identifiers" if modifier == "identifier" else "references"
+    return kind
+
+
+def _prepare(form: str, values: list[Any]) -> Any:
+    if form == "exact":
+        return [t for e in values for t in _strings(e)]
+    if form == "folded":
+        return [t.casefold() for e in values for t in _strings(e)]
+    if form == "pairs":
+        return [pair for e in values for pair in _tokens(e)]
+    if form in ("labels", "all-labels"):
+        pairs = [pair for e in values for pair in _tokens(e)]
+        return [c.casefold() for system, c in pairs if system == _TEXT or form == "all-labels"]
+    if form == "identifiers":
+        identifiers = [e.get("identifier") for e in values if isinstance(e, dict)]
+        return [pair for i in identifiers if i for pair in _tokens(i)]
+    if form == "references":
+        return _references(values)
+    if form == "date":
+        return [r for r in map(_value_range, values) if r]
+    if form in ("number", "quantity"):
+        return _numbers(values)
+    if form == "uri":
+        return [e for e in values if isinstance(e, str)]
+    return values  # composite: the root elements
+
+
+def _prepared(
+    cache: ValueCache | None, resource: Resource, param: SearchParameter, form: str
+) -> Any:
+    if cache is None:
+        return _prepare(form, param.values(resource))
+    return cache.prepared(resource, param, form)
+
+
+def _token_matches(pairs: list[tuple[str | None, str]], wanted: str) -> bool:
     system, bar, code = wanted.partition("|")
-    for actual_system, actual_code in (pair for e in elements for pair in _tokens(e)):
+    for actual_system, actual_code in pairs:
         if not bar:
             if actual_code == wanted:
                 return True
@@ -389,7 +428,8 @@ def _composite_matches(param: SearchParameter, elements: list[Any], wanted: str)
             if sub is None or sub.unsupported:
                 return False
             criterion = _criterion(sub.code, sub, None, part)
-            if not any(criterion._one(component.values([element]), v) for v in criterion.values):
+            prepared = _prepare(_form(sub.type, None), component.values([element]))
+            if not any(criterion._one(prepared, v) for v in criterion.values):
                 break
         else:
             return True
@@ -467,14 +507,14 @@ class ChainCriterion:
                 keys = {
                     f"{r['resourceType']}/{r['id']}"
                     for r in store.current(link.origin)
-                    if keys.intersection(_references(_values(cache, r, link.param)))
+                    if keys.intersection(_prepared(cache, r, link.param, "references"))
                 }
             else:
                 keys = {
                     ref
                     for r in store.current(link.target)
                     if f"{r['resourceType']}/{r['id']}" in keys
-                    for ref in _references(_values(cache, r, link.param))
+                    for ref in _prepared(cache, r, link.param, "references")
                     if ref.startswith(link.origin + "/")
                 }
         return keys
@@ -564,13 +604,13 @@ class Include:
             return [
                 r
                 for r in store.current(self.resource_type)
-                if keys.intersection(_references(_values(cache, r, self.param)))
+                if keys.intersection(_prepared(cache, r, self.param, "references"))
             ]
         found: list[Resource] = []
         for resource in base:
             if resource.get("resourceType") != self.resource_type:
                 continue
-            for ref in _references(_values(cache, resource, self.param)):
+            for ref in _prepared(cache, resource, self.param, "references"):
                 kind, _, resource_id = ref.partition("/")
                 if not resource_id or (self.target and kind != self.target):
                     continue
