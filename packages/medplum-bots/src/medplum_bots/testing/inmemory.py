@@ -9,9 +9,12 @@ exact code that runs against Medplum runs here, offline and fast:
     client.search("Patient", {"family": "doe"})
 
 It implements create / read / update (create-on-update allowed) / JSON Patch / delete,
-versions and `_history`, conditional create (`If-None-Exist`), Binary content, searches
-(see `fhir_search`) with paging, and `oauth2/token`. What it does not implement answers
-400 with an OperationOutcome instead of pretending to work.
+versions and `_history`, `If-Match` (ETag `W/"n"`), conditional create (`If-None-Exist`),
+update, patch and delete (`PUT Patient?identifier=...`), batch and transaction Bundles
+(`POST fhir/R4/`, see `testing.bundles`), Binary content, searches driven by Medplum's
+SearchParameters (see `testing.search` and `docs/search.md`) with paging, `_include` and
+`_revinclude`, and `oauth2/token`. What it does not implement answers 400 with an
+OperationOutcome instead of pretending to work.
 """
 
 from __future__ import annotations
@@ -32,13 +35,20 @@ import httpx
 from medplum_bots.client import FHIR_JSON, AsyncMedplumClient, MedplumClient
 from medplum_bots.client.retry import RetryPolicy
 from medplum_bots.errors import outcome
+from medplum_bots.testing.bundles import (
+    assign_ids,
+    batch_response,
+    entry_request,
+    rewrite_references,
+)
 from medplum_bots.testing.json_patch import PatchError, apply_patch
-from medplum_bots.testing.search import Search, SearchError, parse_search
+from medplum_bots.testing.search import Search, SearchError, ValueCache, parse_search
 
 BASE_URL = "http://medplum.local/"
 FHIR_PREFIX = "fhir/R4/"
 DEFAULT_COUNT = 20
-MAX_COUNT = 1000
+MULTIPLE_MATCHES = "Multiple resources found matching condition"  # Medplum's texts
+PRECONDITION_FAILED = "Precondition Failed"
 
 Resource = dict[str, Any]
 
@@ -61,6 +71,14 @@ class _Fail(Exception):
     def __init__(self, status: int, code: str, text: str) -> None:
         super().__init__(text)
         self.status, self.code, self.text = status, code, text
+
+
+class _EntryFailed(Exception):
+    """A transaction entry failed: the whole transaction answers with its response."""
+
+    def __init__(self, answer: httpx.Response) -> None:
+        super().__init__(answer.status_code)
+        self.answer = answer
 
 
 @dataclass(frozen=True)
@@ -94,6 +112,7 @@ class InMemoryMedplum(httpx.BaseTransport, httpx.AsyncBaseTransport):
     def __init__(self, *, token_lifetime: int = 3600, now: Callable[[], datetime] = _now) -> None:
         self._lock = threading.RLock()
         self._resources: dict[str, dict[str, list[_Version]]] = {}
+        self._values = ValueCache()  # search parameter values per stored version
         self._clients: dict[str, str] = {}
         self._tokens: set[str] = set()
         self._token_lifetime = token_lifetime
@@ -153,8 +172,21 @@ class InMemoryMedplum(httpx.BaseTransport, httpx.AsyncBaseTransport):
     def all(self, resource_type: str) -> list[Resource]:
         """Copies of the current (not deleted) resources of a type, in creation order."""
         with self._lock:
-            versions = self._resources.get(resource_type, {}).values()
-            return [copy.deepcopy(v[-1].resource) for v in versions if not v[-1].deleted]
+            return [copy.deepcopy(r) for r in self.current(resource_type)]
+
+    # -- what searches read (stored dicts, never mutated: no copies) --------------------------
+
+    def current(self, resource_type: str) -> list[Resource]:
+        """The stored current resources of a type (the search `Store` protocol; do not mutate)."""
+        versions = self._resources.get(resource_type, {}).values()
+        return [v[-1].resource for v in versions if not v[-1].deleted]
+
+    def get(self, resource_type: str, resource_id: str) -> Resource | None:
+        """The stored current resource, or None (the search `Store` protocol)."""
+        versions = self._resources.get(resource_type, {}).get(resource_id)
+        if not versions or versions[-1].deleted:
+            return None
+        return versions[-1].resource
 
     # -- httpx transport ---------------------------------------------------------------------
 
@@ -179,7 +211,6 @@ class InMemoryMedplum(httpx.BaseTransport, httpx.AsyncBaseTransport):
     def _route(self, request: httpx.Request, body: bytes) -> httpx.Response:
         url = urlsplit(str(request.url))
         path = url.path.lstrip("/")
-        params = parse_qsl(url.query, keep_blank_values=True)
         method = request.method.upper()
         if path == "oauth2/token":
             if method != "POST":
@@ -194,6 +225,17 @@ class InMemoryMedplum(httpx.BaseTransport, httpx.AsyncBaseTransport):
             text = f"Injected failure (HTTP {status})"
             return _json(status, outcome("error", "transient", text), headers=headers)
         parts = [p for p in path[len(FHIR_PREFIX) :].split("/") if p]
+        if not parts and method == "POST":
+            return self._bundle(body)
+        return self._fhir(request, body)
+
+    def _fhir(self, request: httpx.Request, body: bytes) -> httpx.Response:
+        """One FHIR interaction (also each entry of a batch or transaction)."""
+        url = urlsplit(str(request.url))
+        path = url.path.lstrip("/")
+        params = parse_qsl(url.query, keep_blank_values=True)
+        method = request.method.upper()
+        parts = [p for p in path[len(FHIR_PREFIX) :].split("/") if p]
         operation = next((p for p in parts if p.startswith("$")), None)
         if operation is not None:
             raise _Fail(400, "not-supported", f"Operation not supported in memory: {operation}")
@@ -205,6 +247,12 @@ class InMemoryMedplum(httpx.BaseTransport, httpx.AsyncBaseTransport):
                 return self._search(kind, params)
             case ("POST", []):
                 return self._create(kind, request, body)
+            case ("PUT", []):
+                return self._conditional_update(kind, params, request, body)
+            case ("PATCH", []):
+                return self._conditional_patch(kind, params, body)
+            case ("DELETE", []):
+                return self._conditional_delete(kind, params)
             case ("POST", ["_search"]):
                 form = parse_qsl(body.decode(), keep_blank_values=True)
                 return self._search(kind, params + form)
@@ -303,19 +351,19 @@ class InMemoryMedplum(httpx.BaseTransport, httpx.AsyncBaseTransport):
 
     # -- interactions ------------------------------------------------------------------------
 
-    def _create(self, kind: str, request: httpx.Request, body: bytes) -> httpx.Response:
+    def _create(
+        self, kind: str, request: httpx.Request, body: bytes, assigned_id: str | None = None
+    ) -> httpx.Response:
         resource = self._parse_resource(kind, request, body)
         condition = request.headers.get("if-none-exist")
         if condition:
             found = self._matches(kind, parse_qsl(condition, keep_blank_values=True))
             if len(found) > 1:
-                raise _Fail(
-                    412, "multiple-matches", f"Multiple resources match If-None-Exist: {condition}"
-                )
+                raise _Fail(412, "multiple-matches", MULTIPLE_MATCHES)
             if found:
-                return _json(200, _for_json(found[0]))
-        stored = self._store(kind, resource, str(uuid.uuid4()))
-        return _json(201, _for_json(stored), location=self._location(stored))
+                return self._resource_answer(200, found[0])
+        stored = self._store(kind, resource, assigned_id or str(uuid.uuid4()))
+        return self._resource_answer(201, stored)
 
     def _read(self, kind: str, resource_id: str, request: httpx.Request) -> httpx.Response:
         return self._render(self._current(kind, resource_id), request)
@@ -333,9 +381,18 @@ class InMemoryMedplum(httpx.BaseTransport, httpx.AsyncBaseTransport):
         raise _Fail(404, "not-found", f"Not found: {kind}/{resource_id}/_history/{version_id}")
 
     def _update(
-        self, kind: str, resource_id: str, request: httpx.Request, body: bytes
+        self,
+        kind: str,
+        resource_id: str,
+        request: httpx.Request,
+        body: bytes,
     ) -> httpx.Response:
         resource = self._parse_resource(kind, request, body)
+        return self._update_resource(kind, resource_id, resource, request.headers.get("if-match"))
+
+    def _update_resource(
+        self, kind: str, resource_id: str, resource: Resource, if_match: str | None
+    ) -> httpx.Response:
         # A raw Binary upload has no id in its body; a JSON resource must name the URL's id.
         if (kind != "Binary" or "id" in resource) and resource.get("id") != resource_id:
             raise _Fail(
@@ -346,16 +403,52 @@ class InMemoryMedplum(httpx.BaseTransport, httpx.AsyncBaseTransport):
         versions = self._resources.get(kind, {}).get(resource_id)
         if not versions:
             stored = self._store(kind, resource, resource_id)  # create-on-update
-            return _json(201, _for_json(stored), location=self._location(stored))
+            return self._resource_answer(201, stored)
         latest = versions[-1]
-        expected = request.headers.get("if-match")
-        if expected and expected.strip() != f'W/"{latest.resource["meta"]["versionId"]}"':
-            raise _Fail(
-                412, "conflict", f"Version mismatch for {kind}/{resource_id}: If-Match {expected}"
-            )
+        if if_match and _etag_version(if_match) != latest.resource["meta"]["versionId"]:
+            raise _Fail(412, "processing", PRECONDITION_FAILED)
         if not latest.deleted and _same_content(latest.resource, resource):
-            return _json(200, _for_json(latest.resource))  # unchanged: no new version (as Medplum)
-        return _json(200, _for_json(self._store(kind, resource, resource_id)))
+            # unchanged: no new version (as Medplum)
+            return self._resource_answer(200, latest.resource)
+        return self._resource_answer(200, self._store(kind, resource, resource_id))
+
+    def _conditional_update(
+        self, kind: str, params: list[tuple[str, str]], request: httpx.Request, body: bytes
+    ) -> httpx.Response:
+        resource = self._parse_resource(kind, request, body)
+        found = self._matches(kind, params)
+        if len(found) > 1:
+            raise _Fail(412, "multiple-matches", MULTIPLE_MATCHES)
+        if not found:
+            if "id" in resource:
+                raise _Fail(
+                    400, "invalid", "Cannot perform create as update with client-assigned ID"
+                )
+            return self._resource_answer(201, self._store(kind, resource, str(uuid.uuid4())))
+        existing_id = found[0]["id"]
+        if resource.get("id", existing_id) != existing_id:
+            raise _Fail(400, "invalid", "Resource ID did not match resolved ID")
+        return self._update_resource(
+            kind, existing_id, {**resource, "id": existing_id}, request.headers.get("if-match")
+        )
+
+    def _conditional_patch(
+        self, kind: str, params: list[tuple[str, str]], body: bytes
+    ) -> httpx.Response:
+        found = self._matches(kind, params)
+        if len(found) > 1:
+            raise _Fail(412, "multiple-matches", MULTIPLE_MATCHES)
+        if not found:
+            raise _Fail(404, "not-found", "Not found")
+        return self._patch(kind, found[0]["id"], body)
+
+    def _conditional_delete(self, kind: str, params: list[tuple[str, str]]) -> httpx.Response:
+        found = self._matches(kind, params)
+        if len(found) > 1:
+            raise _Fail(412, "multiple-matches", MULTIPLE_MATCHES)
+        if found:
+            return self._delete(kind, found[0]["id"])
+        return _json(200, outcome("information", "informational", "All OK"))
 
     def _patch(self, kind: str, resource_id: str, body: bytes) -> httpx.Response:
         current = self._current(kind, resource_id)
@@ -371,8 +464,8 @@ class InMemoryMedplum(httpx.BaseTransport, httpx.AsyncBaseTransport):
         if patched.get("resourceType") != kind or patched.get("id") != resource_id:
             raise _Fail(400, "invalid", "A patch cannot change resourceType or id")
         if _same_content(current, patched):
-            return _json(200, _for_json(current))
-        return _json(200, _for_json(self._store(kind, patched, resource_id)))
+            return self._resource_answer(200, current)
+        return self._resource_answer(200, self._store(kind, patched, resource_id))
 
     def _delete(self, kind: str, resource_id: str) -> httpx.Response:
         current = self._current(kind, resource_id)
@@ -407,13 +500,81 @@ class InMemoryMedplum(httpx.BaseTransport, httpx.AsyncBaseTransport):
                 content=raw,
                 headers={"Content-Type": resource.get("contentType") or "application/octet-stream"},
             )
-        return _json(200, resource)
+        etag = {"ETag": f'W/"{resource["meta"]["versionId"]}"'}
+        return _json(200, resource, headers=etag)  # a read shows a Binary's data too
+
+    def _resource_answer(self, status: int, resource: Resource) -> httpx.Response:
+        """A write's answer with its ETag (`W/"<versionId>"`, as Medplum sends it)."""
+        headers = {"ETag": f'W/"{resource["meta"]["versionId"]}"'}
+        where = self._location(resource) if status == 201 else None
+        return _json(status, _for_json(resource), location=where, headers=headers)
 
     def _location(self, resource: Resource) -> str:
         version = resource["meta"]["versionId"]
         return (
             f"{BASE_URL}{FHIR_PREFIX}{resource['resourceType']}/{resource['id']}/_history/{version}"
         )
+
+    # -- batch and transaction ---------------------------------------------------------------
+
+    def _bundle(self, body: bytes) -> httpx.Response:
+        try:
+            bundle = json.loads(body or b"null")
+        except ValueError:
+            raise _Fail(400, "invalid", "Request body is not valid JSON") from None
+        if not isinstance(bundle, dict) or bundle.get("resourceType") != "Bundle":
+            raise _Fail(400, "invalid", "Not a bundle")
+        kind = bundle.get("type")
+        if not kind:
+            raise _Fail(400, "invalid", "Missing bundle type")
+        if kind not in ("batch", "transaction"):
+            raise _Fail(400, "invalid", "Unrecognized bundle type")
+        entries = bundle.get("entry")
+        if not isinstance(entries, list):
+            raise _Fail(400, "invalid", "Missing bundle entry")
+        if kind == "batch":
+            answers = [self._entry(e, {}) for e in entries]
+            return _json(200, batch_response("batch-response", answers))
+        saved = {k: {i: list(v) for i, v in d.items()} for k, d in self._resources.items()}
+        try:
+            ids = assign_ids(entries)  # urn:uuid:... -> Type/<new id>, known before any write
+            answers = []
+            for entry in entries:
+                answer = self._entry(rewrite_references(entry, ids), ids)
+                if answer.status_code >= 400:
+                    raise _EntryFailed(answer)
+                answers.append(answer)
+                full_url = entry.get("fullUrl") if isinstance(entry, dict) else None
+                if (
+                    isinstance(full_url, str)
+                    and full_url.startswith("urn:")
+                    and full_url not in ids
+                ):
+                    created = answer.json()  # a conditional create: the id it found or made
+                    ids[full_url] = f"{created['resourceType']}/{created['id']}"
+        except _EntryFailed as failed:
+            self._resources = saved  # all or nothing
+            return failed.answer
+        except _Fail:
+            self._resources = saved
+            raise
+        return _json(200, batch_response("transaction-response", answers))
+
+    def _entry(self, entry: Any, ids: dict[str, str]) -> httpx.Response:
+        """One entry of a batch or transaction, answered as its own request would be."""
+        try:
+            request, body = entry_request(entry, BASE_URL + FHIR_PREFIX)
+        except ValueError as error:
+            return _json(400, outcome("error", "invalid", str(error)))
+        try:
+            full_url = entry.get("fullUrl") if isinstance(entry, dict) else None
+            assigned = ids.get(full_url or "")
+            if assigned and request.method == "POST":
+                kind, _, new_id = assigned.partition("/")
+                return self._create(kind, request, body, assigned_id=new_id)
+            return self._fhir(request, body)
+        except _Fail as fail:
+            return _json(fail.status, outcome("error", fail.code, fail.text))
 
     # -- search ------------------------------------------------------------------------------
 
@@ -424,41 +585,49 @@ class InMemoryMedplum(httpx.BaseTransport, httpx.AsyncBaseTransport):
             raise _Fail(400, "invalid", str(error)) from None
 
     def _matches(self, kind: str, params: Sequence[tuple[str, str]]) -> list[Resource]:
-        return self._parse(kind, params).run(self.all(kind))
+        return self._parse(kind, params).run(self, self._values)
 
     def _search(self, kind: str, params: list[tuple[str, str]]) -> httpx.Response:
         search = self._parse(kind, params)
-        matches = search.run(self.all(kind))
-        count = search.count if search.count is not None else DEFAULT_COUNT
-        count = min(count, MAX_COUNT)
-        offset = search.offset
-        page = [] if search.summary == "count" else matches[offset : offset + count]
+        try:
+            matches = search.run(self, self._values)
+            count = search.count if search.count is not None else DEFAULT_COUNT
+            offset = search.offset
+            page = matches[offset : offset + count]
+            included = search.included(page, self, self._values)
+        except SearchError as error:
+            raise _Fail(400, "invalid", str(error)) from None
         bundle: dict[str, Any] = {"resourceType": "Bundle", "type": "searchset"}
-        if search.total in ("accurate", "estimate") or search.summary == "count":
+        if search.total in ("accurate", "estimate"):
             bundle["total"] = len(matches)
         kept = [(k, v) for k, v in params if k not in ("_count", "_offset")]
+        # Medplum's links: `self` always; `first`, `next`, `previous` on a non-empty page.
         links = [{"relation": "self", "url": self._page_url(kind, kept, count, offset)}]
-        links.append({"relation": "first", "url": self._page_url(kind, kept, count, 0)})
-        if search.summary != "count" and count > 0 and offset + count < len(matches):
-            links.append(
-                {"relation": "next", "url": self._page_url(kind, kept, count, offset + count)}
-            )
-        if offset > 0:
-            links.append(
-                {
-                    "relation": "previous",
-                    "url": self._page_url(kind, kept, count, max(0, offset - count)),
-                }
-            )
+        if count > 0 and page:
+            links.append({"relation": "first", "url": self._page_url(kind, kept, count, 0)})
+            if offset + count < len(matches):
+                links.append(
+                    {"relation": "next", "url": self._page_url(kind, kept, count, offset + count)}
+                )
+            if offset > 0:
+                links.append(
+                    {
+                        "relation": "previous",
+                        "url": self._page_url(kind, kept, count, max(0, offset - count)),
+                    }
+                )
         bundle["link"] = links
-        bundle["entry"] = [
+        entries = [
             {
-                "fullUrl": f"{BASE_URL}{FHIR_PREFIX}{kind}/{r['id']}",
+                "fullUrl": f"{BASE_URL}{FHIR_PREFIX}{r['resourceType']}/{r['id']}",
+                "search": {"mode": mode},
                 "resource": _for_json(search.shape(r)),
-                "search": {"mode": "match"},
             }
-            for r in page
+            for mode, rows in (("match", page), ("include", included))
+            for r in rows
         ]
+        if entries or count > 0:
+            bundle["entry"] = entries
         return _json(200, bundle)
 
     def _page_url(self, kind: str, params: list[tuple[str, str]], count: int, offset: int) -> str:
@@ -485,6 +654,14 @@ def _for_json(resource: Resource) -> Resource:
     if resource.get("resourceType") == "Binary":
         return {k: v for k, v in resource.items() if k != "data"}
     return resource
+
+
+def _etag_version(header: str) -> str:
+    """The version in an ETag / If-Match value: `W/"3"` (or `"3"`, or `3`) gives `3`."""
+    value = header.strip()
+    if value.startswith("W/"):
+        value = value[2:]
+    return value.strip('"')
 
 
 def _wants_json(request: httpx.Request) -> bool:

@@ -1,10 +1,10 @@
-"""FHIR search for the in-memory Medplum: the parameter table, parsing and matching.
+"""FHIR search for the in-memory Medplum, driven by Medplum's SearchParameter definitions.
 
-`parse_search("Patient", [("family", "smi"), ("_sort", "-birthdate")])` returns a `Search`
-whose `run(resources)` filters and sorts. Semantics follow the FHIR R4 spec for the types
-bots use most: token (`code`, `system|code`, `|code`, `system|`), string (case-insensitive
-prefix, `:exact`, `:contains`), reference (`Patient/1` or `1`), date (`eq ne lt le gt ge sa eb
-ap` prefixes, partial dates, Periods), number/quantity and uri; `:missing` on all. Comma
+`parse_search("Patient", [("family", "smi"), ("_sort", "-birthdate")])` returns a `Search`;
+`search.run(store)` gives the matches, `search.included(page, store)` the `_include` /
+`_revinclude` resources. Every parameter of every resource type comes from
+`definitions/search_parameters.json` (its FHIRPath expression, see `search_parameters.py`);
+matching follows Medplum's server (`docs/search.md` lists where we differ and why). Comma
 separated values are OR, a repeated parameter is AND. Anything not understood raises
 `SearchError` (the server answers 400): a typo must never silently match everything.
 """
@@ -15,546 +15,93 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone
-from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, Protocol
+
+from medplum_bots.testing.search_parameters import (
+    SearchParameter,
+    is_searchable_type,
+    parameter_by_url,
+    search_parameter,
+)
 
 Resource = dict[str, Any]
 
 INF = float("inf")
+MAX_COUNT = 1000  # Medplum's DEFAULT_MAX_SEARCH_COUNT: larger _count values are clamped
+MAX_CHAIN = 3  # Medplum refuses chains of more links
+MAX_INCLUDE_DEPTH = 5  # Medplum's circuit breaker for _include:iterate
+
+PREFIXES = ("eq", "ne", "lt", "le", "gt", "ge", "sa", "eb", "ap")
+# Modifiers per parameter type: those Medplum's server answers (others it refuses or ignores).
+MODIFIERS: dict[str, frozenset[str]] = {
+    "string": frozenset({"exact", "contains", "missing"}),
+    "token": frozenset({"not", "text", "contains", "exact", "missing"}),
+    "uri": frozenset({"below", "above", "not", "exact", "missing"}),
+    "reference": frozenset({"not", "identifier", "missing"}),
+    "date": frozenset({"missing"}),
+    "number": frozenset({"missing"}),
+    "quantity": frozenset({"missing"}),
+    "composite": frozenset(),
+}
+CONTROL = {"_count", "_offset", "_sort", "_total", "_summary", "_elements", "_fields"}
+IGNORED = {"_format", "_pretty", "_"}  # accepted and ignored, as Medplum does
+NOT_IN_MEMORY = {"_filter", "_cursor", "_type", "_compartment", "_text", "_content", "_query"}
 
 
 class SearchError(ValueError):
     """A search the in-memory server does not understand (answered with 400)."""
 
 
-@dataclass(frozen=True)
-class SearchParam:
-    """A search parameter: its type, the element paths it reads, and for references a target type.
+class Store(Protocol):
+    """What a search reads: the current resources of a type and one resource by id."""
 
-    A path is dotted (`name.family`); `value[x]` reads any choice type (`valueQuantity`...);
-    `telecom?system=email` keeps only elements whose `system` is `email`.
+    def current(self, resource_type: str) -> Iterable[Resource]: ...
+
+    def get(self, resource_type: str, resource_id: str) -> Resource | None: ...
+
+
+class ValueCache:
+    """Values of parameters per stored resource version, computed once.
+
+    Keyed by the identity of a stored (never mutated) resource dict; the entry keeps the dict
+    alive, so an id() is never reused while cached.
     """
 
-    type: str
-    paths: tuple[str, ...]
-    target: str | None = None
+    def __init__(self) -> None:
+        self._entries: dict[int, tuple[Resource, dict[str, list[Any]]]] = {}
+
+    def values(self, resource: Resource, param: SearchParameter) -> list[Any]:
+        entry = self._entries.get(id(resource))
+        if entry is None or entry[0] is not resource:
+            entry = (resource, {})
+            self._entries[id(resource)] = entry
+        found = entry[1].get(param.code)
+        if found is None:
+            found = entry[1][param.code] = param.values(resource)
+        return found
+
+    def prepared(self, resource: Resource, param: SearchParameter, form: str) -> Any:
+        """The values in a matching-ready form (casefolded strings, date ranges), computed once."""
+        entry = self._entries.get(id(resource))
+        if entry is None or entry[0] is not resource:
+            self.values(resource, param)
+            entry = self._entries[id(resource)]
+        key = f"{param.code}\x00{form}"
+        found = entry[1].get(key)
+        if found is None:
+            found = entry[1][key] = _prepare(form, self.values(resource, param))
+        return found
 
 
-def _p(kind: str, *paths: str, target: str | None = None) -> SearchParam:
-    return SearchParam(kind, paths, target)
-
-
-def _string(*paths: str) -> SearchParam:
-    return _p("string", *paths)
-
-
-def _token(*paths: str) -> SearchParam:
-    return _p("token", *paths)
-
-
-def _date(*paths: str) -> SearchParam:
-    return _p("date", *paths)
-
-
-def _ref(*paths: str, target: str | None = None) -> SearchParam:
-    return _p("reference", *paths, target=target)
-
-
-COMMON: dict[str, SearchParam] = {
-    "_id": _token("id"),
-    "_lastUpdated": _date("meta.lastUpdated"),
-    "_tag": _token("meta.tag"),
-    "_security": _token("meta.security"),
-    "_profile": _p("uri", "meta.profile"),
-    "_source": _p("uri", "meta.source"),
-}
-
-_PERSON: dict[str, SearchParam] = {
-    "identifier": _token("identifier"),
-    "name": _string("name"),
-    "family": _string("name.family"),
-    "given": _string("name.given"),
-    "active": _token("active"),
-    "gender": _token("gender"),
-    "birthdate": _date("birthDate"),
-    "telecom": _token("telecom"),
-    "email": _token("telecom?system=email"),
-    "phone": _token("telecom?system=phone"),
-    "address": _string("address"),
-    "address-city": _string("address.city"),
-    "address-state": _string("address.state"),
-    "address-postalcode": _string("address.postalCode"),
-    "address-country": _string("address.country"),
-}
-
-
-def _clinical(
-    subject: str = "subject", encounter: str | None = "encounter"
-) -> dict[str, SearchParam]:
-    """identifier, subject/patient (and encounter) as most clinical resources have them."""
-    params = {
-        "identifier": _token("identifier"),
-        "subject": _ref(subject),
-        "patient": _ref(subject, target="Patient"),
-    }
-    if encounter:
-        params["encounter"] = _ref(encounter)
-    return params
-
-
-# The resource types bots touch most, with their most used parameters (FHIR R4 names).
-SEARCH_PARAMETERS: dict[str, dict[str, SearchParam]] = {
-    "Patient": {
-        **_PERSON,
-        "general-practitioner": _ref("generalPractitioner"),
-        "organization": _ref("managingOrganization"),
-        "death-date": _date("deceasedDateTime"),
-        "link": _ref("link.other"),
-    },
-    "Practitioner": dict(_PERSON),
-    "RelatedPerson": {
-        **_PERSON,
-        "patient": _ref("patient"),
-        "relationship": _token("relationship"),
-    },
-    "Person": dict(_PERSON),
-    "PractitionerRole": {
-        "identifier": _token("identifier"),
-        "practitioner": _ref("practitioner"),
-        "organization": _ref("organization"),
-        "role": _token("code"),
-        "specialty": _token("specialty"),
-        "active": _token("active"),
-        "location": _ref("location"),
-        "service": _ref("healthcareService"),
-        "email": _token("telecom?system=email"),
-        "phone": _token("telecom?system=phone"),
-    },
-    "Organization": {
-        "identifier": _token("identifier"),
-        "name": _string("name", "alias"),
-        "active": _token("active"),
-        "type": _token("type"),
-        "address": _string("address"),
-        "address-city": _string("address.city"),
-        "address-state": _string("address.state"),
-        "partof": _ref("partOf"),
-    },
-    "Location": {
-        "identifier": _token("identifier"),
-        "name": _string("name", "alias"),
-        "status": _token("status"),
-        "type": _token("type"),
-        "address": _string("address"),
-        "address-city": _string("address.city"),
-        "organization": _ref("managingOrganization"),
-        "partof": _ref("partOf"),
-    },
-    "Observation": {
-        **_clinical(),
-        "code": _token("code"),
-        "category": _token("category"),
-        "status": _token("status"),
-        "date": _date("effective[x]"),
-        "performer": _ref("performer"),
-        "based-on": _ref("basedOn"),
-        "has-member": _ref("hasMember"),
-        "derived-from": _ref("derivedFrom"),
-        "specimen": _ref("specimen"),
-        "device": _ref("device"),
-        "value-quantity": _p("quantity", "valueQuantity"),
-        "value-string": _string("valueString"),
-        "value-concept": _token("valueCodeableConcept"),
-        "value-date": _date("valueDateTime", "valuePeriod"),
-        "component-code": _token("component.code"),
-    },
-    "Encounter": {
-        **_clinical(encounter=None),
-        "status": _token("status"),
-        "class": _token("class"),
-        "type": _token("type"),
-        "date": _date("period"),
-        "participant": _ref("participant.individual"),
-        "practitioner": _ref("participant.individual", target="Practitioner"),
-        "service-provider": _ref("serviceProvider"),
-        "location": _ref("location.location"),
-        "appointment": _ref("appointment"),
-        "reason-code": _token("reasonCode"),
-        "episode-of-care": _ref("episodeOfCare"),
-    },
-    "EpisodeOfCare": {
-        "identifier": _token("identifier"),
-        "status": _token("status"),
-        "type": _token("type"),
-        "patient": _ref("patient"),
-        "organization": _ref("managingOrganization"),
-        "date": _date("period"),
-    },
-    "Condition": {
-        **_clinical(),
-        "code": _token("code"),
-        "category": _token("category"),
-        "clinical-status": _token("clinicalStatus"),
-        "verification-status": _token("verificationStatus"),
-        "severity": _token("severity"),
-        "onset-date": _date("onset[x]"),
-        "abatement-date": _date("abatement[x]"),
-        "recorded-date": _date("recordedDate"),
-    },
-    "Procedure": {
-        **_clinical(),
-        "code": _token("code"),
-        "status": _token("status"),
-        "category": _token("category"),
-        "date": _date("performed[x]"),
-        "performer": _ref("performer.actor"),
-        "based-on": _ref("basedOn"),
-    },
-    "AllergyIntolerance": {
-        "identifier": _token("identifier"),
-        "patient": _ref("patient"),
-        "code": _token("code"),
-        "clinical-status": _token("clinicalStatus"),
-        "verification-status": _token("verificationStatus"),
-        "category": _token("category"),
-        "criticality": _token("criticality"),
-        "type": _token("type"),
-        "date": _date("recordedDate"),
-    },
-    "Immunization": {
-        "identifier": _token("identifier"),
-        "patient": _ref("patient"),
-        "status": _token("status"),
-        "date": _date("occurrence[x]"),
-        "vaccine-code": _token("vaccineCode"),
-        "lot-number": _string("lotNumber"),
-    },
-    "ServiceRequest": {
-        **_clinical(),
-        "code": _token("code"),
-        "status": _token("status"),
-        "intent": _token("intent"),
-        "priority": _token("priority"),
-        "category": _token("category"),
-        "requester": _ref("requester"),
-        "performer": _ref("performer"),
-        "authored": _date("authoredOn"),
-        "occurrence": _date("occurrence[x]"),
-        "based-on": _ref("basedOn"),
-        "requisition": _token("requisition"),
-        "specimen": _ref("specimen"),
-    },
-    "Task": {
-        **_clinical(subject="for"),
-        "status": _token("status"),
-        "business-status": _token("businessStatus"),
-        "intent": _token("intent"),
-        "priority": _token("priority"),
-        "code": _token("code"),
-        "focus": _ref("focus"),
-        "owner": _ref("owner"),
-        "requester": _ref("requester"),
-        "performer": _token("performerType"),
-        "authored-on": _date("authoredOn"),
-        "modified": _date("lastModified"),
-        "period": _date("executionPeriod"),
-        "based-on": _ref("basedOn"),
-        "part-of": _ref("partOf"),
-        "group-identifier": _token("groupIdentifier"),
-    },
-    "Communication": {
-        **_clinical(),
-        "status": _token("status"),
-        "category": _token("category"),
-        "medium": _token("medium"),
-        "sender": _ref("sender"),
-        "recipient": _ref("recipient"),
-        "sent": _date("sent"),
-        "received": _date("received"),
-        "based-on": _ref("basedOn"),
-        "part-of": _ref("partOf"),
-    },
-    "CommunicationRequest": {
-        **_clinical(),
-        "status": _token("status"),
-        "category": _token("category"),
-        "priority": _token("priority"),
-        "requester": _ref("requester"),
-        "recipient": _ref("recipient"),
-        "sender": _ref("sender"),
-        "authored": _date("authoredOn"),
-        "occurrence": _date("occurrence[x]"),
-    },
-    "DiagnosticReport": {
-        **_clinical(),
-        "code": _token("code"),
-        "status": _token("status"),
-        "category": _token("category"),
-        "date": _date("effective[x]"),
-        "issued": _date("issued"),
-        "performer": _ref("performer"),
-        "result": _ref("result"),
-        "based-on": _ref("basedOn"),
-        "specimen": _ref("specimen"),
-    },
-    "Specimen": {
-        **_clinical(encounter=None),
-        "accession": _token("accessionIdentifier"),
-        "type": _token("type"),
-        "status": _token("status"),
-        "collected": _date("collection.collected[x]"),
-    },
-    "Medication": {
-        "identifier": _token("identifier"),
-        "code": _token("code"),
-        "status": _token("status"),
-    },
-    "MedicationRequest": {
-        **_clinical(),
-        "status": _token("status"),
-        "intent": _token("intent"),
-        "priority": _token("priority"),
-        "category": _token("category"),
-        "code": _token("medicationCodeableConcept"),
-        "medication": _ref("medicationReference"),
-        "requester": _ref("requester"),
-        "intended-performer": _ref("performer"),
-        "authoredon": _date("authoredOn"),
-    },
-    "MedicationStatement": {
-        **_clinical(subject="subject", encounter=None),
-        "status": _token("status"),
-        "code": _token("medicationCodeableConcept"),
-        "medication": _ref("medicationReference"),
-        "effective": _date("effective[x]"),
-    },
-    "Appointment": {
-        "identifier": _token("identifier"),
-        "status": _token("status"),
-        "date": _date("start"),
-        "actor": _ref("participant.actor"),
-        "patient": _ref("participant.actor", target="Patient"),
-        "practitioner": _ref("participant.actor", target="Practitioner"),
-        "location": _ref("participant.actor", target="Location"),
-        "part-status": _token("participant.status"),
-        "appointment-type": _token("appointmentType"),
-        "service-type": _token("serviceType"),
-        "based-on": _ref("basedOn"),
-        "slot": _ref("slot"),
-    },
-    "Schedule": {
-        "identifier": _token("identifier"),
-        "active": _token("active"),
-        "actor": _ref("actor"),
-        "date": _date("planningHorizon"),
-        "service-type": _token("serviceType"),
-    },
-    "Slot": {
-        "identifier": _token("identifier"),
-        "schedule": _ref("schedule"),
-        "status": _token("status"),
-        "start": _date("start"),
-        "service-type": _token("serviceType"),
-    },
-    "CarePlan": {
-        **_clinical(),
-        "status": _token("status"),
-        "intent": _token("intent"),
-        "category": _token("category"),
-        "date": _date("period"),
-        "care-team": _ref("careTeam"),
-        "based-on": _ref("basedOn"),
-    },
-    "CareTeam": {
-        **_clinical(),
-        "status": _token("status"),
-        "category": _token("category"),
-        "participant": _ref("participant.member"),
-        "date": _date("period"),
-    },
-    "Goal": {
-        **_clinical(encounter=None),
-        "lifecycle-status": _token("lifecycleStatus"),
-        "category": _token("category"),
-        "target-date": _date("target.due[x]"),
-    },
-    "Coverage": {
-        "identifier": _token("identifier"),
-        "status": _token("status"),
-        "type": _token("type"),
-        "beneficiary": _ref("beneficiary"),
-        "patient": _ref("beneficiary", target="Patient"),
-        "subscriber": _ref("subscriber"),
-        "payor": _ref("payor"),
-        "policy-holder": _ref("policyHolder"),
-    },
-    "Consent": {
-        "identifier": _token("identifier"),
-        "status": _token("status"),
-        "patient": _ref("patient"),
-        "category": _token("category"),
-        "scope": _token("scope"),
-        "date": _date("dateTime"),
-    },
-    "Device": {
-        "identifier": _token("identifier"),
-        "patient": _ref("patient"),
-        "organization": _ref("owner"),
-        "status": _token("status"),
-        "type": _token("type"),
-        "manufacturer": _string("manufacturer"),
-        "model": _string("modelNumber"),
-        "device-name": _string("deviceName.name"),
-    },
-    "Group": {
-        "identifier": _token("identifier"),
-        "type": _token("type"),
-        "code": _token("code"),
-        "actual": _token("actual"),
-        "member": _ref("member.entity"),
-        "name": _string("name"),
-    },
-    "DocumentReference": {
-        **_clinical(encounter="context.encounter"),
-        "status": _token("status"),
-        "type": _token("type"),
-        "category": _token("category"),
-        "date": _date("date"),
-        "author": _ref("author"),
-        "custodian": _ref("custodian"),
-        "period": _date("context.period"),
-        "contenttype": _token("content.attachment.contentType"),
-        "related": _ref("context.related"),
-        "relatesto": _ref("relatesTo.target"),
-    },
-    "Questionnaire": {
-        "identifier": _token("identifier"),
-        "url": _p("uri", "url"),
-        "name": _string("name"),
-        "title": _string("title"),
-        "status": _token("status"),
-        "version": _token("version"),
-        "code": _token("item.code"),
-        "date": _date("date"),
-        "publisher": _string("publisher"),
-    },
-    "QuestionnaireResponse": {
-        **_clinical(),
-        "questionnaire": _ref("questionnaire"),
-        "status": _token("status"),
-        "author": _ref("author"),
-        "authored": _date("authored"),
-        "based-on": _ref("basedOn"),
-        "source": _ref("source"),
-    },
-    "ValueSet": {
-        "url": _p("uri", "url"),
-        "name": _string("name"),
-        "title": _string("title"),
-        "status": _token("status"),
-        "version": _token("version"),
-    },
-    "CodeSystem": {
-        "url": _p("uri", "url"),
-        "name": _string("name"),
-        "title": _string("title"),
-        "status": _token("status"),
-        "version": _token("version"),
-    },
-    "Subscription": {
-        "status": _token("status"),
-        "criteria": _string("criteria"),
-        "type": _token("channel.type"),
-        "url": _p("uri", "channel.endpoint"),
-        "payload": _token("channel.payload"),
-    },
-    "Bot": {
-        "identifier": _token("identifier"),
-        "name": _string("name"),
-        "description": _string("description"),
-    },
-    "AuditEvent": {
-        "type": _token("type"),
-        "subtype": _token("subtype"),
-        "action": _token("action"),
-        "outcome": _token("outcome"),
-        "date": _date("recorded"),
-        "agent": _ref("agent.who"),
-        "entity": _ref("entity.what"),
-        "patient": _ref("agent.who", "entity.what", target="Patient"),
-        "source": _ref("source.observer"),
-        "site": _token("source.site"),
-    },
-    "Binary": {},
-}
-
-# Result-shaping parameters handled by the server, and ones that are knowingly unsupported.
-CONTROL = {"_count", "_offset", "_sort", "_total", "_summary", "_elements", "_format", "_pretty"}
-UNSUPPORTED = {
-    "_include",
-    "_revinclude",
-    "_has",
-    "_filter",
-    "_query",
-    "_text",
-    "_content",
-    "_list",
-    "_type",
-    "_contained",
-    "_containedType",
-}
-MODIFIERS = {
-    "string": {"exact", "contains", "missing"},
-    "token": {"not", "text", "missing"},
-    "reference": {"missing"},
-    "date": {"missing"},
-    "quantity": {"missing"},
-    "number": {"missing"},
-    "uri": {"below", "missing"},
-}
-PREFIXES = ("eq", "ne", "lt", "le", "gt", "ge", "sa", "eb", "ap")
-
-
-def parameters_for(resource_type: str) -> dict[str, SearchParam]:
-    """Every search parameter the in-memory server knows for `resource_type`."""
-    return {**COMMON, **SEARCH_PARAMETERS.get(resource_type, {})}
+def _values(cache: ValueCache | None, resource: Resource, param: SearchParameter) -> list[Any]:
+    return cache.values(resource, param) if cache is not None else param.values(resource)
 
 
 # -- reading element values ------------------------------------------------------------------
 
-
-def _step(nodes: Iterable[Any], segment: str) -> list[Any]:
-    name, _, condition = segment.partition("?")
-    found: list[Any] = []
-    for node in nodes:
-        if not isinstance(node, dict):
-            continue
-        if name.endswith("[x]"):
-            stem = name[:-3]
-            values = [
-                v
-                for k, v in node.items()
-                if k.startswith(stem) and k[len(stem) : len(stem) + 1].isupper()
-            ]
-        else:
-            values = [node[name]] if name in node else []
-        for value in values:
-            found.extend(value if isinstance(value, list) else [value])
-    if condition:
-        key, _, wanted = condition.partition("=")
-        found = [v for v in found if isinstance(v, dict) and v.get(key) == wanted]
-    return found
-
-
-def element_values(resource: Resource, param: SearchParam) -> list[Any]:
-    """The elements of `resource` that `param` reads (lists flattened)."""
-    values: list[Any] = []
-    for path in param.paths:
-        nodes: list[Any] = [resource]
-        for segment in path.split("."):
-            nodes = _step(nodes, segment)
-        values.extend(nodes)
-    return values
+# The parts of a HumanName or Address a string search looks at; an Address's country and
+# district only through their own parameters, as in Medplum's formatAddress.
+_NAME_PARTS = ("text", "family", "given", "prefix", "suffix", "line", "city", "state", "postalCode")
 
 
 def _strings(value: Any) -> list[str]:
@@ -562,46 +109,63 @@ def _strings(value: Any) -> list[str]:
         return [value]
     if isinstance(value, dict):
         texts: list[str] = []
-        for key in (
-            "text",
-            "family",
-            "given",
-            "prefix",
-            "suffix",
-            "line",
-            "city",
-            "district",
-            "state",
-            "postalCode",
-            "country",
-        ):
+        for key in _NAME_PARTS:
             item = value.get(key)
-            texts.extend(
-                item if isinstance(item, list) else [item] if isinstance(item, str) else []
-            )
+            if isinstance(item, list):
+                texts.extend(i for i in item if isinstance(i, str))
+            elif isinstance(item, str):
+                texts.append(item)
         return texts
     return []
 
 
+_TEXT = "\x04"  # the "system" of a text token (CodeableConcept.text, Coding.display)
+
+
 def _tokens(value: Any) -> list[tuple[str | None, str]]:
-    """(system, code) pairs of a code, Coding, CodeableConcept, Identifier or ContactPoint."""
+    """(system, code) pairs of a code, boolean, Coding, CodeableConcept, Identifier,
+    ContactPoint; texts and displays as (_TEXT, text), as Medplum indexes them."""
     if isinstance(value, bool):
         return [(None, "true" if value else "false")]
-    if isinstance(value, str | int | float):
+    if isinstance(value, str):
+        return [(None, value)]
+    if isinstance(value, int | float):
         return [(None, str(value))]
     if not isinstance(value, dict):
         return []
-    if "coding" in value:
-        return [pair for coding in value.get("coding") or [] for pair in _tokens(coding)]
+    pairs: list[tuple[str | None, str]] = []
+    if "coding" in value or "text" in value:
+        for coding in value.get("coding") or ():
+            pairs.extend(_tokens(coding))
+        if isinstance(value.get("text"), str):
+            pairs.append((_TEXT, value["text"]))
+        return pairs
     code = value.get("code", value.get("value"))
-    return [(value.get("system"), str(code))] if code is not None else []
+    if code is not None and not isinstance(code, dict | list):
+        pairs.append((value.get("system"), str(code)))
+    if isinstance(value.get("display"), str):
+        pairs.append((_TEXT, value["display"]))
+    return pairs
 
 
-def _reference(value: Any) -> str | None:
-    if isinstance(value, dict):
-        ref = value.get("reference")
-        return ref if isinstance(ref, str) else None
-    return value if isinstance(value, str) else None
+def reference_key(reference: str) -> str:
+    """`Type/id` of a relative or absolute reference (a version suffix dropped)."""
+    parts = reference.rstrip("/").split("/")
+    if len(parts) >= 4 and parts[-2] == "_history":
+        parts = parts[:-2]
+    return "/".join(parts[-2:]) if len(parts) >= 2 else reference
+
+
+def _references(values: list[Any]) -> list[str]:
+    out: list[str] = []
+    for value in values:
+        if isinstance(value, dict):
+            ref = value.get("reference")
+            if isinstance(ref, str):
+                out.append(reference_key(ref) if not ref.startswith("urn:") else ref)
+        elif isinstance(value, str):  # canonical / uri
+            out.append(value)
+    return out
 
 
 # -- dates and numbers ------------------------------------------------------------------------
@@ -612,7 +176,8 @@ _DATE = re.compile(
 
 
 def date_range(text: str) -> tuple[float, float] | None:
-    """[start, end) in epoch seconds covered by a (partial) FHIR date/dateTime/instant."""
+    """[start, end] in epoch seconds covered by a (partial) FHIR date/dateTime/instant; the end
+    is the last millisecond, as Medplum's `toPeriod` gives it."""
     match = _DATE.match(text.strip())
     if not match:
         return None
@@ -646,7 +211,7 @@ def date_range(text: str) -> tuple[float, float] | None:
         end = start + timedelta(seconds=1)
     else:
         end = start + timedelta(milliseconds=1)
-    return start.timestamp(), end.timestamp()
+    return start.timestamp(), end.timestamp() - 0.001
 
 
 def _value_range(value: Any) -> tuple[float, float] | None:
@@ -659,196 +224,429 @@ def _value_range(value: Any) -> tuple[float, float] | None:
     return None
 
 
-def _compare(prefix: str, low: float, high: float, want_low: float, want_high: float) -> bool:
-    """FHIR prefix semantics between a value range [low, high) and a search range."""
-    if prefix == "eq":
-        return low >= want_low and high <= want_high
-    if prefix == "ne":
-        return not (low >= want_low and high <= want_high)
-    if prefix == "gt":
-        return high > want_high
+def _date_matches(prefix: str, low: float, high: float, want_low: float, want_high: float) -> bool:
+    """Medplum's date semantics (`matchesDateValue`): both sides are inclusive ranges."""
+    if prefix in ("eq", "ne", "ap"):
+        return low < want_high and high > want_low  # overlap; `ne` is negated by the caller
     if prefix == "lt":
         return low < want_low
-    if prefix == "ge":
-        return high > want_low
+    if prefix == "gt":
+        return high > want_high
     if prefix == "le":
-        return low < want_high
+        return low <= want_high
+    if prefix == "ge":
+        return high >= want_low
     if prefix == "sa":
-        return low >= want_high
-    if prefix == "eb":
-        return high <= want_low
-    return low < want_high and high > want_low  # ap: overlaps
+        return low > want_high
+    return high < want_low  # eb
 
 
-def _number_matches(prefix: str, value: float, exact: float, low: float, high: float) -> bool:
-    """eq/ne use the search value's precision range [low, high); ap is within 10 %."""
-    if prefix == "eq":
-        return low <= value < high
-    if prefix == "ne":
-        return not low <= value < high
+def _number_matches(prefix: str, value: float, wanted: float) -> bool:
+    """Medplum's server compares the stored number with the search value (`ap`: within 10 %)."""
+    if prefix in ("eq", "ne"):
+        return value == wanted  # `ne` is negated by the caller
     if prefix == "ap":
-        return abs(value - exact) <= abs(exact) * 0.1
+        return wanted * 0.9 <= value <= wanted * 1.1 or wanted * 1.1 <= value <= wanted * 0.9
     if prefix in ("gt", "sa"):
-        return value > exact
+        return value > wanted
     if prefix in ("lt", "eb"):
-        return value < exact
-    return value >= exact if prefix == "ge" else value <= exact
+        return value < wanted
+    return value >= wanted if prefix == "ge" else value <= wanted
+
+
+def _numbers(values: list[Any]) -> list[float]:
+    out: list[float] = []
+    for value in values:
+        if isinstance(value, dict):
+            if "low" in value or "high" in value:  # a Range: both ends count
+                value_list = [value.get("low"), value.get("high")]
+                out.extend(_numbers([v for v in value_list if v is not None]))
+                continue
+            value = value.get("value")
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            out.append(float(value))
+    return out
 
 
 def _split_prefix(text: str) -> tuple[str, str]:
-    if text[:2] in PREFIXES and len(text) > 2 and not text[2].isalpha():
+    if text[:2] in PREFIXES:
         return text[:2], text[2:]
     return "eq", text
 
 
-# -- one parameter -------------------------------------------------------------------------
+def split_values(text: str) -> list[str]:
+    """Comma separated values (OR); `\\,` is a literal comma (Medplum's splitSearchOnComma)."""
+    out: list[str] = []
+    current: list[str] = []
+    escaped = False
+    for char in text:
+        if escaped:
+            current.append(char)
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif char == ",":
+            out.append("".join(current))
+            current = []
+        else:
+            current.append(char)
+    out.append("".join(current))
+    return out
 
 
-def _split_values(text: str) -> list[str]:
-    """Comma separated values (OR); `\\,` is a literal comma."""
-    parts = re.split(r"(?<!\\),", text)
-    return [p.replace("\\,", ",") for p in parts]
+# -- one parameter ----------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class Criterion:
-    """One `name[:modifier]=v1,v2` query parameter: matches when any value matches."""
+    """One `code[:modifier]=v1,v2` query parameter: matches when any value matches."""
 
-    name: str
-    param: SearchParam
+    code: str
+    param: SearchParameter
     modifier: str | None
     values: tuple[Any, ...]
 
-    def matches(self, resource: Resource) -> bool:
-        elements = element_values(resource, self.param)
-        if self.modifier == "missing":
-            return bool(self.values[0]) is (not elements)
-        if self.modifier == "not":
-            return not any(self._one(elements, v) for v in self.values)
-        return any(self._one(elements, v) for v in self.values)
+    @property
+    def negated(self) -> bool:
+        return self.modifier == "not" or (
+            self.param.type in ("date", "number", "quantity")
+            and bool(self.values)
+            and all(v[0] == "ne" for v in self.values)
+        )
 
-    def _one(self, elements: list[Any], wanted: Any) -> bool:
+    def matches(self, resource: Resource, cache: ValueCache | None) -> bool:
+        if self.modifier == "missing":
+            return bool(self.values[0]) is (not _values(cache, resource, self.param))
+        form = _form(self.param.type, self.modifier)
+        prepared = _prepared(cache, resource, self.param, form)
+        hit = any(self._one(prepared, v) for v in self.values)
+        return hit != self.negated
+
+    def _one(self, prepared: Any, wanted: Any) -> bool:
+        """`prepared` is the parameter's values in the form `_form` names for this criterion."""
         kind = self.param.type
         if kind == "string":
-            return self._string(elements, wanted)
+            if self.modifier == "exact":
+                return wanted in prepared
+            folded = wanted.casefold()
+            if self.modifier == "contains":
+                return any(folded in t for t in prepared)
+            return any(t.startswith(folded) for t in prepared)
         if kind == "token":
-            return self._token(elements, wanted)
+            if self.modifier in ("text", "contains"):
+                folded = wanted.casefold()
+                return any(folded in label for label in prepared)
+            return _token_matches(prepared, wanted)
         if kind == "reference":
-            return self._reference(elements, wanted)
+            if self.modifier == "identifier":
+                return _token_matches(prepared, wanted)
+            return wanted in prepared
         if kind == "date":
             prefix, low, high = wanted
-            ranges = [r for r in map(_value_range, elements) if r]
-            return any(_compare(prefix, r[0], r[1], low, high) for r in ranges)
+            return any(_date_matches(prefix, r[0], r[1], low, high) for r in prepared)
         if kind in ("number", "quantity"):
-            return self._number(elements, wanted)
+            prefix, number = wanted
+            return any(_number_matches(prefix, n, number) for n in prepared)
+        if kind == "composite":
+            return _composite_matches(self.param, prepared, wanted)
         if self.modifier == "below":
-            return any(isinstance(e, str) and e.startswith(wanted) for e in elements)
-        return wanted in elements
+            return any(t.startswith(wanted) for t in prepared)
+        if self.modifier == "above":
+            return any(wanted.startswith(t) for t in prepared)
+        return wanted in prepared
 
-    def _string(self, elements: list[Any], wanted: str) -> bool:
-        texts = [t for e in elements for t in _strings(e)]
-        if self.modifier == "exact":
-            return wanted in texts
-        folded = wanted.casefold()
-        if self.modifier == "contains":
-            return any(folded in t.casefold() for t in texts)
-        return any(t.casefold().startswith(folded) for t in texts)
 
-    def _token(self, elements: list[Any], wanted: Any) -> bool:
-        if self.modifier == "text":  # `wanted` is the text itself
-            text = str(wanted).casefold()
-            labels = [
-                str(label)
-                for e in elements
-                if isinstance(e, dict)
-                for label in [e.get("text"), e.get("display")]
-                + [c.get("display") for c in e.get("coding") or [] if isinstance(c, dict)]
-                if label
-            ]
-            return any(label.casefold().startswith(text) for label in labels)
-        system, code = wanted
-        for actual_system, actual_code in (pair for e in elements for pair in _tokens(e)):
-            if system is not None and (actual_system or "") != system:
-                continue
-            if code is None or actual_code == code:
+def _form(kind: str, modifier: str | None) -> str:
+    """Which prepared form of the values a criterion reads (one cache entry per form)."""
+    if kind == "string":
+        return "exact" if modifier == "exact" else "folded"
+    if kind == "token":
+        if modifier == "text":
+            return "labels"
+        return "all-labels" if modifier == "contains" else "pairs"
+    if kind == "reference":
+        return "identifiers" if modifier == "identifier" else "references"
+    return kind
+
+
+def _prepare(form: str, values: list[Any]) -> Any:
+    if form == "exact":
+        return [t for e in values for t in _strings(e)]
+    if form == "folded":
+        return [t.casefold() for e in values for t in _strings(e)]
+    if form == "pairs":
+        return [pair for e in values for pair in _tokens(e)]
+    if form in ("labels", "all-labels"):
+        pairs = [pair for e in values for pair in _tokens(e)]
+        return [c.casefold() for system, c in pairs if system == _TEXT or form == "all-labels"]
+    if form == "identifiers":
+        identifiers = [e.get("identifier") for e in values if isinstance(e, dict)]
+        return [pair for i in identifiers if i for pair in _tokens(i)]
+    if form == "references":
+        return _references(values)
+    if form == "date":
+        return [r for r in map(_value_range, values) if r]
+    if form in ("number", "quantity"):
+        return _numbers(values)
+    if form == "uri":
+        return [e for e in values if isinstance(e, str)]
+    return values  # composite: the root elements
+
+
+def _prepared(
+    cache: ValueCache | None, resource: Resource, param: SearchParameter, form: str
+) -> Any:
+    if cache is None:
+        return _prepare(form, param.values(resource))
+    return cache.prepared(resource, param, form)
+
+
+def _token_matches(pairs: list[tuple[str | None, str]], wanted: str) -> bool:
+    system, bar, code = wanted.partition("|")
+    for actual_system, actual_code in pairs:
+        if not bar:
+            if actual_code == wanted:
                 return True
-        return False
-
-    def _reference(self, elements: list[Any], wanted: str) -> bool:
-        target = self.param.target or (
-            self.modifier if self.modifier not in (None, "missing") else None
-        )
-        for ref in filter(None, map(_reference, elements)):
-            parts = ref.split("/")
-            kind = parts[-2] if len(parts) >= 2 else None
-            if target and kind != target:
-                continue
-            if "/" in wanted:
-                if ref == wanted or ref.endswith("/" + wanted):
-                    return True
-            elif parts[-1] == wanted:
+            continue
+        if actual_system == _TEXT:
+            continue  # a text is matched by a bare value only
+        if not system:
+            if not actual_system and actual_code == code:
                 return True
+        elif actual_system == system and (not code or actual_code == code):
+            return True
+    return False
+
+
+def _composite_matches(param: SearchParameter, elements: list[Any], wanted: str) -> bool:
+    parts = wanted.split("$")
+    if len(parts) != len(param.components):
         return False
-
-    def _number(
-        self, elements: list[Any], wanted: tuple[str, Decimal, str | None, str | None]
-    ) -> bool:
-        prefix, number, system, code = wanted
-        # eq/ne/ap use the precision of the search value: 5.4 means [5.35, 5.45).
-        exponent = number.as_tuple().exponent
-        half = Decimal(1).scaleb(exponent) / 2 if isinstance(exponent, int) else Decimal(0)
-        low, high = float(number - half), float(number + half)
-        for element in elements:
-            value = element.get("value") if isinstance(element, dict) else element
-            if isinstance(value, bool) or not isinstance(value, int | float):
-                continue
-            if isinstance(element, dict):
-                if system and element.get("system") != system:
-                    continue
-                if code and code not in (element.get("code"), element.get("unit")):
-                    continue
-            if _number_matches(prefix, float(value), float(number), low, high):
-                return True
-        return False
+    for element in elements:
+        for component, part in zip(param.components, parts, strict=True):
+            sub = parameter_by_url(component.definition)
+            if sub is None or sub.unsupported:
+                return False
+            criterion = _criterion(sub.code, sub, None, part)
+            prepared = _prepare(_form(sub.type, None), component.values([element]))
+            if not any(criterion._one(prepared, v) for v in criterion.values):
+                break
+        else:
+            return True
+    return False
 
 
-def _parse_value(name: str, param: SearchParam, modifier: str | None, text: str) -> Any:
+def _criterion(name: str, param: SearchParameter, modifier: str | None, text: str) -> Criterion:
     if modifier == "missing":
         if text not in ("true", "false"):
             raise SearchError(f"Invalid :missing value for {name}: {text!r} (use true or false)")
-        return text == "true"
-    if param.type == "token" and modifier != "text":
-        system, bar, code = text.partition("|")
-        return (system, code or None) if bar else (None, text)
-    if param.type == "date":
+        return Criterion(name, param, modifier, (text == "true",))
+    values: list[Any] = []
+    for value in split_values(text):
+        values.append(_parse_value(name, param, modifier, value))
+    return Criterion(name, param, modifier, tuple(values))
+
+
+def _parse_value(name: str, param: SearchParameter, modifier: str | None, text: str) -> Any:
+    kind = param.type
+    if kind == "date":
         prefix, rest = _split_prefix(text)
         bounds = date_range(rest)
         if bounds is None:
-            raise SearchError(f"Invalid date for search parameter {name}: {text!r}")
+            raise SearchError(f"Invalid format for date search parameter: {rest}")
         return (prefix, *bounds)
-    if param.type in ("number", "quantity"):
+    if kind in ("number", "quantity"):
         prefix, rest = _split_prefix(text)
-        number_text, _, unit = rest.partition("|")
-        system, _, code = unit.partition("|")
+        number_text = rest.split("|", 1)[0]  # Medplum's server ignores a quantity's system/code
         try:
-            number = Decimal(number_text)
-        except InvalidOperation:
-            number = Decimal("NaN")
-        if not number.is_finite():
+            number = float(number_text)
+        except ValueError:
+            number = float("nan")
+        if number != number or number in (INF, -INF):
             raise SearchError(f"Invalid number for search parameter {name}: {text!r}")
-        return (prefix, number, system or None, code or None)
+        return (prefix, number)
+    if kind == "reference" and modifier != "identifier":
+        if "/" in text or text.startswith("urn:"):
+            return reference_key(text) if not text.startswith("urn:") else text
+        if modifier and modifier[:1].isupper():
+            return f"{modifier}/{text}"
+        if param.code in ("subject", "patient"):
+            return f"Patient/{text}"  # as Medplum's server does for these two codes
+        return text
     return text
 
 
-# -- the whole query -------------------------------------------------------------------------
+# -- chains and _has --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Link:
+    """One link of a chain: forward (origin's reference parameter) or reverse (`_has`)."""
+
+    origin: str  # resource type the link starts from
+    target: str  # resource type it leads to
+    param: SearchParameter  # a reference parameter of origin (forward) or of target (reverse)
+    forward: bool
+
+
+@dataclass(frozen=True)
+class ChainCriterion:
+    """`subject:Patient.name=x` or `_has:Observation:patient:code=y`: resolved in the store."""
+
+    code: str
+    links: tuple[_Link, ...]
+    last: Criterion  # the filter on the chain's last resource type
+
+    def keys(self, store: Store, cache: ValueCache | None) -> set[str]:
+        """`Type/id` of the resources (of the chain's first type) that satisfy the chain."""
+        final_type = self.links[-1].target
+        matching = [r for r in store.current(final_type) if self.last.matches(r, cache)]
+        keys = {f"{r['resourceType']}/{r['id']}" for r in matching}
+        for link in reversed(self.links):
+            if link.forward:
+                keys = {
+                    f"{r['resourceType']}/{r['id']}"
+                    for r in store.current(link.origin)
+                    if keys.intersection(_prepared(cache, r, link.param, "references"))
+                }
+            else:
+                keys = {
+                    ref
+                    for r in store.current(link.target)
+                    if f"{r['resourceType']}/{r['id']}" in keys
+                    for ref in _prepared(cache, r, link.param, "references")
+                    if ref.startswith(link.origin + "/")
+                }
+        return keys
+
+
+def _split_chain(code: str) -> list[str]:
+    parts: list[str] = []
+    rest = code
+    while rest:
+        if rest.startswith("_has:"):
+            type_end = rest.find(":", 5)
+            code_end = rest.find(":", type_end + 1)
+            if type_end < 0 or code_end < 0:
+                raise SearchError(f"Invalid search chain: {rest}")
+            parts.append(rest[:code_end])
+            rest = rest[code_end + 1 :]
+        else:
+            head, _, rest = rest.partition(".")
+            parts.append(head)
+    return parts
+
+
+def _parse_chain(resource_type: str, code: str, value: str) -> ChainCriterion:
+    current = resource_type
+    links: list[_Link] = []
+    parts = _split_chain(code)
+    for index, part in enumerate(parts):
+        if part.startswith("_has:"):
+            _, origin_type, ref_code = part.split(":", 2)
+            param = search_parameter(origin_type, ref_code)
+            if param is None:
+                raise SearchError(f"Invalid search parameter in chain: {origin_type}?{ref_code}")
+            if current not in param.target:
+                raise SearchError(
+                    f"Invalid reverse chain link: search parameter {origin_type}?{ref_code} "
+                    f"does not refer to {current}"
+                )
+            links.append(_Link(current, origin_type, param, forward=False))
+            current = origin_type
+        elif index == len(parts) - 1:
+            name, _, modifier = part.partition(":")
+            param = search_parameter(current, name)
+            if param is None:
+                raise SearchError(f"Invalid search parameter at end of chain: {current}?{name}")
+            last = _build_criterion(current, name, param, modifier or None, value)
+            if len(links) > MAX_CHAIN:
+                raise SearchError(
+                    "Search chains longer than three links are not currently supported"
+                )
+            return ChainCriterion(code, tuple(links), last)
+        else:
+            name, _, modifier = part.partition(":")
+            param = search_parameter(current, name)
+            if param is None or param.type != "reference":
+                raise SearchError(f"Invalid search parameter in chain: {current}?{name}")
+            if len(param.target) == 1:
+                target = param.target[0]
+            elif modifier in param.target:
+                target = modifier
+            else:
+                raise SearchError(
+                    f"Unable to identify next resource type for search parameter: {current}?{name}"
+                )
+            links.append(_Link(current, target, param, forward=True))
+            current = target
+    raise SearchError("Unterminated chained search")
+
+
+# -- _include and _revinclude -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Include:
+    """`_include=Observation:subject[:Patient]` (or `_revinclude`), with `:iterate` or not."""
+
+    resource_type: str
+    param: SearchParameter
+    target: str | None
+    reverse: bool
+    iterate: bool
+
+    def resources(
+        self, base: list[Resource], store: Store, cache: ValueCache | None
+    ) -> list[Resource]:
+        if self.reverse:
+            keys = {f"{r['resourceType']}/{r['id']}" for r in base}
+            return [
+                r
+                for r in store.current(self.resource_type)
+                if keys.intersection(_prepared(cache, r, self.param, "references"))
+            ]
+        found: list[Resource] = []
+        for resource in base:
+            if resource.get("resourceType") != self.resource_type:
+                continue
+            for ref in _prepared(cache, resource, self.param, "references"):
+                kind, _, resource_id = ref.partition("/")
+                if not resource_id or (self.target and kind != self.target):
+                    continue
+                included = store.get(kind, resource_id)
+                if included is not None:
+                    found.append(included)
+        return found
+
+
+def _parse_include(raw_name: str, value: str) -> Include:
+    name, _, modifier = raw_name.partition(":")
+    if modifier not in ("", "iterate"):
+        raise SearchError(f"Unknown modifier :{modifier} for {name}")
+    parts = value.split(":")
+    if "*" in parts:
+        raise SearchError("'*' is not supported as a value for search inclusion parameters")
+    if len(parts) not in (2, 3):
+        raise SearchError(
+            f"Invalid include value '{value}': must be of the form ResourceType:search-parameter"
+        )
+    param = search_parameter(parts[0], parts[1])
+    if param is None or param.type != "reference" or param.unsupported:
+        raise SearchError(f"Invalid include parameter: {parts[0]}:{parts[1]}")
+    target = parts[2] if len(parts) == 3 else None
+    return Include(parts[0], param, target, name == "_revinclude", modifier == "iterate")
+
+
+# -- the whole query --------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class SortKey:
     """One `_sort` key: a parameter and the direction."""
 
-    name: str
-    param: SearchParam
+    code: str
+    param: SearchParameter
     descending: bool
 
 
@@ -858,50 +656,102 @@ class Search:
 
     resource_type: str
     criteria: list[Criterion] = field(default_factory=list)
+    chains: list[ChainCriterion] = field(default_factory=list)
     sort: list[SortKey] = field(default_factory=list)
+    includes: list[Include] = field(default_factory=list)
     count: int | None = None
     offset: int = 0
     total: str | None = None
     summary: str | None = None
     elements: tuple[str, ...] = ()
 
-    def run(self, resources: Iterable[Resource]) -> list[Resource]:
+    def run(self, store: Store, cache: ValueCache | None = None) -> list[Resource]:
         """The matching resources, sorted as asked (creation order otherwise)."""
-        found = [r for r in resources if all(c.matches(r) for c in self.criteria)]
+        return self.filter(store.current(self.resource_type), store, cache)
+
+    def filter(
+        self, resources: Iterable[Resource], store: Store, cache: ValueCache | None = None
+    ) -> list[Resource]:
+        """The `resources` that match, sorted as asked."""
+        found = list(resources)
+        for chain in self.chains:
+            keys = chain.keys(store, cache)
+            found = [r for r in found if f"{r['resourceType']}/{r['id']}" in keys]
+        for criterion in self.criteria:
+            found = [r for r in found if criterion.matches(r, cache)]
         for key in reversed(self.sort):  # stable sorts, least significant key first
-            keyed = [(r, _sort_value(r, key.param)) for r in found]
+            keyed = [(r, _sort_value(_values(cache, r, key.param), key.param)) for r in found]
             present = [(r, v) for r, v in keyed if v is not None]
             present.sort(key=lambda item: item[1], reverse=key.descending)
-            found = [r for r, _ in present] + [r for r, v in keyed if v is None]
+            missing = [r for r, v in keyed if v is None]
+            # Postgres puts NULLs last ascending and first descending; Medplum sorts in SQL.
+            ordered = [r for r, _ in present]
+            found = missing + ordered if key.descending else ordered + missing
         return found
 
+    def included(
+        self, page: list[Resource], store: Store, cache: ValueCache | None = None
+    ) -> list[Resource]:
+        """The `_include`/`_revinclude` resources of a page of matches, as Medplum finds them:
+        all includes once, then the `:iterate` ones on what was included, 5 rounds at most."""
+        seen = {f"{r['resourceType']}/{r['id']}" for r in page}
+        out: list[Resource] = []
+        base = page
+        depth = 0
+        iterate_only = False
+        while base and self.includes:
+            if depth >= MAX_INCLUDE_DEPTH:
+                raise SearchError(
+                    f"Search with _(rev)include reached query scope limit: depth={depth}"
+                )
+            new: list[Resource] = []
+            for include in self.includes:
+                if iterate_only and not include.iterate:
+                    continue
+                for resource in include.resources(base, store, cache):
+                    key = f"{resource['resourceType']}/{resource['id']}"
+                    new.append(resource)
+                    if key not in seen:
+                        seen.add(key)
+                        out.append(resource)
+            base = new
+            iterate_only = True
+            depth += 1
+            if not any(i.iterate for i in self.includes):
+                break
+        return out
+
     def shape(self, resource: Resource) -> Resource:
-        """The resource as the answer shows it (`_elements` keeps only the listed elements)."""
-        if not self.elements:
-            return resource
-        keep = {"resourceType", "id", "meta", *self.elements}
-        return {k: v for k, v in resource.items() if k in keep}
+        """The resource as the answer shows it (`_elements`, `_summary=data`)."""
+        if self.elements:
+            keep = {"resourceType", "id", "meta", *self.elements}
+            return {k: v for k, v in resource.items() if k in keep}
+        if self.summary == "data":
+            return {k: v for k, v in resource.items() if k != "text"}
+        return resource
 
 
-def _sort_value(resource: Resource, param: SearchParam) -> Any:
-    for element in element_values(resource, param):
-        value: Any
-        if param.type == "string":
+def _sort_value(elements: list[Any], param: SearchParameter) -> Any:
+    kind = param.type
+    for element in elements:
+        value: Any = None
+        if kind == "string":
             texts = _strings(element)
             value = texts[0].casefold() if texts else None
-        elif param.type == "token":
-            tokens = _tokens(element)
-            value = tokens[0][1] if tokens else None
-        elif param.type == "date":
+        elif kind == "token":
+            codes = sorted(code for system, code in _tokens(element) if system != _TEXT)
+            value = codes[0] if codes else None
+        elif kind == "date":
             bounds = _value_range(element)
             value = bounds[0] if bounds else None
-        elif param.type == "reference":
-            value = _reference(element)
-        elif param.type in ("number", "quantity"):
-            raw = element.get("value") if isinstance(element, dict) else element
-            value = float(raw) if isinstance(raw, int | float) else None
-        else:
-            value = element if isinstance(element, str) else None
+        elif kind == "reference":
+            refs = _references([element])
+            value = refs[0] if refs else None
+        elif kind in ("number", "quantity"):
+            numbers = _numbers([element])
+            value = numbers[0] if numbers else None
+        elif isinstance(element, str):
+            value = element
         if value is not None:
             return value
     return None
@@ -913,16 +763,18 @@ def _non_negative(name: str, text: str) -> int:
     return int(text)
 
 
-def _lookup(resource_type: str, name: str) -> SearchParam:
-    param = parameters_for(resource_type).get(name)
+def _lookup(resource_type: str, code: str) -> SearchParameter:
+    param = search_parameter(resource_type, code)
     if param is None:
-        raise SearchError(f"Unknown search parameter: {name} for {resource_type}")
+        raise SearchError(f"Unknown search parameter: {code}")
+    if param.unsupported:
+        raise SearchError(param.unsupported)
     return param
 
 
 def _control(search: Search, name: str, value: str) -> None:
     if name == "_count":
-        search.count = _non_negative(name, value)
+        search.count = min(_non_negative(name, value), MAX_COUNT)
     elif name == "_offset":
         search.offset = _non_negative(name, value)
     elif name == "_total":
@@ -930,41 +782,57 @@ def _control(search: Search, name: str, value: str) -> None:
             raise SearchError(f"Invalid _total: {value!r} (use none, estimate or accurate)")
         search.total = value
     elif name == "_summary":
-        if value not in ("count", "false"):
-            raise SearchError(f"_summary={value} is not supported in memory (use count)")
-        search.summary = value
-    elif name == "_elements":
+        if value == "count":
+            search.total, search.count = "accurate", 0
+        elif value in ("data", "false"):
+            search.summary = value
+        else:
+            raise SearchError(f"_summary={value} is not supported in memory (use count or data)")
+    elif name in ("_elements", "_fields"):
         search.elements = tuple(e.strip() for e in value.split(",") if e.strip())
     elif name == "_sort":
         for key in filter(None, (k.strip() for k in value.split(","))):
             descending = key.startswith("-")
-            param_name = key.lstrip("-")
-            search.sort.append(
-                SortKey(param_name, _lookup(search.resource_type, param_name), descending)
-            )
+            code = key.lstrip("-")
+            search.sort.append(SortKey(code, _lookup(search.resource_type, code), descending))
+
+
+def _build_criterion(
+    resource_type: str, name: str, param: SearchParameter, modifier: str | None, value: str
+) -> Criterion:
+    if param.unsupported:
+        raise SearchError(param.unsupported)
+    allowed = MODIFIERS.get(param.type, frozenset({"missing"}))
+    is_type_modifier = param.type == "reference" and modifier is not None and modifier[:1].isupper()
+    if modifier is not None and modifier not in allowed and not is_type_modifier:
+        raise SearchError(f"Unknown modifier :{modifier} for search parameter {name}")
+    if value == "" and modifier != "missing":
+        raise SearchError(f"Missing value for search parameter {name}")
+    return _criterion(name, param, modifier, value)
 
 
 def parse_search(resource_type: str, pairs: Sequence[tuple[str, str]]) -> Search:
     """Parse query pairs into a `Search`; raises SearchError for anything not understood."""
+    if resource_type == "Binary":
+        raise SearchError("Cannot search on Binary resource type")
+    if not is_searchable_type(resource_type):
+        raise SearchError(f"Unknown resource type: {resource_type}")
     search = Search(resource_type)
     for raw_name, value in pairs:
         name, _, modifier = raw_name.partition(":")
+        if name in IGNORED:
+            continue
         if name in CONTROL:
             _control(search, name, value)
-            continue
-        if name in UNSUPPORTED:
+        elif name in ("_include", "_revinclude"):
+            search.includes.append(_parse_include(raw_name, value))
+        elif name == "_has" or "." in raw_name:
+            search.chains.append(_parse_chain(resource_type, raw_name, value))
+        elif name in NOT_IN_MEMORY:
             raise SearchError(f"{name} is not supported in memory")
-        if "." in raw_name:
-            raise SearchError(f"Chained search is not supported in memory: {raw_name}")
-        param = _lookup(resource_type, name)
-        mod = modifier or None
-        allowed = MODIFIERS.get(param.type, {"missing"})
-        is_type_modifier = param.type == "reference" and mod is not None and mod[:1].isupper()
-        if mod is not None and mod not in allowed and not is_type_modifier:
-            raise SearchError(f"Unknown modifier :{mod} for search parameter {name}")
-        if value == "":
-            raise SearchError(f"Missing value for search parameter {raw_name}")
-        texts = [value] if mod == "missing" else _split_values(value)
-        parsed = tuple(_parse_value(raw_name, param, mod, t) for t in texts)
-        search.criteria.append(Criterion(name, param, mod, parsed))
+        else:
+            param = _lookup(resource_type, name)
+            search.criteria.append(
+                _build_criterion(resource_type, name, param, modifier or None, value)
+            )
     return search
