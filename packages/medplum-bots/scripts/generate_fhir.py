@@ -11,6 +11,8 @@ writes, deterministically:
 - ``src/medplum_bots/fhir/__init__.py``: re-exports them for type checkers, loads them lazily.
 - ``src/medplum_bots/testing/definitions/structure.json``: per-type elements for the validator.
 - ``src/medplum_bots/testing/definitions/search_parameters.json``: every search parameter.
+- the typed overloads of the clients' per-type calls (``read_resource("Patient", ...) ->
+  Patient``), between the marker comments in ``src/medplum_bots/client/sync.py`` and ``aio.py``.
 
 Only data is read from the package: no Medplum code is copied. Usage::
 
@@ -578,18 +580,104 @@ def init_py(model: Model) -> str:
     return "".join(out)
 
 
+# ---------------------------------------------------------------------------------------------
+# Typed client overloads, written between marker comments inside the client modules.
+
+# (method, parameters after resource_type, result of type T, result for a ResourceType variable)
+CLIENT_METHODS: tuple[tuple[str, tuple[str, ...], str, str], ...] = (
+    ("read_resource", ("resource_id: str",), "{T}", "Mapping[str, Any]"),
+    ("read_version", ("resource_id: str", "version_id: str"), "{T}", "Mapping[str, Any]"),
+    (
+        "patch_resource",
+        (
+            "resource_id: str",
+            "operations: Sequence[Mapping[str, Any]]",
+            "*",
+            "idempotent: bool = ...",
+        ),
+        "{T}",
+        "Mapping[str, Any]",
+    ),
+    ("search_one", ("query: Query = ...",), "{T} | None", "Mapping[str, Any] | None"),
+    ("search_resources", ("query: Query = ...",), "list[{T}]", "Sequence[Mapping[str, Any]]"),
+    (
+        "search_resource_pages",
+        ("query: Query = ...",),
+        "{I}[list[{T}]]",
+        "{I}[Sequence[Mapping[str, Any]]]",
+    ),
+)
+CLIENT_MODULES = {"client/sync.py": False, "client/aio.py": True}  # path -> async
+BEGIN = "    # BEGIN generated overloads of {name}"
+END = "    # END generated overloads of {name}\n"
+
+
+def render_def(indent: str, head: str, params: list[str], result: str) -> str:
+    """A stub ``def`` laid out as ``ruff format`` lays it out (line length 100)."""
+    one = f"{indent}{head}({', '.join(params)}) -> {result}: ..."
+    if len(one) <= 100:
+        return one + "\n"
+    inner = indent + "    "
+    middle = inner + ", ".join(params)
+    last = f"{indent}) -> {result}: ..."
+    if len(middle) <= 100 and len(last) <= 100:
+        return f"{indent}{head}(\n{middle}\n{last}\n"
+    return f"{indent}{head}(\n" + "".join(f"{inner}{p},\n" for p in params) + last + "\n"
+
+
+def overload_block(name: str, is_async: bool, model: Model) -> str:
+    _, rest, typed, loose = next(m for m in CLIENT_METHODS if m[0] == name)
+    iterator = "AsyncIterator" if is_async else "Iterator"
+    # An async generator's overloads are plain defs returning an AsyncIterator.
+    head = f"{'async ' if is_async and name != 'search_resource_pages' else ''}def {name}"
+    indent = " " * 8
+    out = [
+        BEGIN.format(name=name) + " (scripts/generate_fhir.py; do not edit)\n",
+        "    if TYPE_CHECKING:\n",
+    ]
+    variants = [
+        (f'Literal["{r}"]', typed.replace("{T}", f"fhir.{r}")) for r in model.resource_names()
+    ]
+    variants.append(("fhir.ResourceType", loose))
+    for annotation, result in variants:
+        params = ["self", f"resource_type: {annotation}", *rest]
+        out.append(f"\n{indent}@overload\n" if len(out) == 2 else f"{indent}@overload\n")
+        out.append(render_def(indent, head, params, result.replace("{I}", iterator)))
+    out.append(END.format(name=name))
+    return "".join(out)
+
+
+def with_overloads(source: str, is_async: bool, model: Model, where: str) -> str:
+    """``source`` with every marked overload block regenerated."""
+    for name, *_ in CLIENT_METHODS:
+        begin, end = BEGIN.format(name=name), END.format(name=name)
+        start, stop = source.find(begin), source.find(end)
+        if start < 0 or stop < start:
+            raise SystemExit(f"{where}: markers for {name} overloads not found")
+        source = source[:start] + overload_block(name, is_async, model) + source[stop + len(end) :]
+    return source
+
+
 def dump_json(data: Any) -> str:
     return json.dumps(data, ensure_ascii=True, separators=(",", ":")) + "\n"
 
 
-def outputs(model: Model) -> dict[str, str]:
-    """Relative path (under the medplum_bots package) -> file content."""
-    return {
+def outputs(model: Model, out: Path) -> dict[str, str]:
+    """Relative path (under the medplum_bots package) -> file content.
+
+    The client modules are hand-written but for their marked overload blocks: they are read
+    from ``out`` (or from the package when ``out`` has none, e.g. a test's temporary directory).
+    """
+    files = {
         "fhir/types.py": types_py(model),
         "fhir/__init__.py": init_py(model),
         "testing/definitions/structure.json": dump_json(structure_json(model)),
         "testing/definitions/search_parameters.json": dump_json(search_json(model)),
     }
+    for rel, is_async in CLIENT_MODULES.items():
+        source = out / rel if (out / rel).exists() else DEFAULT_OUT / rel
+        files[rel] = with_overloads(source.read_text(encoding="utf-8"), is_async, model, rel)
+    return files
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -605,7 +693,7 @@ def main(argv: list[str] | None = None) -> int:
         )
         return 2
     model = Model(args.definitions)
-    for rel, content in outputs(model).items():
+    for rel, content in outputs(model, args.out).items():
         target = args.out / rel
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(content, encoding="utf-8", newline="\n")
