@@ -11,8 +11,8 @@ writes, deterministically:
 - ``src/medplum_bots/fhir/__init__.py``: re-exports them for type checkers, loads them lazily.
 - ``src/medplum_bots/testing/definitions/structure.json``: per-type elements for the validator.
 - ``src/medplum_bots/testing/definitions/search_parameters.json``: every search parameter.
-- the typed overloads of the clients' per-type calls (``read_resource("Patient", ...) ->
-  Patient``), between the marker comments in ``src/medplum_bots/client/sync.py`` and ``aio.py``.
+- ``src/medplum_bots/client/typed.py``: the clients as type checkers see them, one overload
+  per resource type for each per-type call (``read_resource("Patient", ...) -> Patient``).
 
 Only data is read from the package: no Medplum code is copied. Usage::
 
@@ -581,7 +581,7 @@ def init_py(model: Model) -> str:
 
 
 # ---------------------------------------------------------------------------------------------
-# Typed client overloads, written between marker comments inside the client modules.
+# Typed clients: subclasses with one overload per resource type, seen by type checkers only.
 
 # (method, parameters after resource_type, result of type T, result for a ResourceType variable)
 CLIENT_METHODS: tuple[tuple[str, tuple[str, ...], str, str], ...] = (
@@ -607,9 +607,6 @@ CLIENT_METHODS: tuple[tuple[str, tuple[str, ...], str, str], ...] = (
         "{I}[Sequence[Mapping[str, Any]]]",
     ),
 )
-CLIENT_MODULES = {"client/sync.py": False, "client/aio.py": True}  # path -> async
-BEGIN = "    # BEGIN generated overloads of {name}"
-END = "    # END generated overloads of {name}\n"
 
 
 def render_def(indent: str, head: str, params: list[str], result: str) -> str:
@@ -625,59 +622,72 @@ def render_def(indent: str, head: str, params: list[str], result: str) -> str:
     return f"{indent}{head}(\n" + "".join(f"{inner}{p},\n" for p in params) + last + "\n"
 
 
-def overload_block(name: str, is_async: bool, model: Model) -> str:
-    _, rest, typed, loose = next(m for m in CLIENT_METHODS if m[0] == name)
+def typed_methods(is_async: bool, model: Model) -> str:
     iterator = "AsyncIterator" if is_async else "Iterator"
-    # An async generator's overloads are plain defs returning an AsyncIterator.
-    head = f"{'async ' if is_async and name != 'search_resource_pages' else ''}def {name}"
     indent = " " * 8
-    out = [
-        BEGIN.format(name=name) + " (scripts/generate_fhir.py; do not edit)\n",
-        "    if TYPE_CHECKING:\n",
-    ]
-    variants = [
-        (f'Literal["{r}"]', typed.replace("{T}", f"fhir.{r}")) for r in model.resource_names()
-    ]
-    variants.append(("fhir.ResourceType", loose))
-    for annotation, result in variants:
-        params = ["self", f"resource_type: {annotation}", *rest]
-        out.append(f"\n{indent}@overload\n" if len(out) == 2 else f"{indent}@overload\n")
-        out.append(render_def(indent, head, params, result.replace("{I}", iterator)))
-    out.append(END.format(name=name))
+    out: list[str] = []
+    for name, rest, typed, loose in CLIENT_METHODS:
+        # An async generator's overloads are plain defs returning an AsyncIterator.
+        asynchronous = is_async and name != "search_resource_pages"
+        head = f"{'async ' if asynchronous else ''}def {name}"
+        variants = [
+            (f'Literal["{r}"]', typed.replace("{T}", f"fhir.{r}")) for r in model.resource_names()
+        ]
+        variants.append(("fhir.ResourceType", loose))
+        out.append("\n" if out else "")
+        for annotation, result in variants:
+            params = ["self", f"resource_type: {annotation}", *rest]
+            out.append(f"{indent}@overload\n")
+            out.append(render_def(indent, head, params, result.replace("{I}", iterator)))
+        out.append(f"{indent}{head}(self, *args: Any, **kwargs: Any) -> Any: ...\n")
     return "".join(out)
 
 
-def with_overloads(source: str, is_async: bool, model: Model, where: str) -> str:
-    """``source`` with every marked overload block regenerated."""
-    for name, *_ in CLIENT_METHODS:
-        begin, end = BEGIN.format(name=name), END.format(name=name)
-        start, stop = source.find(begin), source.find(end)
-        if start < 0 or stop < start:
-            raise SystemExit(f"{where}: markers for {name} overloads not found")
-        source = source[:start] + overload_block(name, is_async, model) + source[stop + len(end) :]
-    return source
+def typed_client_py(model: Model) -> str:
+    out = [HEADER.format(v=model.version)]
+    out.append(
+        '"""The clients as type checkers see them: each per-type call typed by its resource type.\n'
+        "\n"
+        '``read_resource("Patient", id)`` is a ``Patient``, ``search_resources("Observation")``\n'
+        "a ``list[Observation]``; a name that is not a resource type is a type error, as in\n"
+        "``@medplum/core``. ``medplum_bots.client`` exports these classes to type checkers\n"
+        "and the implementations (``client/sync.py``, ``client/aio.py``) at run time: this\n"
+        "module is never imported by a running bot, so its ~2,000 overloads cost a cold start\n"
+        "nothing.\n"
+        '"""\n\n'
+        "from __future__ import annotations\n\n"
+        "from typing import TYPE_CHECKING\n\n"
+        "if TYPE_CHECKING:\n"
+        "    from collections.abc import AsyncIterator, Iterator, Mapping, Sequence\n"
+        "    from typing import Any, Literal, overload\n\n"
+        "    from medplum_bots.client import aio, sync\n"
+        "    from medplum_bots.client.core import Query\n"
+        "    from medplum_bots.fhir import types as fhir\n\n"
+        "    class MedplumClient(sync.MedplumClient):\n"
+        '        """``MedplumClient`` with its per-type calls typed by resource type."""\n\n'
+    )
+    out.append(typed_methods(False, model))
+    out.append(
+        "\n    class AsyncMedplumClient(aio.AsyncMedplumClient):\n"
+        '        """``AsyncMedplumClient`` with its per-type calls typed by resource type."""\n\n'
+    )
+    out.append(typed_methods(True, model))
+    return "".join(out)
 
 
 def dump_json(data: Any) -> str:
     return json.dumps(data, ensure_ascii=True, separators=(",", ":")) + "\n"
 
 
-def outputs(model: Model, out: Path) -> dict[str, str]:
-    """Relative path (under the medplum_bots package) -> file content.
-
-    The client modules are hand-written but for their marked overload blocks: they are read
-    from ``out`` (or from the package when ``out`` has none, e.g. a test's temporary directory).
-    """
-    files = {
+def outputs(model: Model) -> dict[str, str]:
+    """Relative path (under the medplum_bots package) -> file content."""
+    return {
         "fhir/types.py": types_py(model),
         "fhir/__init__.py": init_py(model),
+        "client/typed.py": typed_client_py(model),
         "testing/definitions/structure.json": dump_json(structure_json(model)),
         "testing/definitions/search_parameters.json": dump_json(search_json(model)),
     }
-    for rel, is_async in CLIENT_MODULES.items():
-        source = out / rel if (out / rel).exists() else DEFAULT_OUT / rel
-        files[rel] = with_overloads(source.read_text(encoding="utf-8"), is_async, model, rel)
-    return files
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -693,7 +703,7 @@ def main(argv: list[str] | None = None) -> int:
         )
         return 2
     model = Model(args.definitions)
-    for rel, content in outputs(model, args.out).items():
+    for rel, content in outputs(model).items():
         target = args.out / rel
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(content, encoding="utf-8", newline="\n")

@@ -13,8 +13,7 @@ GENERATED = (
     "fhir/__init__.py",
     "testing/definitions/structure.json",
     "testing/definitions/search_parameters.json",
-    "client/sync.py",  # its marked overload blocks
-    "client/aio.py",
+    "client/typed.py",
 )
 
 
