@@ -11,6 +11,8 @@ writes, deterministically:
 - ``src/medplum_bots/fhir/__init__.py``: re-exports them for type checkers, loads them lazily.
 - ``src/medplum_bots/testing/definitions/structure.json``: per-type elements for the validator.
 - ``src/medplum_bots/testing/definitions/search_parameters.json``: every search parameter.
+- ``src/medplum_bots/client/typed.py``: the clients as type checkers see them, one overload
+  per resource type for each per-type call (``read_resource("Patient", ...) -> Patient``).
 
 Only data is read from the package: no Medplum code is copied. Usage::
 
@@ -578,6 +580,101 @@ def init_py(model: Model) -> str:
     return "".join(out)
 
 
+# ---------------------------------------------------------------------------------------------
+# Typed clients: subclasses with one overload per resource type, seen by type checkers only.
+
+# (method, parameters after resource_type, result of type T, result for a ResourceType variable)
+CLIENT_METHODS: tuple[tuple[str, tuple[str, ...], str, str], ...] = (
+    ("read_resource", ("resource_id: str",), "{T}", "Mapping[str, Any]"),
+    ("read_version", ("resource_id: str", "version_id: str"), "{T}", "Mapping[str, Any]"),
+    (
+        "patch_resource",
+        (
+            "resource_id: str",
+            "operations: Sequence[Mapping[str, Any]]",
+            "*",
+            "idempotent: bool = ...",
+        ),
+        "{T}",
+        "Mapping[str, Any]",
+    ),
+    ("search_one", ("query: Query = ...",), "{T} | None", "Mapping[str, Any] | None"),
+    ("search_resources", ("query: Query = ...",), "list[{T}]", "Sequence[Mapping[str, Any]]"),
+    (
+        "search_resource_pages",
+        ("query: Query = ...",),
+        "{I}[list[{T}]]",
+        "{I}[Sequence[Mapping[str, Any]]]",
+    ),
+)
+
+
+def render_def(indent: str, head: str, params: list[str], result: str) -> str:
+    """A stub ``def`` laid out as ``ruff format`` lays it out (line length 100)."""
+    one = f"{indent}{head}({', '.join(params)}) -> {result}: ..."
+    if len(one) <= 100:
+        return one + "\n"
+    inner = indent + "    "
+    middle = inner + ", ".join(params)
+    last = f"{indent}) -> {result}: ..."
+    if len(middle) <= 100 and len(last) <= 100:
+        return f"{indent}{head}(\n{middle}\n{last}\n"
+    return f"{indent}{head}(\n" + "".join(f"{inner}{p},\n" for p in params) + last + "\n"
+
+
+def typed_methods(is_async: bool, model: Model) -> str:
+    iterator = "AsyncIterator" if is_async else "Iterator"
+    indent = " " * 8
+    out: list[str] = []
+    for name, rest, typed, loose in CLIENT_METHODS:
+        # An async generator's overloads are plain defs returning an AsyncIterator.
+        asynchronous = is_async and name != "search_resource_pages"
+        head = f"{'async ' if asynchronous else ''}def {name}"
+        variants = [
+            (f'Literal["{r}"]', typed.replace("{T}", f"fhir.{r}")) for r in model.resource_names()
+        ]
+        variants.append(("fhir.ResourceType", loose))
+        out.append("\n" if out else "")
+        for annotation, result in variants:
+            params = ["self", f"resource_type: {annotation}", *rest]
+            out.append(f"{indent}@overload\n")
+            out.append(render_def(indent, head, params, result.replace("{I}", iterator)))
+        out.append(f"{indent}{head}(self, *args: Any, **kwargs: Any) -> Any: ...\n")
+    return "".join(out)
+
+
+def typed_client_py(model: Model) -> str:
+    out = [HEADER.format(v=model.version)]
+    out.append(
+        '"""The clients as type checkers see them: each per-type call typed by its resource type.\n'
+        "\n"
+        '``read_resource("Patient", id)`` is a ``Patient``, ``search_resources("Observation")``\n'
+        "a ``list[Observation]``; a name that is not a resource type is a type error, as in\n"
+        "``@medplum/core``. ``medplum_bots.client`` exports these classes to type checkers\n"
+        "and the implementations (``client/sync.py``, ``client/aio.py``) at run time: this\n"
+        "module is never imported by a running bot, so its ~2,000 overloads cost a cold start\n"
+        "nothing.\n"
+        '"""\n\n'
+        "from __future__ import annotations\n\n"
+        "from typing import TYPE_CHECKING\n\n"
+        "if TYPE_CHECKING:\n"
+        "    from collections.abc import AsyncIterator, Iterator, Mapping, Sequence\n"
+        "    from typing import Any, Literal, overload\n\n"
+        "    from medplum_bots.client import aio, sync\n"
+        "    from medplum_bots.client.core import Query\n"
+        "    from medplum_bots.fhir import types as fhir\n\n"
+        "    class MedplumClient(sync.MedplumClient):\n"
+        '        """``MedplumClient`` with its per-type calls typed by resource type."""\n\n'
+    )
+    out.append(typed_methods(False, model))
+    out.append(
+        "\n    class AsyncMedplumClient(aio.AsyncMedplumClient):\n"
+        '        """``AsyncMedplumClient`` with its per-type calls typed by resource type."""\n\n'
+    )
+    out.append(typed_methods(True, model))
+    return "".join(out)
+
+
 def dump_json(data: Any) -> str:
     return json.dumps(data, ensure_ascii=True, separators=(",", ":")) + "\n"
 
@@ -587,6 +684,7 @@ def outputs(model: Model) -> dict[str, str]:
     return {
         "fhir/types.py": types_py(model),
         "fhir/__init__.py": init_py(model),
+        "client/typed.py": typed_client_py(model),
         "testing/definitions/structure.json": dump_json(structure_json(model)),
         "testing/definitions/search_parameters.json": dump_json(search_json(model)),
     }

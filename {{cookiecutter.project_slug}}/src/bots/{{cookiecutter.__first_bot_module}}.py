@@ -3,13 +3,19 @@
 Generated from examples/hello_patient.py; make it yours.
 """
 
-from typing import Any
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 from medplum_bots import BotEvent, MedplumClient
 
+if TYPE_CHECKING:
+    # FHIR types serve the type checker only: a deployed bot never loads them.
+    from medplum_bots.fhir import Patient
 
-def handler(medplum: MedplumClient, event: BotEvent) -> Any:
-    patient = event.input
+
+def handler(medplum: MedplumClient, event: BotEvent[Patient]) -> bool:
+    patient = event.input  # a Patient: mypy --strict reports patient["nmae"]
     name = (patient.get("name") or [{}])[0]
     first_name = (name.get("given") or [""])[0]
     last_name = name.get("family", "")

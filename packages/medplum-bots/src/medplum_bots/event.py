@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 SETTING_VALUE_KEYS = ("valueString", "valueBoolean", "valueDecimal", "valueInteger")
 
@@ -31,9 +31,19 @@ class Headers(Mapping[str, str]):
         return f"Headers({dict(self.items())!r})"
 
 
+if TYPE_CHECKING:
+    # A default (PEP 696) keeps an unparameterised `BotEvent` valid under --strict, with
+    # `input: Any`; typing_extensions is only read by the type checker, never imported.
+    from typing_extensions import TypeVar as DefaultTypeVar
+
+    InputT = DefaultTypeVar("InputT", default=Any)
+else:
+    InputT = TypeVar("InputT")
+
+
 @dataclass(frozen=True)
-class BotEvent:
-    """One execution of a bot.
+class BotEvent(Generic[InputT]):
+    """One execution of a bot; `BotEvent[Patient]` types its `input` (no run-time check).
 
     `input` is the parsed body for JSON content types and the raw text otherwise (HL7 v2
     messages stay strings). `secrets` maps a name to the Project's setting, e.g.
@@ -41,7 +51,7 @@ class BotEvent:
     """
 
     bot: Mapping[str, Any]
-    input: Any
+    input: InputT
     content_type: str = "application/json"
     secrets: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     trace_id: str | None = None

@@ -40,13 +40,17 @@ Started by `invoke new` from the hello-patient starter; make it yours.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from medplum_bots import BotEvent, MedplumClient
 
+if TYPE_CHECKING:
+    # FHIR types serve the type checker only: a deployed bot never loads them.
+    from medplum_bots.fhir import Patient
 
-def handler(medplum: MedplumClient, event: BotEvent) -> Any:
-    patient = event.input
+
+def handler(medplum: MedplumClient, event: BotEvent[Patient]) -> bool:
+    patient = event.input  # a Patient: mypy --strict reports patient["nmae"]
     name = (patient.get("name") or [{}])[0]
     first_name = (name.get("given") or [""])[0]
     last_name = name.get("family", "")
@@ -58,17 +62,22 @@ TEST_STARTER = Template('''"""Tests of the $name bot: its handler against the in
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import pytest
 from medplum_bots import BotEvent, InMemoryMedplum
 
 from bots.$module import handler
 
+if TYPE_CHECKING:
+    from medplum_bots.fhir import Patient
+
 
 def test_says_hello_to_the_patient(capsys: pytest.CaptureFixture[str]) -> None:
     medplum = InMemoryMedplum().client()
-    patient = medplum.create_resource(
-        {"resourceType": "Patient", "name": [{"given": ["Ada"], "family": "Lovelace"}]}
-    )
+    # Annotated, the test data is checked by mypy; stored, by Medplum's rules (400 if invalid).
+    ada: Patient = {"resourceType": "Patient", "name": [{"given": ["Ada"], "family": "Lovelace"}]}
+    patient = medplum.create_resource(ada)
     event = BotEvent(bot={"reference": "Bot/$name"}, input=patient)
 
     assert handler(medplum, event) is True

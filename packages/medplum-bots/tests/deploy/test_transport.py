@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import json
 import socket
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 import pytest
@@ -140,7 +140,7 @@ def test_a_dropped_connection_is_retried_on_a_new_one(
     bot = medplum_standin.seed({"resourceType": "Bot", "name": "b"}, PROJECT_ID)
     medplum_standin.faults.add(method="GET", path=r"/Bot/", drop=True, status=None, times=1)
 
-    async def main() -> dict[str, Any]:
+    async def main() -> Mapping[str, Any]:
         session = await open_session(medplum_standin.base_url)
         try:
             return await session.client.read_resource("Bot", bot["id"])

@@ -45,6 +45,44 @@ GOOD = """
     KIND: "ResourceType" = "ProjectMembership"
 """
 
+CLIENT = """
+    from typing import TYPE_CHECKING, Any, assert_type
+
+    from medplum_bots import AsyncMedplumClient, BotEvent, MedplumClient
+
+    if TYPE_CHECKING:
+        from medplum_bots.fhir import Bot, Observation, Patient, ResourceType
+
+
+    def sync(medplum: MedplumClient, event: BotEvent["Patient"]) -> None:
+        assert_type(event.input, "Patient")
+        patient = medplum.read_resource("Patient", "1")
+        assert_type(patient, "Patient")
+        assert_type(medplum.read_version("Patient", "1", "2"), "Patient")
+        assert_type(medplum.search_one("Observation", {"code": "x"}), "Observation | None")
+        assert_type(medplum.search_resources("Observation"), "list[Observation]")
+        for page in medplum.search_resource_pages("Bot", "name=x"):
+            assert_type(page, "list[Bot]")
+        assert_type(medplum.patch_resource("Bot", "1", [], idempotent=True), "Bot")
+        assert_type(medplum.create_resource(patient), "Patient")
+        assert_type(medplum.update_resource(patient), "Patient")
+        assert_type(medplum.create_resource_if_none_exist(patient, "x=1"), "Patient")
+        assert_type(medplum.create_resource({"resourceType": "Patient"}), dict[str, Any])
+        kind: "ResourceType" = "Patient"
+        medplum.read_resource(kind, "1")["id"]
+        medplum.search(kind)
+        medplum.delete_resource("Patient", "1")
+
+
+    async def aio(medplum: AsyncMedplumClient, event: BotEvent) -> None:
+        assert_type(event.input, Any)
+        assert_type(await medplum.read_resource("Patient", "1"), "Patient")
+        assert_type(await medplum.search_resources("Observation"), "list[Observation]")
+        async for page in medplum.search_resource_pages("Bot"):
+            assert_type(page, "list[Bot]")
+        assert_type(await medplum.patch_resource("Bot", "1", []), "Bot")
+"""
+
 BAD = {
     "typo in key": 'def f(p: "Patient") -> object:\n    return p["nmae"]\n',
     "missing required key": (
@@ -54,8 +92,22 @@ BAD = {
     "wrong value type": 'p: "Patient" = {"resourceType": "Patient", "active": "yes"}\n',
     "unknown choice key": 'o: "Observation" = {"resourceType": "Observation", "status": "final",'
     ' "code": {}, "valueStrin": "x"}\n',
+    "typo in a read resource": "def f(m: MedplumClient) -> object:\n"
+    '    return m.read_resource("Patient", "1")["nmae"]\n',
+    "typo in a typed input": 'def f(e: BotEvent[Patient]) -> object:\n    return e.input["nmae"]\n',
+    "unknown resource type name": "def f(m: MedplumClient) -> object:\n"
+    '    return m.read_resource("Patinet", "1")\n',
+    "unknown type in an async search": "async def f(m: AsyncMedplumClient) -> object:\n"
+    '    return await m.search_resources("Obsrvation")\n',
+    "any string as resource type": "def f(m: MedplumClient, kind: str) -> object:\n"
+    "    return m.search_one(kind)\n",
+    "wrong key in a searched resource": "def f(m: MedplumClient) -> object:\n"
+    '    return [o["valueStrin"] for o in m.search_resources("Observation")]\n',
 }
-HEADER = "from medplum_bots.fhir import Observation, Patient\n\n"
+HEADER = (
+    "from medplum_bots import AsyncMedplumClient, BotEvent, MedplumClient\n"
+    "from medplum_bots.fhir import Observation, Patient\n\n"
+)
 
 
 def _mypy(tmp_path: Path, source: str, module: str) -> subprocess.CompletedProcess[str]:
@@ -90,6 +142,11 @@ def shared_tmp(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_correct_module_passes(shared_tmp: Path) -> None:
     done = _mypy(shared_tmp, textwrap.dedent(GOOD), "good_bot")
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_client_calls_are_typed_by_resource_type(shared_tmp: Path) -> None:
+    done = _mypy(shared_tmp, textwrap.dedent(CLIENT), "typed_client")
     assert done.returncode == 0, done.stdout + done.stderr
 
 

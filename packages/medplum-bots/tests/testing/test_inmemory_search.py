@@ -6,6 +6,7 @@ FHIR server in memory, so bot tests run offline with the same calls they make on
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -30,7 +31,7 @@ def patient(family: str, given: str, birth_date: str, **extra: Any) -> dict[str,
     }
 
 
-def families(resources: list[dict[str, Any]]) -> list[str]:
+def families(resources: Sequence[Mapping[str, Any]]) -> list[str]:
     return [r["name"][0]["family"] for r in resources]
 
 

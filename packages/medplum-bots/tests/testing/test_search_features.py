@@ -5,13 +5,17 @@ Each test is one feature, through the real client over the in-memory transport.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any, cast
 
 import pytest
 
 from medplum_bots import InMemoryMedplum, MedplumClient, OperationOutcomeError
 from medplum_bots.testing.search import parse_search
 from medplum_bots.testing.search_parameters import parameters_for
+
+if TYPE_CHECKING:
+    from medplum_bots.fhir import ResourceType
 
 LOINC = "http://loinc.org"
 MRN = "http://hospital.example/mrn"
@@ -22,7 +26,7 @@ def medplum() -> MedplumClient:
     return InMemoryMedplum().client()
 
 
-def ids(resources: list[dict[str, Any]]) -> set[str]:
+def ids(resources: Sequence[Mapping[str, Any]]) -> set[str]:
     return {r["id"] for r in resources}
 
 
@@ -42,7 +46,7 @@ def make_observation(medplum: MedplumClient, **extra: Any) -> dict[str, Any]:
     return medplum.create_resource(resource)
 
 
-def count(medplum: MedplumClient, kind: str, query: Any) -> int:
+def count(medplum: MedplumClient, kind: ResourceType, query: Any) -> int:
     return len(medplum.search_resources(kind, query))
 
 
@@ -63,7 +67,7 @@ def test_every_parameter_of_every_resource_type_parses_and_runs() -> None:
                 refused.append(code)
                 continue
             parse_search(kind, [(code, value)])
-            medplum.search(kind, {code: value})
+            medplum.search(cast("ResourceType", kind), {code: value})
             checked += 1
     assert checked > 150
     assert set(refused) <= {"_compartment", "_text", "_content", "_query", "near"}
@@ -331,7 +335,7 @@ def test_unknown_things_are_400_like_medplum(medplum: MedplumClient) -> None:
         ({"name:text": "x"}, "Unknown modifier :text for search parameter name"),
         ({"near": "1|2|3|km"}, "not supported in memory"),
     ):
-        kind = "Location" if "near" in query else "Patient"
+        kind: ResourceType = "Location" if "near" in query else "Patient"
         with pytest.raises(OperationOutcomeError, match=message) as caught:
             medplum.search(kind, query)
         assert caught.value.status == 400

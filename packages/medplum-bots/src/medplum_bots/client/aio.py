@@ -6,7 +6,7 @@ import asyncio
 import time
 from collections.abc import AsyncIterator, Mapping, Sequence
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any, Self, overload
 
 import httpx
 
@@ -15,6 +15,7 @@ from medplum_bots.client.core import (
     Bundle,
     Call,
     Query,
+    R,
     Resource,
     T,
     _ClientCore,
@@ -22,6 +23,9 @@ from medplum_bots.client.core import (
     bundle_resources,
 )
 from medplum_bots.client.retry import RetryPolicy
+
+if TYPE_CHECKING:
+    from medplum_bots.fhir import types as fhir
 
 # httpx's own default pool bounds (httpx.AsyncClient's `limits` default).
 DEFAULT_LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=20)
@@ -103,7 +107,7 @@ class AsyncMedplumClient(_ClientCore):
         """Close the connection pool."""
         await self._http.aclose()
 
-    async def __aenter__(self) -> AsyncMedplumClient:
+    async def __aenter__(self) -> Self:
         return self
 
     async def __aexit__(
@@ -122,15 +126,17 @@ class AsyncMedplumClient(_ClientCore):
         """Log in with client credentials (given here or to the constructor); the token answer."""
         return await self._run(self._login_call(client_id, client_secret))
 
-    async def read_resource(self, resource_type: str, resource_id: str) -> Resource:
+    async def read_resource(self, resource_type: fhir.ResourceType, resource_id: str) -> Any:
         """GET `{type}/{id}`."""
         return await self._run(self._read(resource_type, resource_id))
 
-    async def read_version(self, resource_type: str, resource_id: str, version_id: str) -> Resource:
+    async def read_version(
+        self, resource_type: fhir.ResourceType, resource_id: str, version_id: str
+    ) -> Any:
         """GET `{type}/{id}/_history/{vid}`."""
         return await self._run(self._read_version(resource_type, resource_id, version_id))
 
-    async def read_history(self, resource_type: str, resource_id: str) -> Bundle:
+    async def read_history(self, resource_type: fhir.ResourceType, resource_id: str) -> Bundle:
         """GET `{type}/{id}/_history`: a history Bundle, newest version first."""
         return await self._run(self._read_history(resource_type, resource_id))
 
@@ -138,28 +144,41 @@ class AsyncMedplumClient(_ClientCore):
         """Read the resource a Reference (`{"reference": "Patient/1"}`) points at."""
         return await self._run(self._read_reference(reference))
 
-    async def create_resource(self, resource: Mapping[str, Any]) -> Resource:
-        """POST a new resource; the server assigns its id."""
+    # A dict (literal) stays a dict[str, Any]; a TypedDict (`Patient`) comes back as itself.
+    @overload
+    async def create_resource(self, resource: dict[str, Any]) -> dict[str, Any]: ...
+    @overload
+    async def create_resource(self, resource: R) -> R: ...
+    async def create_resource(self, resource: Mapping[str, Any]) -> Any:
+        """POST a new resource; the server assigns its id. The answer has the input's type."""
         return await self._run(self._create(resource))
 
+    @overload
     async def create_resource_if_none_exist(
-        self, resource: Mapping[str, Any], query: Query
-    ) -> Resource:
+        self, resource: dict[str, Any], query: Query
+    ) -> dict[str, Any]: ...
+    @overload
+    async def create_resource_if_none_exist(self, resource: R, query: Query) -> R: ...
+    async def create_resource_if_none_exist(self, resource: Mapping[str, Any], query: Query) -> Any:
         """Create `resource` unless `query` already matches one (`If-None-Exist`)."""
         return await self._run(self._create_if_none_exist(resource, query))
 
-    async def update_resource(self, resource: Mapping[str, Any]) -> Resource:
+    @overload
+    async def update_resource(self, resource: dict[str, Any]) -> dict[str, Any]: ...
+    @overload
+    async def update_resource(self, resource: R) -> R: ...
+    async def update_resource(self, resource: Mapping[str, Any]) -> Any:
         """PUT `resource` (it must have an id)."""
         return await self._run(self._update(resource))
 
     async def patch_resource(
         self,
-        resource_type: str,
+        resource_type: fhir.ResourceType,
         resource_id: str,
         operations: Sequence[Mapping[str, Any]],
         *,
         idempotent: bool = False,
-    ) -> Resource:
+    ) -> Any:
         """Apply JSON Patch `operations` (add/remove/replace/test...).
 
         Not retried after a 5xx or a dropped connection unless `idempotent=True` (e.g. the
@@ -167,25 +186,25 @@ class AsyncMedplumClient(_ClientCore):
         """
         return await self._run(self._patch(resource_type, resource_id, operations, idempotent))
 
-    async def delete_resource(self, resource_type: str, resource_id: str) -> Any:
+    async def delete_resource(self, resource_type: fhir.ResourceType, resource_id: str) -> Any:
         """DELETE `{type}/{id}`."""
         return await self._run(self._delete_resource(resource_type, resource_id))
 
-    async def search(self, resource_type: str, query: Query = None) -> Bundle:
+    async def search(self, resource_type: fhir.ResourceType, query: Query = None) -> Bundle:
         """Search; the searchset Bundle."""
         return await self._run(self._search(resource_type, query, _identity))
 
-    async def search_one(self, resource_type: str, query: Query = None) -> Resource | None:
+    async def search_one(self, resource_type: fhir.ResourceType, query: Query = None) -> Any:
         """The first match, or None."""
         return await self._run(self._search_one(resource_type, query))
 
-    async def search_resources(self, resource_type: str, query: Query = None) -> list[Resource]:
+    async def search_resources(self, resource_type: fhir.ResourceType, query: Query = None) -> Any:
         """The resources of the first page of matches."""
         return await self._run(self._search(resource_type, query, bundle_resources))
 
     async def search_resource_pages(
-        self, resource_type: str, query: Query = None
-    ) -> AsyncIterator[list[Resource]]:
+        self, resource_type: fhir.ResourceType, query: Query = None
+    ) -> AsyncIterator[Any]:
         """Every page of matches, following the Bundle's `next` links (`async for`)."""
         call: Call[Bundle] | None = self._search(resource_type, query, _identity)
         while call is not None:

@@ -35,6 +35,8 @@ Query = Mapping[str, Any] | Sequence[tuple[str, Any]] | str | None
 
 T = TypeVar("T")
 U = TypeVar("U")
+# A resource given to create/update: the answer has its type (`Patient` in, `Patient` out).
+R = TypeVar("R", bound=Mapping[str, Any])
 
 _RESOURCE_TYPE = re.compile(r"^[A-Z][A-Za-z]{1,63}$")
 _RESOURCE_ID = re.compile(r"^[A-Za-z0-9\-.]{1,64}$")

@@ -6,7 +6,7 @@ import threading
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any, Self, overload
 
 import httpx
 
@@ -15,6 +15,7 @@ from medplum_bots.client.core import (
     Bundle,
     Call,
     Query,
+    R,
     Resource,
     T,
     _ClientCore,
@@ -22,6 +23,9 @@ from medplum_bots.client.core import (
     bundle_resources,
 )
 from medplum_bots.client.retry import RetryPolicy
+
+if TYPE_CHECKING:
+    from medplum_bots.fhir import types as fhir
 
 
 class MedplumClient(_ClientCore):
@@ -96,7 +100,7 @@ class MedplumClient(_ClientCore):
         """Close the connection pool."""
         self._http.close()
 
-    def __enter__(self) -> MedplumClient:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(
@@ -115,15 +119,17 @@ class MedplumClient(_ClientCore):
         """Log in with client credentials (given here or to the constructor); the token answer."""
         return self._run(self._login_call(client_id, client_secret))
 
-    def read_resource(self, resource_type: str, resource_id: str) -> Resource:
+    def read_resource(self, resource_type: fhir.ResourceType, resource_id: str) -> Any:
         """GET `{type}/{id}`."""
         return self._run(self._read(resource_type, resource_id))
 
-    def read_version(self, resource_type: str, resource_id: str, version_id: str) -> Resource:
+    def read_version(
+        self, resource_type: fhir.ResourceType, resource_id: str, version_id: str
+    ) -> Any:
         """GET `{type}/{id}/_history/{vid}`."""
         return self._run(self._read_version(resource_type, resource_id, version_id))
 
-    def read_history(self, resource_type: str, resource_id: str) -> Bundle:
+    def read_history(self, resource_type: fhir.ResourceType, resource_id: str) -> Bundle:
         """GET `{type}/{id}/_history`: a history Bundle, newest version first."""
         return self._run(self._read_history(resource_type, resource_id))
 
@@ -131,26 +137,41 @@ class MedplumClient(_ClientCore):
         """Read the resource a Reference (`{"reference": "Patient/1"}`) points at."""
         return self._run(self._read_reference(reference))
 
-    def create_resource(self, resource: Mapping[str, Any]) -> Resource:
-        """POST a new resource; the server assigns its id."""
+    # A dict (literal) stays a dict[str, Any]; a TypedDict (`Patient`) comes back as itself.
+    @overload
+    def create_resource(self, resource: dict[str, Any]) -> dict[str, Any]: ...
+    @overload
+    def create_resource(self, resource: R) -> R: ...
+    def create_resource(self, resource: Mapping[str, Any]) -> Any:
+        """POST a new resource; the server assigns its id. The answer has the input's type."""
         return self._run(self._create(resource))
 
-    def create_resource_if_none_exist(self, resource: Mapping[str, Any], query: Query) -> Resource:
+    @overload
+    def create_resource_if_none_exist(
+        self, resource: dict[str, Any], query: Query
+    ) -> dict[str, Any]: ...
+    @overload
+    def create_resource_if_none_exist(self, resource: R, query: Query) -> R: ...
+    def create_resource_if_none_exist(self, resource: Mapping[str, Any], query: Query) -> Any:
         """Create `resource` unless `query` already matches one (`If-None-Exist`)."""
         return self._run(self._create_if_none_exist(resource, query))
 
-    def update_resource(self, resource: Mapping[str, Any]) -> Resource:
+    @overload
+    def update_resource(self, resource: dict[str, Any]) -> dict[str, Any]: ...
+    @overload
+    def update_resource(self, resource: R) -> R: ...
+    def update_resource(self, resource: Mapping[str, Any]) -> Any:
         """PUT `resource` (it must have an id)."""
         return self._run(self._update(resource))
 
     def patch_resource(
         self,
-        resource_type: str,
+        resource_type: fhir.ResourceType,
         resource_id: str,
         operations: Sequence[Mapping[str, Any]],
         *,
         idempotent: bool = False,
-    ) -> Resource:
+    ) -> Any:
         """Apply JSON Patch `operations` (add/remove/replace/test...).
 
         Not retried after a 5xx or a dropped connection unless `idempotent=True` (e.g. the
@@ -158,25 +179,25 @@ class MedplumClient(_ClientCore):
         """
         return self._run(self._patch(resource_type, resource_id, operations, idempotent))
 
-    def delete_resource(self, resource_type: str, resource_id: str) -> Any:
+    def delete_resource(self, resource_type: fhir.ResourceType, resource_id: str) -> Any:
         """DELETE `{type}/{id}`."""
         return self._run(self._delete_resource(resource_type, resource_id))
 
-    def search(self, resource_type: str, query: Query = None) -> Bundle:
+    def search(self, resource_type: fhir.ResourceType, query: Query = None) -> Bundle:
         """Search; the searchset Bundle."""
         return self._run(self._search(resource_type, query, _identity))
 
-    def search_one(self, resource_type: str, query: Query = None) -> Resource | None:
+    def search_one(self, resource_type: fhir.ResourceType, query: Query = None) -> Any:
         """The first match, or None."""
         return self._run(self._search_one(resource_type, query))
 
-    def search_resources(self, resource_type: str, query: Query = None) -> list[Resource]:
+    def search_resources(self, resource_type: fhir.ResourceType, query: Query = None) -> Any:
         """The resources of the first page of matches."""
         return self._run(self._search(resource_type, query, bundle_resources))
 
     def search_resource_pages(
-        self, resource_type: str, query: Query = None
-    ) -> Iterator[list[Resource]]:
+        self, resource_type: fhir.ResourceType, query: Query = None
+    ) -> Iterator[Any]:
         """Every page of matches, following the Bundle's `next` links."""
         call: Call[Bundle] | None = self._search(resource_type, query, _identity)
         while call is not None:

@@ -22,7 +22,7 @@ import time
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import httpx
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -505,7 +505,9 @@ class _EnvironmentRun:
         started = time.perf_counter()
         try:
             if recorded:
-                bot = await _step("read", self.client.read_resource("Bot", recorded))
+                bot = cast(
+                    Resource, await _step("read", self.client.read_resource("Bot", recorded))
+                )
                 return bot, f"Bot/{recorded} was created by another run meanwhile"
             bot, created = await _step(
                 "create",
@@ -599,9 +601,8 @@ class _EnvironmentRun:
             op = [{"op": "add", "path": "/runtimeVersion", "value": runtime_version}]
             # Setting one field is safe to repeat after a 5xx; the Bot update below (which may
             # append identifiers) is not, so it is not retried.
-            bot = await _step(
-                "runtimeVersion", self.client.patch_resource("Bot", bot_id, op, idempotent=True)
-            )
+            patched = self.client.patch_resource("Bot", bot_id, op, idempotent=True)
+            bot = cast(Resource, await _step("runtimeVersion", patched))
         filename = Path(target.entry.source).name
         results = await asyncio.gather(
             self._make_executable(target, bot_id),

@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 import httpx
 
@@ -30,6 +30,10 @@ from medplum_bots.errors import (
     OperationOutcomeError,
 )
 
+if TYPE_CHECKING:
+    from medplum_bots.fhir import types as fhir
+
+# The deployer handles resources as plain dicts (the client's typed answers are cast to it).
 Resource = dict[str, Any]
 # Answers to a login that mean "these credentials are wrong" (Medplum answers 400).
 CREDENTIAL_STATUSES = (400, 401, 403)
@@ -162,10 +166,12 @@ class EnvironmentSession:
                     result[owner].append(subscription)
         return result
 
-    async def _search_all(self, resource_type: str, query: dict[str, str]) -> list[Resource]:
+    async def _search_all(
+        self, resource_type: fhir.ResourceType, query: dict[str, str]
+    ) -> list[Resource]:
         found: list[Resource] = []
         async for page in self.client.search_resource_pages(resource_type, query):
-            found.extend(page)
+            found.extend(cast("list[Resource]", page))
         return found
 
     async def missing_runtime_secret(self) -> str | None:
@@ -245,7 +251,7 @@ class EnvironmentSession:
             else {"op": "add", "path": "/identifier", "value": [identifier]}
         )
         try:
-            bot = await self.client.patch_resource("Bot", bot["id"], [op])
+            bot = cast(Resource, await self.client.patch_resource("Bot", bot["id"], [op]))
         except OperationOutcomeError as error:
             raise DeployError(
                 f"created Bot/{bot['id']} but could not mark it as {name!r} ({error}); "

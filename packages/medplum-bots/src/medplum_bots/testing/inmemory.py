@@ -15,6 +15,11 @@ update, patch and delete (`PUT Patient?identifier=...`), batch and transaction B
 SearchParameters (see `testing.search` and `docs/search.md`) with paging, `_include` and
 `_revinclude`, and `oauth2/token`. What it does not implement answers 400 with an
 OperationOutcome instead of pretending to work.
+
+Like Medplum's server it validates every resource it is asked to store (create, update, the
+result of a patch, every entry of a batch or transaction) with `medplum_bots.testing.validation`
+and refuses, with 400 and Medplum's OperationOutcome, what Medplum refuses; warnings do not
+refuse. `InMemoryMedplum(validate=False)` turns that off (see docs/fhir.md).
 """
 
 from __future__ import annotations
@@ -43,6 +48,7 @@ from medplum_bots.testing.bundles import (
 )
 from medplum_bots.testing.json_patch import PatchError, apply_patch
 from medplum_bots.testing.search import Search, SearchError, ValueCache, parse_search
+from medplum_bots.testing.validation import is_resource_type, operation_outcome, validate_resource
 
 BASE_URL = "http://medplum.local/"
 FHIR_PREFIX = "fhir/R4/"
@@ -68,9 +74,12 @@ NO_WAIT = RetryPolicy(sleep=_no_sleep, async_sleep=_no_async_sleep)
 class _Fail(Exception):
     """An error answer: HTTP status + OperationOutcome issue code + text."""
 
-    def __init__(self, status: int, code: str, text: str) -> None:
+    def __init__(
+        self, status: int, code: str, text: str, body: dict[str, Any] | None = None
+    ) -> None:
         super().__init__(text)
         self.status, self.code, self.text = status, code, text
+        self.body = body  # a whole OperationOutcome to answer with, instead of one issue
 
 
 class _EntryFailed(Exception):
@@ -106,10 +115,19 @@ class InMemoryMedplum(httpx.BaseTransport, httpx.AsyncBaseTransport):
 
     `add_client(id, secret)` restricts `oauth2/token` to those credentials and then requires a
     token it issued on every FHIR call; with no client added, any credentials and any bearer
-    token are accepted. `now` makes `meta.lastUpdated` deterministic in tests.
+    token are accepted. `now` makes `meta.lastUpdated` deterministic in tests. `validate=False`
+    stores resources Medplum would refuse and accepts unknown resource types (escape hatch for
+    tests of bots that must cope with such data; the default validates like Medplum).
     """
 
-    def __init__(self, *, token_lifetime: int = 3600, now: Callable[[], datetime] = _now) -> None:
+    def __init__(
+        self,
+        *,
+        token_lifetime: int = 3600,
+        now: Callable[[], datetime] = _now,
+        validate: bool = True,
+    ) -> None:
+        self.validate = validate
         self._lock = threading.RLock()
         self._resources: dict[str, dict[str, list[_Version]]] = {}
         self._values = ValueCache()  # search parameter values per stored version
@@ -204,7 +222,7 @@ class InMemoryMedplum(httpx.BaseTransport, httpx.AsyncBaseTransport):
             try:
                 return self._route(request, body)
             except _Fail as fail:
-                return _json(fail.status, outcome("error", fail.code, fail.text))
+                return _json(fail.status, fail.body or outcome("error", fail.code, fail.text))
 
     # -- routing -----------------------------------------------------------------------------
 
@@ -242,6 +260,7 @@ class InMemoryMedplum(httpx.BaseTransport, httpx.AsyncBaseTransport):
         if not parts or not _valid_type(parts[0]):
             raise _Fail(400, "not-supported", f"Not supported in memory: {method} {path}")
         kind, rest = parts[0], parts[1:]
+        self._check_type(kind)
         match (method, rest):
             case ("GET", []):
                 return self._search(kind, params)
@@ -300,6 +319,25 @@ class InMemoryMedplum(httpx.BaseTransport, httpx.AsyncBaseTransport):
             },
             "application/json",
         )
+
+    # -- validation (as Medplum's server: before anything is stored) --------------------------
+
+    def _check_type(self, kind: str) -> None:
+        if self.validate and not is_resource_type(kind):
+            raise _Fail(400, "structure", "Unknown resource type")
+
+    def _check_valid(self, resource: Resource) -> None:
+        """Refuse (400, Medplum's OperationOutcome) a resource Medplum would not store.
+
+        Every write path calls this on the resource as it would be stored, before storing:
+        create (with its new id), update, the result of a patch, and batch/transaction entries.
+        """
+        if not self.validate:
+            return
+        issues = validate_resource(resource)
+        errors = [i for i in issues if i.severity == "error"]
+        if errors:
+            raise _Fail(400, errors[0].code, errors[0].text, operation_outcome(issues))
 
     # -- storage -----------------------------------------------------------------------------
 
@@ -362,7 +400,9 @@ class InMemoryMedplum(httpx.BaseTransport, httpx.AsyncBaseTransport):
                 raise _Fail(412, "multiple-matches", MULTIPLE_MATCHES)
             if found:
                 return self._resource_answer(200, found[0])
-        stored = self._store(kind, resource, assigned_id or str(uuid.uuid4()))
+        resource_id = assigned_id or str(uuid.uuid4())  # Medplum assigns the id, then validates
+        self._check_valid({**resource, "id": resource_id})
+        stored = self._store(kind, resource, resource_id)
         return self._resource_answer(201, stored)
 
     def _read(self, kind: str, resource_id: str, request: httpx.Request) -> httpx.Response:
@@ -400,6 +440,7 @@ class InMemoryMedplum(httpx.BaseTransport, httpx.AsyncBaseTransport):
                 "invalid",
                 f"Resource id {resource.get('id')!r} does not match URL id {resource_id!r}",
             )
+        self._check_valid(resource if "id" in resource else {**resource, "id": resource_id})
         versions = self._resources.get(kind, {}).get(resource_id)
         if not versions:
             stored = self._store(kind, resource, resource_id)  # create-on-update
@@ -463,6 +504,7 @@ class InMemoryMedplum(httpx.BaseTransport, httpx.AsyncBaseTransport):
             ) from None
         if patched.get("resourceType") != kind or patched.get("id") != resource_id:
             raise _Fail(400, "invalid", "A patch cannot change resourceType or id")
+        self._check_valid(patched)
         if _same_content(current, patched):
             return self._resource_answer(200, current)
         return self._resource_answer(200, self._store(kind, patched, resource_id))
