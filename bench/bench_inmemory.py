@@ -25,7 +25,10 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
+
+if TYPE_CHECKING:
+    from medplum_bots.fhir import ResourceType
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
@@ -183,7 +186,8 @@ def bench_search(size: int, repeats: int) -> None:
             note = str(error)
         else:
             note = ""
-        through = best_of(repeats, functools.partial(client.search, kind, params))
+        search = functools.partial(client.search, cast("ResourceType", kind), params)
+        through = best_of(repeats, search)
         print(
             f"    {name:14s} {len(matches):8d} {before_text} {cold * 1000:10.1f}"
             f" {warm_s * 1000:10.1f} {ratio:>7s} {through * 1000:12.1f}"
