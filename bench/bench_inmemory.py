@@ -186,8 +186,8 @@ def bench_search(size: int, repeats: int) -> None:
             note = str(error)
         else:
             note = ""
-        search = functools.partial(client.search, cast("ResourceType", kind), params)
-        through = best_of(repeats, search)
+        over_http = functools.partial(client.search, cast("ResourceType", kind), params)
+        through = best_of(repeats, over_http)
         print(
             f"    {name:14s} {len(matches):8d} {before_text} {cold * 1000:10.1f}"
             f" {warm_s * 1000:10.1f} {ratio:>7s} {through * 1000:12.1f}"
