@@ -62,13 +62,15 @@ def record_answers(root: Path, answers: dict[str, object]) -> None:
     (root / ".cruft.json").write_text(text, encoding="utf-8")
 
 
-def next_steps(slug: str, first_bot: str) -> str:
+def next_steps(slug: str, first_bot: str, tooling: str) -> str:
     return f"""
 Generated {slug}. Next steps:
   cd {slug}
   python3 -m venv .venv && . .venv/bin/activate && pip install -e '.[dev]'
   invoke lint test
   invoke run --name {first_bot}-staging --input examples/patient.json
+(pip takes medplum-bots=={tooling} from PyPI; from a template checkout instead, run its
+scripts/build_wheel.sh and add --find-links <checkout>/build/wheels to the pip command.)
 """
 
 
@@ -78,4 +80,10 @@ if __name__ == "__main__":
     # itself and must not find one in the trees it compares.
     if "_repo_dir" in ANSWERS:
         record_answers(Path.cwd(), ANSWERS)
-    print(next_steps(str(ANSWERS["project_slug"]), str(ANSWERS["first_bot_name"])))
+    print(
+        next_steps(
+            str(ANSWERS["project_slug"]),
+            str(ANSWERS["first_bot_name"]),
+            str(ANSWERS["__medplum_bots_version"]),
+        )
+    )
