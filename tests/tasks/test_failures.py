@@ -193,7 +193,7 @@ def test_a_bot_failing_at_import_time_is_one_line(project: Path) -> None:
 def test_build_checks_third_party_imports_against_pyproject(project: Path) -> None:
     bot = project / "src/bots/my_first_bot.py"
     original = bot.read_text()
-    bot.write_text("import requestz\n" + original)
+    bot.write_text("import requestz\n\n\ndef handler(medplum, event):\n    return True\n")
     try:
         done = run_in(project, "invoke", "build")
     finally:
