@@ -751,14 +751,7 @@ async def deploy_targets(
         started = time.perf_counter()
 
         def failed(error: BaseException) -> list[BotOutcome]:
-            # The seconds column counts the time spent on the environment, retries included.
-            seconds = time.perf_counter() - started
-            text = str(error)
-            if not isinstance(error, MedplumBotsError | OperationOutcomeError):
-                text = f"unexpected {type(error).__name__}: {error}"
-            outcomes = [
-                BotOutcome(t.entry.name, name, FAILED, seconds=seconds, detail=text) for t in group
-            ]
+            outcomes = _environment_failed(name, group, error, time.perf_counter() - started)
             for outcome in outcomes:
                 report(outcome)
             return outcomes
@@ -794,6 +787,17 @@ async def deploy_targets(
     finished = {(o.bot, o.environment): o for group in results for o in group}
     ordered = [finished[(t.entry.name, t.environment.name)] for t in targets]
     return DeployReport(tuple(_redacted(o, redactor) for o in ordered))
+
+
+def _environment_failed(
+    name: str, group: Sequence[Target], error: BaseException, seconds: float
+) -> list[BotOutcome]:
+    """One failed row per bot of an environment that could not be deployed at all; the seconds
+    column counts the time spent on the environment, retries included."""
+    text = str(error)
+    if not isinstance(error, MedplumBotsError | OperationOutcomeError):
+        text = f"unexpected {type(error).__name__}: {error}"
+    return [BotOutcome(t.entry.name, name, FAILED, seconds=seconds, detail=text) for t in group]
 
 
 def _redacted(outcome: BotOutcome, redactor: Redactor) -> BotOutcome:
