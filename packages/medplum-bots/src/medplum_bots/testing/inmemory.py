@@ -16,10 +16,16 @@ SearchParameters (see `testing.search` and `docs/search.md`) with paging, `_incl
 `_revinclude`, and `oauth2/token`. What it does not implement answers 400 with an
 OperationOutcome instead of pretending to work.
 
-Like Medplum's server it validates every resource it is asked to store (create, update, the
-result of a patch, every entry of a batch or transaction) with `medplum_bots.testing.validation`
-and refuses, with 400 and Medplum's OperationOutcome, what Medplum refuses; warnings do not
-refuse. `InMemoryMedplum(validate=False)` turns that off (see docs/fhir.md).
+Like Medplum's server it validates every resource it stores with
+`medplum_bots.testing.validation` and refuses, with 400 and Medplum's OperationOutcome, what
+Medplum refuses; warnings do not refuse. Validation is a property of storage, not of callers:
+every version goes through one write function (`_write`), whichever interaction made it.
+`InMemoryMedplum(validate=False)` turns that off (see docs/fhir.md).
+
+It is also the FHIR engine of the loopback Medplum stand-in (`medplum_standin`), one instance
+per project: `handle()` answers a request on behalf of an author, `create`/`update`/`read`/
+`history` are the stand-in's direct access, and `on_change` tells it what to fire
+Subscriptions for. One emulation, so a fidelity fix is made once.
 """
 
 from __future__ import annotations
@@ -31,7 +37,7 @@ import threading
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
@@ -71,7 +77,7 @@ async def _no_async_sleep(seconds: float) -> None:
 NO_WAIT = RetryPolicy(sleep=_no_sleep, async_sleep=_no_async_sleep)
 
 
-class _Fail(Exception):
+class FhirError(Exception):
     """An error answer: HTTP status + OperationOutcome issue code + text."""
 
     def __init__(
@@ -80,6 +86,17 @@ class _Fail(Exception):
         super().__init__(text)
         self.status, self.code, self.text = status, code, text
         self.body = body  # a whole OperationOutcome to answer with, instead of one issue
+
+    @property
+    def outcome(self) -> dict[str, Any]:
+        """The OperationOutcome to answer with."""
+        return self.body or outcome("error", self.code, self.text)
+
+
+_Fail = FhirError
+# The server owns these `meta` fields: a client's values are replaced on every write.
+_SERVER_META = ("versionId", "lastUpdated", "project", "author")
+Change = Callable[[Resource, str], None]
 
 
 class _EntryFailed(Exception):
@@ -115,9 +132,13 @@ class InMemoryMedplum(httpx.BaseTransport, httpx.AsyncBaseTransport):
 
     `add_client(id, secret)` restricts `oauth2/token` to those credentials and then requires a
     token it issued on every FHIR call; with no client added, any credentials and any bearer
-    token are accepted. `now` makes `meta.lastUpdated` deterministic in tests. `validate=False`
-    stores resources Medplum would refuse and accepts unknown resource types (escape hatch for
-    tests of bots that must cope with such data; the default validates like Medplum).
+    token are accepted. `now` makes `meta.lastUpdated` deterministic in tests (the store still
+    keeps it strictly increasing, so `_sort=_lastUpdated` follows the order of writes).
+    `validate=False` stores resources Medplum would refuse and accepts unknown resource types
+    (escape hatch for tests of bots that must cope with such data; the default validates like
+    Medplum). `base_url` is where its URLs point; `project` is stamped as `meta.project` on
+    every version; `on_change(resource, interaction)` is called after each stored change
+    ("create", "update", "delete"), once the request that made it has succeeded.
     """
 
     def __init__(
@@ -126,8 +147,17 @@ class InMemoryMedplum(httpx.BaseTransport, httpx.AsyncBaseTransport):
         token_lifetime: int = 3600,
         now: Callable[[], datetime] = _now,
         validate: bool = True,
+        base_url: str = BASE_URL,
+        project: str | None = None,
+        on_change: Change | None = None,
     ) -> None:
         self.validate = validate
+        self.base_url = base_url
+        self.project = project
+        self.on_change = on_change
+        self._changes: list[tuple[Resource, str]] = []  # made by the request being handled
+        self._author: str | None = None  # the profile the request being handled acts for
+        self._last_stamp: datetime | None = None
         self._lock = threading.RLock()
         self._resources: dict[str, dict[str, list[_Version]]] = {}
         self._values = ValueCache()  # search parameter values per stored version
@@ -168,7 +198,7 @@ class InMemoryMedplum(httpx.BaseTransport, httpx.AsyncBaseTransport):
     ) -> MedplumClient:
         """A `MedplumClient` bound to this server with a valid access token."""
         return MedplumClient(
-            BASE_URL,
+            self.base_url,
             access_token=self.issue_token(),
             trace_id=trace_id,
             transport=self,
@@ -180,7 +210,7 @@ class InMemoryMedplum(httpx.BaseTransport, httpx.AsyncBaseTransport):
     ) -> AsyncMedplumClient:
         """An `AsyncMedplumClient` bound to this server with a valid access token."""
         return AsyncMedplumClient(
-            BASE_URL,
+            self.base_url,
             access_token=self.issue_token(),
             trace_id=trace_id,
             transport=self,
@@ -191,6 +221,65 @@ class InMemoryMedplum(httpx.BaseTransport, httpx.AsyncBaseTransport):
         """Copies of the current (not deleted) resources of a type, in creation order."""
         with self._lock:
             return [copy.deepcopy(r) for r in self.current(resource_type)]
+
+    # -- direct access (seeding, and the stand-in's own writes) ------------------------------
+
+    def create(
+        self,
+        resource: Resource,
+        *,
+        id: str | None = None,
+        author: str | None = None,
+        validate: bool = True,
+        notify: bool = True,
+    ) -> Resource:
+        """Store a new resource (a fresh id unless `id` is given) through the write path.
+
+        `validate=False` seeds data Medplum would refuse; `notify=False` fires no `on_change`.
+        Raises `FhirError` (400) for an invalid resource, (409) when `id` is taken.
+        """
+        kind = str(resource.get("resourceType"))
+        resource_id = id or str(uuid.uuid4())
+        with self._lock:
+            if self.get(kind, resource_id) is not None:
+                raise FhirError(409, "duplicate", f"{kind}/{resource_id} already exists")
+            self._author = author
+            try:
+                stored = self._write(kind, resource, resource_id, validate=validate)
+            finally:
+                self._author = None
+            self._flush(notify)
+            return copy.deepcopy(stored)
+
+    def update(self, resource: Resource, *, author: str | None = None) -> Resource:
+        """Store a new version of an existing resource (none when nothing changed)."""
+        kind, resource_id = str(resource.get("resourceType")), str(resource.get("id"))
+        with self._lock:
+            self._current(kind, resource_id)
+            self._author = author
+            try:
+                stored = self._write(kind, resource, resource_id)
+            finally:
+                self._author = None
+            self._flush(True)
+            return copy.deepcopy(stored)
+
+    def read(self, resource_type: str, resource_id: str) -> Resource:
+        """A copy of the current version; `FhirError` 404 (never stored) or 410 (deleted)."""
+        with self._lock:
+            return copy.deepcopy(self._current(resource_type, resource_id))
+
+    def history(self, resource_type: str, resource_id: str) -> list[Resource]:
+        """Copies of every stored version, oldest first (a deletion as its last version)."""
+        with self._lock:
+            versions = self._resources.get(resource_type, {}).get(resource_id, [])
+            return [copy.deepcopy(v.resource) for v in versions]
+
+    def binary_content(self, binary_id: str) -> bytes:
+        """The raw bytes of a Binary (empty when it has none or does not exist)."""
+        with self._lock:
+            binary = self.get("Binary", binary_id) or {}
+            return base64.b64decode(binary.get("data") or "")
 
     # -- what searches read (stored dicts, never mutated: no copies) --------------------------
 
@@ -216,13 +305,34 @@ class InMemoryMedplum(httpx.BaseTransport, httpx.AsyncBaseTransport):
         """Answer one request (async transport)."""
         return self._answer(request, await request.aread())
 
+    def handle(
+        self, request: httpx.Request, body: bytes, *, author: str | None = None
+    ) -> httpx.Response:
+        """Answer one request; writes record `author` (a reference) as `meta.author`."""
+        with self._lock:
+            self._author = author
+            try:
+                return self._answer(request, body)
+            finally:
+                self._author = None
+
     def _answer(self, request: httpx.Request, body: bytes) -> httpx.Response:
         with self._lock:
             self.requests.append((request.method, str(request.url)))
             try:
-                return self._route(request, body)
+                answer = self._route(request, body)
             except _Fail as fail:
-                return _json(fail.status, fail.body or outcome("error", fail.code, fail.text))
+                self._changes.clear()
+                return _json(fail.status, fail.outcome)
+            self._flush(True)
+            return answer
+
+    def _flush(self, notify: bool) -> None:
+        """Hand the changes the finished request made to `on_change`."""
+        changes, self._changes = self._changes, []
+        if notify and self.on_change is not None:
+            for resource, interaction in changes:
+                self.on_change(copy.deepcopy(resource), interaction)
 
     # -- routing -----------------------------------------------------------------------------
 
@@ -327,13 +437,7 @@ class InMemoryMedplum(httpx.BaseTransport, httpx.AsyncBaseTransport):
             raise _Fail(400, "structure", "Unknown resource type")
 
     def _check_valid(self, resource: Resource) -> None:
-        """Refuse (400, Medplum's OperationOutcome) a resource Medplum would not store.
-
-        Every write path calls this on the resource as it would be stored, before storing:
-        create (with its new id), update, the result of a patch, and batch/transaction entries.
-        """
-        if not self.validate:
-            return
+        """Refuse (400, Medplum's OperationOutcome) a resource Medplum would not store."""
         issues = validate_resource(resource)
         errors = [i for i in issues if i.severity == "error"]
         if errors:
@@ -353,16 +457,50 @@ class InMemoryMedplum(httpx.BaseTransport, httpx.AsyncBaseTransport):
             raise _Fail(410, "deleted", f"Deleted: {kind}/{resource_id}")
         return latest.resource
 
-    def _store(
-        self, kind: str, resource: Resource, resource_id: str, *, deleted: bool = False
+    def _write(
+        self,
+        kind: str,
+        resource: Resource,
+        resource_id: str,
+        *,
+        deleted: bool = False,
+        validate: bool = True,
     ) -> Resource:
-        versions = self._resources.setdefault(kind, {}).setdefault(resource_id, [])
-        meta = dict(resource.get("meta") or {})
+        """The one way a version is stored: create, update, patch, delete, conditional or in a
+        Bundle. Validates what would be stored (unless `validate=False` or the server's is
+        off), keeps the current version when nothing but server meta changed (as Medplum's
+        repository does), stamps the server's meta and records the change for `on_change`."""
+        if not deleted and validate and self.validate:
+            # As sent (a client's malformed meta.versionId is refused, as by Medplum).
+            self._check_valid({**resource, "resourceType": kind, "id": resource_id})
+        versions = self._resources.get(kind, {}).get(resource_id, [])
+        latest = versions[-1] if versions else None
+        meta = {k: v for k, v in (resource.get("meta") or {}).items() if k not in _SERVER_META}
         meta["versionId"] = str(len(versions) + 1)
-        meta["lastUpdated"] = _instant(self._now())
+        meta["lastUpdated"] = self._stamp()
+        if self.project is not None:
+            meta["project"] = self.project
+        if self._author is not None:
+            meta["author"] = {"reference": self._author}
         stored = {**resource, "resourceType": kind, "id": resource_id, "meta": meta}
-        versions.append(_Version(copy.deepcopy(stored), deleted))
+        live = latest.resource if latest is not None and not latest.deleted else None
+        if not deleted and live is not None and _same_content(live, stored):
+            return live
+        self._resources.setdefault(kind, {}).setdefault(resource_id, []).append(
+            _Version(copy.deepcopy(stored), deleted)
+        )
+        interaction = "delete" if deleted else "update" if live is not None else "create"
+        self._changes.append((stored, interaction))
         return stored
+
+    def _stamp(self) -> str:
+        """`meta.lastUpdated`: the clock's instant, moved 1 ms past the previous write's when
+        two writes share a millisecond, so sorting by `_lastUpdated` follows the write order."""
+        moment = self._now()
+        if self._last_stamp is not None and moment <= self._last_stamp:
+            moment = self._last_stamp + timedelta(milliseconds=1)
+        self._last_stamp = moment
+        return _instant(moment)
 
     def _parse_resource(self, kind: str, request: httpx.Request, body: bytes) -> Resource:
         content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
@@ -401,9 +539,7 @@ class InMemoryMedplum(httpx.BaseTransport, httpx.AsyncBaseTransport):
             if found:
                 return self._resource_answer(200, found[0])
         resource_id = assigned_id or str(uuid.uuid4())  # Medplum assigns the id, then validates
-        self._check_valid({**resource, "id": resource_id})
-        stored = self._store(kind, resource, resource_id)
-        return self._resource_answer(201, stored)
+        return self._resource_answer(201, self._write(kind, resource, resource_id))
 
     def _read(self, kind: str, resource_id: str, request: httpx.Request) -> httpx.Response:
         return self._render(self._current(kind, resource_id), request)
@@ -440,18 +576,14 @@ class InMemoryMedplum(httpx.BaseTransport, httpx.AsyncBaseTransport):
                 "invalid",
                 f"Resource id {resource.get('id')!r} does not match URL id {resource_id!r}",
             )
-        self._check_valid(resource if "id" in resource else {**resource, "id": resource_id})
         versions = self._resources.get(kind, {}).get(resource_id)
         if not versions:
-            stored = self._store(kind, resource, resource_id)  # create-on-update
+            stored = self._write(kind, resource, resource_id)  # create-on-update
             return self._resource_answer(201, stored)
         latest = versions[-1]
         if if_match and _etag_version(if_match) != latest.resource["meta"]["versionId"]:
             raise _Fail(412, "processing", PRECONDITION_FAILED)
-        if not latest.deleted and _same_content(latest.resource, resource):
-            # unchanged: no new version (as Medplum)
-            return self._resource_answer(200, latest.resource)
-        return self._resource_answer(200, self._store(kind, resource, resource_id))
+        return self._resource_answer(200, self._write(kind, resource, resource_id))
 
     def _conditional_update(
         self, kind: str, params: list[tuple[str, str]], request: httpx.Request, body: bytes
@@ -465,7 +597,7 @@ class InMemoryMedplum(httpx.BaseTransport, httpx.AsyncBaseTransport):
                 raise _Fail(
                     400, "invalid", "Cannot perform create as update with client-assigned ID"
                 )
-            return self._resource_answer(201, self._store(kind, resource, str(uuid.uuid4())))
+            return self._resource_answer(201, self._write(kind, resource, str(uuid.uuid4())))
         existing_id = found[0]["id"]
         if resource.get("id", existing_id) != existing_id:
             raise _Fail(400, "invalid", "Resource ID did not match resolved ID")
@@ -504,14 +636,11 @@ class InMemoryMedplum(httpx.BaseTransport, httpx.AsyncBaseTransport):
             ) from None
         if patched.get("resourceType") != kind or patched.get("id") != resource_id:
             raise _Fail(400, "invalid", "A patch cannot change resourceType or id")
-        self._check_valid(patched)
-        if _same_content(current, patched):
-            return self._resource_answer(200, current)
-        return self._resource_answer(200, self._store(kind, patched, resource_id))
+        return self._resource_answer(200, self._write(kind, patched, resource_id))
 
     def _delete(self, kind: str, resource_id: str) -> httpx.Response:
         current = self._current(kind, resource_id)
-        self._store(
+        self._write(
             kind,
             {"resourceType": kind, "id": resource_id, "meta": current.get("meta", {})},
             resource_id,
@@ -553,9 +682,7 @@ class InMemoryMedplum(httpx.BaseTransport, httpx.AsyncBaseTransport):
 
     def _location(self, resource: Resource) -> str:
         version = resource["meta"]["versionId"]
-        return (
-            f"{BASE_URL}{FHIR_PREFIX}{resource['resourceType']}/{resource['id']}/_history/{version}"
-        )
+        return f"{self.base_url}{FHIR_PREFIX}{resource['resourceType']}/{resource['id']}/_history/{version}"
 
     # -- batch and transaction ---------------------------------------------------------------
 
@@ -578,6 +705,7 @@ class InMemoryMedplum(httpx.BaseTransport, httpx.AsyncBaseTransport):
             answers = [self._entry(e, {}) for e in entries]
             return _json(200, batch_response("batch-response", answers))
         saved = {k: {i: list(v) for i, v in d.items()} for k, d in self._resources.items()}
+        changes = len(self._changes)
         try:
             ids = assign_ids(entries)  # urn:uuid:... -> Type/<new id>, known before any write
             answers = []
@@ -596,6 +724,7 @@ class InMemoryMedplum(httpx.BaseTransport, httpx.AsyncBaseTransport):
                     ids[full_url] = f"{created['resourceType']}/{created['id']}"
         except _EntryFailed as failed:
             self._resources = saved  # all or nothing
+            del self._changes[changes:]
             return failed.answer
         except _Fail:
             self._resources = saved
@@ -605,7 +734,7 @@ class InMemoryMedplum(httpx.BaseTransport, httpx.AsyncBaseTransport):
     def _entry(self, entry: Any, ids: dict[str, str]) -> httpx.Response:
         """One entry of a batch or transaction, answered as its own request would be."""
         try:
-            request, body = entry_request(entry, BASE_URL + FHIR_PREFIX)
+            request, body = entry_request(entry, self.base_url + FHIR_PREFIX)
         except ValueError as error:
             return _json(400, outcome("error", "invalid", str(error)))
         try:
@@ -616,7 +745,7 @@ class InMemoryMedplum(httpx.BaseTransport, httpx.AsyncBaseTransport):
                 return self._create(kind, request, body, assigned_id=new_id)
             return self._fhir(request, body)
         except _Fail as fail:
-            return _json(fail.status, outcome("error", fail.code, fail.text))
+            return _json(fail.status, fail.outcome)
 
     # -- search ------------------------------------------------------------------------------
 
@@ -661,7 +790,7 @@ class InMemoryMedplum(httpx.BaseTransport, httpx.AsyncBaseTransport):
         bundle["link"] = links
         entries = [
             {
-                "fullUrl": f"{BASE_URL}{FHIR_PREFIX}{r['resourceType']}/{r['id']}",
+                "fullUrl": f"{self.base_url}{FHIR_PREFIX}{r['resourceType']}/{r['id']}",
                 "search": {"mode": mode},
                 "resource": _for_json(search.shape(r)),
             }
@@ -674,16 +803,12 @@ class InMemoryMedplum(httpx.BaseTransport, httpx.AsyncBaseTransport):
 
     def _page_url(self, kind: str, params: list[tuple[str, str]], count: int, offset: int) -> str:
         query = urlencode([*params, ("_count", str(count)), ("_offset", str(offset))])
-        return f"{BASE_URL}{FHIR_PREFIX}{kind}?{query}"
+        return f"{self.base_url}{FHIR_PREFIX}{kind}?{query}"
 
 
 def _same_content(old: Resource, new: Resource) -> bool:
     def strip(resource: Resource) -> Resource:
-        meta = {
-            k: v
-            for k, v in (resource.get("meta") or {}).items()
-            if k not in ("versionId", "lastUpdated")
-        }
+        meta = {k: v for k, v in (resource.get("meta") or {}).items() if k not in _SERVER_META}
         return {**resource, "meta": meta}
 
     return strip(old) == strip(
