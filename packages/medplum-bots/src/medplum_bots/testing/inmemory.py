@@ -379,7 +379,7 @@ class InMemoryMedplum(httpx.BaseTransport, httpx.AsyncBaseTransport):
             case ("PUT", []):
                 return self._conditional_update(kind, params, request, body)
             case ("PATCH", []):
-                return self._conditional_patch(kind, params, body)
+                return self._conditional_patch(kind, params, request, body)
             case ("DELETE", []):
                 return self._conditional_delete(kind, params)
             case ("POST", ["_search"]):
@@ -394,7 +394,7 @@ class InMemoryMedplum(httpx.BaseTransport, httpx.AsyncBaseTransport):
             case ("PUT", [resource_id]):
                 return self._update(kind, resource_id, request, body)
             case ("PATCH", [resource_id]):
-                return self._patch(kind, resource_id, body)
+                return self._patch(kind, resource_id, request, body)
             case ("DELETE", [resource_id]):
                 return self._delete(kind, resource_id)
         raise _Fail(400, "not-supported", f"Not supported in memory: {method} {path}")
@@ -489,14 +489,17 @@ class InMemoryMedplum(httpx.BaseTransport, httpx.AsyncBaseTransport):
         self._resources.setdefault(kind, {}).setdefault(resource_id, []).append(
             _Version(copy.deepcopy(stored), deleted)
         )
-        interaction = "delete" if deleted else "update" if live is not None else "create"
-        self._changes.append((stored, interaction))
+        if deleted:  # what was deleted, as Subscriptions see it
+            self._changes.append((live or stored, "delete"))
+        else:
+            self._changes.append((stored, "update" if live is not None else "create"))
         return stored
 
     def _stamp(self) -> str:
         """`meta.lastUpdated`: the clock's instant, moved 1 ms past the previous write's when
         two writes share a millisecond, so sorting by `_lastUpdated` follows the write order."""
         moment = self._now()
+        moment = moment.replace(microsecond=moment.microsecond // 1000 * 1000)
         if self._last_stamp is not None and moment <= self._last_stamp:
             moment = self._last_stamp + timedelta(milliseconds=1)
         self._last_stamp = moment
@@ -580,9 +583,7 @@ class InMemoryMedplum(httpx.BaseTransport, httpx.AsyncBaseTransport):
         if not versions:
             stored = self._write(kind, resource, resource_id)  # create-on-update
             return self._resource_answer(201, stored)
-        latest = versions[-1]
-        if if_match and _etag_version(if_match) != latest.resource["meta"]["versionId"]:
-            raise _Fail(412, "processing", PRECONDITION_FAILED)
+        _check_if_match(if_match, versions[-1].resource)
         return self._resource_answer(200, self._write(kind, resource, resource_id))
 
     def _conditional_update(
@@ -606,14 +607,14 @@ class InMemoryMedplum(httpx.BaseTransport, httpx.AsyncBaseTransport):
         )
 
     def _conditional_patch(
-        self, kind: str, params: list[tuple[str, str]], body: bytes
+        self, kind: str, params: list[tuple[str, str]], request: httpx.Request, body: bytes
     ) -> httpx.Response:
         found = self._matches(kind, params)
         if len(found) > 1:
             raise _Fail(412, "multiple-matches", MULTIPLE_MATCHES)
         if not found:
             raise _Fail(404, "not-found", "Not found")
-        return self._patch(kind, found[0]["id"], body)
+        return self._patch(kind, found[0]["id"], request, body)
 
     def _conditional_delete(self, kind: str, params: list[tuple[str, str]]) -> httpx.Response:
         found = self._matches(kind, params)
@@ -623,8 +624,11 @@ class InMemoryMedplum(httpx.BaseTransport, httpx.AsyncBaseTransport):
             return self._delete(kind, found[0]["id"])
         return _json(200, outcome("information", "informational", "All OK"))
 
-    def _patch(self, kind: str, resource_id: str, body: bytes) -> httpx.Response:
+    def _patch(
+        self, kind: str, resource_id: str, request: httpx.Request, body: bytes
+    ) -> httpx.Response:
         current = self._current(kind, resource_id)
+        _check_if_match(request.headers.get("if-match"), current)
         try:
             operations = json.loads(body or b"null")
             patched = apply_patch(current, operations)
@@ -682,7 +686,8 @@ class InMemoryMedplum(httpx.BaseTransport, httpx.AsyncBaseTransport):
 
     def _location(self, resource: Resource) -> str:
         version = resource["meta"]["versionId"]
-        return f"{self.base_url}{FHIR_PREFIX}{resource['resourceType']}/{resource['id']}/_history/{version}"
+        where = f"{resource['resourceType']}/{resource['id']}"
+        return f"{self.base_url}{FHIR_PREFIX}{where}/_history/{version}"
 
     # -- batch and transaction ---------------------------------------------------------------
 
@@ -821,6 +826,12 @@ def _for_json(resource: Resource) -> Resource:
     if resource.get("resourceType") == "Binary":
         return {k: v for k, v in resource.items() if k != "data"}
     return resource
+
+
+def _check_if_match(if_match: str | None, current: Resource) -> None:
+    """Optimistic locking: `If-Match: W/"<versionId>"` must name the current version (412)."""
+    if if_match and _etag_version(if_match) != current["meta"]["versionId"]:
+        raise _Fail(412, "processing", PRECONDITION_FAILED)
 
 
 def _etag_version(header: str) -> str:
