@@ -510,3 +510,75 @@ def test_subscription_needs_a_bot_membership(
     assert executed.status_code == 200
     assert calls[0]["input"] == {"a": "1"}
     assert "contentType" not in calls[0]  # undefined in Medplum's payload for a GET
+
+
+def test_fhir_rest_is_the_in_memory_engine(
+    api: httpx.Client, medplum_standin: MedplumStandIn
+) -> None:
+    """Search, validation and every write path are InMemoryMedplum's: what it refuses, the
+    stand-in refuses, and versions carry Medplum's server meta (project and author)."""
+    bogus = api.get("fhir/R4/Patient", params={"bogus": "1"})
+    assert bogus.status_code == 400
+    assert "Unknown search parameter" in issue_text(bogus)
+    invalid = {"resourceType": "Patient", "gender": "robot", "bogusField": 1}
+    creating_update = api.put("fhir/R4/Patient", params={"identifier": "urn:x|1"}, json=invalid)
+    assert creating_update.status_code == 400
+    assert "Patient.bogusField" in issue_text(creating_update)
+    transaction = api.post(
+        "fhir/R4/",
+        json={
+            "resourceType": "Bundle",
+            "type": "transaction",
+            "entry": [
+                {
+                    "resource": {"resourceType": "Patient", "name": [{"family": "Ok"}]},
+                    "request": {"method": "POST", "url": "Patient"},
+                },
+                {"resource": invalid, "request": {"method": "POST", "url": "Patient"}},
+            ],
+        },
+    )
+    assert transaction.status_code == 400
+    assert medplum_standin.store.all("Patient") == []  # all or nothing
+    created = api.put(
+        "fhir/R4/Patient",
+        params={"identifier": "urn:x|1"},
+        json={"resourceType": "Patient", "identifier": [{"system": "urn:x", "value": "1"}]},
+    )
+    assert created.status_code == 201
+    meta = created.json()["meta"]
+    assert meta["project"] == PROJECT_ID
+    assert meta["author"] == {"reference": f"ClientApplication/{CLIENT_ID}"}
+    assert created.headers["etag"] == f'W/"{meta["versionId"]}"'
+
+
+def test_subscription_fires_for_a_transaction_entry(
+    api: httpx.Client, medplum_standin: MedplumStandIn
+) -> None:
+    """Subscriptions fire for every stored change, whichever interaction made it."""
+    calls: list[dict[str, Any]] = []
+    medplum_standin.external_functions["tx-fn"] = calls.append
+    bot = external_bot(api, "tx-fn")
+    subscription = {
+        "resourceType": "Subscription",
+        "status": "active",
+        "reason": "sync",
+        "criteria": "Patient?family=tx",
+        "channel": {"type": "rest-hook", "endpoint": f"Bot/{bot['id']}"},
+    }
+    assert api.post("fhir/R4/Subscription", json=subscription).status_code == 201
+    bundle = {
+        "resourceType": "Bundle",
+        "type": "transaction",
+        "entry": [
+            {
+                "resource": {"resourceType": "Patient", "name": [{"family": family}]},
+                "request": {"method": "POST", "url": "Patient"},
+            }
+            for family in ("Tx", "Other")
+        ],
+    }
+    assert api.post("fhir/R4/", json=bundle).status_code == 200
+    medplum_standin.wait_for_audit_events(bot["id"], 1)
+    medplum_standin.wait_idle()
+    assert [c["input"]["name"][0]["family"] for c in calls] == ["Tx"]
