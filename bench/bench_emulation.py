@@ -28,9 +28,9 @@ from typing import Any
 import httpx
 
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(HERE.parent))
 
-from standin_process import StandInProcess  # noqa: E402
+from bench.standin_process import StandInProcess  # noqa: E402
 
 NODE_SERVER = HERE / "standin_node_prototype.cjs"
 FHIR_JSON = {"Content-Type": "application/fhir+json"}
