@@ -27,8 +27,6 @@ if TYPE_CHECKING:
 
 FHIR_JSON = "application/fhir+json"
 JSON = "application/json"
-# Content types $execute passes through as the event's contentType (Medplum's list).
-EXECUTE_CONTENT_TYPES = (JSON, FHIR_JSON, "text/plain", "x-application/hl7-v2+er7")
 _MIRRORED_CONTENT_TYPES = ("text/plain", "x-application/hl7-v2+er7")
 LAMBDA_CONFLICT = (
     "The operation cannot be performed at this time. An update is in progress for resource: "

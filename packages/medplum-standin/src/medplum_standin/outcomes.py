@@ -48,16 +48,6 @@ def not_found() -> ApiError:
     return ApiError(404, "not-found", "Not found")
 
 
-def gone() -> ApiError:
-    """410 `deleted`."""
-    return ApiError(410, "deleted", "Deleted")
-
-
-def precondition_failed() -> ApiError:
-    """412 `processing`."""
-    return ApiError(412, "processing", "Precondition Failed")
-
-
 def fault_outcome(status: int) -> dict[str, Any]:
     """Default body of an injected fault."""
     code = "throttled" if status == 429 else "transient" if status >= 500 else "processing"
