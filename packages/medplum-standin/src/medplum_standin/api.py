@@ -14,12 +14,12 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlencode
 
 import httpx
+from medplum_bots.errors import outcome
 from medplum_bots.testing.inmemory import FhirError
 from medplum_bots.testing.search import SearchError, parse_search
 
 from medplum_standin import outcomes
 from medplum_standin.bots import Execution
-from medplum_standin.outcomes import ApiError
 from medplum_standin.projects import Resource
 
 if TYPE_CHECKING:
@@ -108,10 +108,8 @@ class Api:
                 if method == request.method:
                     return handler(self, request, found)
             if allowed:
-                raise ApiError(405, "not-supported", "Method not allowed")
+                raise FhirError(405, "not-supported", "Method not allowed")
             raise outcomes.not_found()
-        except ApiError as error:
-            return Reply.of_json(error.status, error.body)
         except FhirError as error:
             return Reply.of_json(error.status, error.outcome)
 
@@ -315,11 +313,7 @@ def _execution_reply(execution: Execution, content_type: str) -> Reply:
     status = 200 if execution.success else 400
     answer_type = content_type if content_type in _MIRRORED_CONTENT_TYPES else JSON
     if not execution.has_value:
-        body = (
-            outcomes.ALL_OK
-            if execution.success
-            else outcomes.outcome("error", "invalid", execution.log)
-        )
+        body = outcomes.ALL_OK if execution.success else outcome("error", "invalid", execution.log)
         return Reply.of_json(status, body, answer_type)
     value = execution.value
     if isinstance(value, bool):
