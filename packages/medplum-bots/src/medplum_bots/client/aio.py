@@ -12,6 +12,7 @@ import httpx
 
 from medplum_bots.client.core import (
     DEFAULT_BASE_URL,
+    JSON_PATCH,
     Bundle,
     Call,
     Query,
@@ -303,6 +304,42 @@ class AsyncMedplumClient(_ClientCore):
         (e.g. presigned) URL. Error answers raise, as every call does."""
         return await self._run(self._download(url))
 
+    async def create_document_reference(
+        self,
+        data: bytes | str,
+        content_type: str,
+        filename: str | None = None,
+        *,
+        security_context: SecurityContext = None,
+        additional_fields: Mapping[str, Any] | None = None,
+    ) -> Resource:
+        """A DocumentReference for uploaded content, created first so that it is the Binary's
+        security context (unless `security_context` is given), then updated with it."""
+        document = await self.create_resource(
+            self._document_reference(content_type, additional_fields)
+        )
+        attachment = await self.create_attachment(
+            data,
+            content_type,
+            filename,
+            security_context=security_context or reference_to(document),
+        )
+        return await self.update_resource({**document, "content": [{"attachment": attachment}]})
+
+    async def read_patient_summary(self, patient_id: str) -> Bundle:
+        """GET `Patient/{id}/$summary`: the International Patient Summary Bundle."""
+        return await self._run(self._patient_summary(patient_id))
+
+    async def read_resource_graph(
+        self, resource_type: fhir.ResourceType, resource_id: str, graph_name: str
+    ) -> Bundle:
+        """GET `{type}/{id}/$graph?graph=...`: the resources a GraphDefinition reaches."""
+        return await self._run(self._resource_graph(resource_type, resource_id, graph_name))
+
+    async def invite(self, project_id: str, body: Mapping[str, Any]) -> Resource:
+        """POST `admin/projects/{id}/invite` (project admins): the new ProjectMembership."""
+        return await self._run(self._invite(project_id, body))
+
     async def execute_batch(self, bundle: Mapping[str, Any]) -> Bundle:
         """POST a batch or transaction Bundle to the FHIR base; the response Bundle."""
         return await self._run(self._execute_batch(bundle))
@@ -421,6 +458,12 @@ class AsyncMedplumClient(_ClientCore):
         """POST `body` (JSON unless bytes/str); `idempotent=True` allows retries after 5xx."""
         return await self._run(
             self._raw("POST", path, body=body, content_type=content_type, idempotent=idempotent)
+        )
+
+    async def patch(self, path: str, operations: Sequence[Mapping[str, Any]]) -> Any:
+        """PATCH a path with JSON Patch `operations`."""
+        return await self._run(
+            self._raw("PATCH", path, body=[dict(o) for o in operations], content_type=JSON_PATCH)
         )
 
     async def put(self, path: str, body: Any, content_type: str | None = None) -> Any:

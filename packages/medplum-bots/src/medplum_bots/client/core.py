@@ -616,8 +616,10 @@ class _ClientCore:
     # -- calls beyond CRUD (same URLs, bodies and headers as @medplum/core 4.x) ---------------
 
     def _execute_batch(self, bundle: Mapping[str, Any]) -> Call[Bundle]:
-        # executeBatch posts to the FHIR base URL itself. Not retried: a batch may create.
-        return self._fhir("POST", "", _identity, body=dict(bundle))
+        # executeBatch posts to the FHIR base URL itself, `{base}fhir/R4` without a slash.
+        # Not retried: a batch may create.
+        call = self._fhir("POST", "", _identity, body=dict(bundle))
+        return replace(call, url=call.url.rstrip("/"))
 
     def _upsert(self, resource: Mapping[str, Any], query: Query) -> Call[Resource]:
         resource_type = resource.get("resourceType")
@@ -637,6 +639,26 @@ class _ClientCore:
 
     def _patient_everything(self, patient_id: str) -> Call[Bundle]:
         return self._fhir("GET", f"Patient/{_check_id(patient_id)}/$everything", _identity)
+
+    def _patient_summary(self, patient_id: str) -> Call[Bundle]:
+        return self._fhir("GET", f"Patient/{_check_id(patient_id)}/$summary", _identity)
+
+    def _resource_graph(self, resource_type: str, resource_id: str, graph: str) -> Call[Bundle]:
+        path = f"{_check_type(resource_type)}/{_check_id(resource_id)}/$graph"
+        return self._fhir("GET", path, _identity, params=[("graph", graph)])
+
+    def _invite(self, project_id: str, body: Mapping[str, Any]) -> Call[Resource]:
+        return self._raw("POST", f"admin/projects/{_check_id(project_id)}/invite", body=dict(body))
+
+    def _document_reference(
+        self, content_type: str, additional_fields: Mapping[str, Any] | None
+    ) -> Resource:
+        return {
+            "resourceType": "DocumentReference",
+            "status": "current",
+            "content": [{"attachment": {"contentType": content_type}}],
+            **(additional_fields or {}),
+        }
 
     def _validate(self, resource: Mapping[str, Any]) -> Call[Resource]:
         resource_type = resource.get("resourceType")

@@ -12,6 +12,7 @@ import httpx
 
 from medplum_bots.client.core import (
     DEFAULT_BASE_URL,
+    JSON_PATCH,
     Bundle,
     Call,
     Query,
@@ -292,6 +293,40 @@ class MedplumClient(_ClientCore):
         (e.g. presigned) URL. Error answers raise, as every call does."""
         return self._run(self._download(url))
 
+    def create_document_reference(
+        self,
+        data: bytes | str,
+        content_type: str,
+        filename: str | None = None,
+        *,
+        security_context: SecurityContext = None,
+        additional_fields: Mapping[str, Any] | None = None,
+    ) -> Resource:
+        """A DocumentReference for uploaded content, created first so that it is the Binary's
+        security context (unless `security_context` is given), then updated with it."""
+        document = self.create_resource(self._document_reference(content_type, additional_fields))
+        attachment = self.create_attachment(
+            data,
+            content_type,
+            filename,
+            security_context=security_context or reference_to(document),
+        )
+        return self.update_resource({**document, "content": [{"attachment": attachment}]})
+
+    def read_patient_summary(self, patient_id: str) -> Bundle:
+        """GET `Patient/{id}/$summary`: the International Patient Summary Bundle."""
+        return self._run(self._patient_summary(patient_id))
+
+    def read_resource_graph(
+        self, resource_type: fhir.ResourceType, resource_id: str, graph_name: str
+    ) -> Bundle:
+        """GET `{type}/{id}/$graph?graph=...`: the resources a GraphDefinition reaches."""
+        return self._run(self._resource_graph(resource_type, resource_id, graph_name))
+
+    def invite(self, project_id: str, body: Mapping[str, Any]) -> Resource:
+        """POST `admin/projects/{id}/invite` (project admins): the new ProjectMembership."""
+        return self._run(self._invite(project_id, body))
+
     def execute_batch(self, bundle: Mapping[str, Any]) -> Bundle:
         """POST a batch or transaction Bundle to the FHIR base; the response Bundle."""
         return self._run(self._execute_batch(bundle))
@@ -410,6 +445,12 @@ class MedplumClient(_ClientCore):
         """POST `body` (JSON unless bytes/str); `idempotent=True` allows retries after 5xx."""
         return self._run(
             self._raw("POST", path, body=body, content_type=content_type, idempotent=idempotent)
+        )
+
+    def patch(self, path: str, operations: Sequence[Mapping[str, Any]]) -> Any:
+        """PATCH a path with JSON Patch `operations`."""
+        return self._run(
+            self._raw("PATCH", path, body=[dict(o) for o in operations], content_type=JSON_PATCH)
         )
 
     def put(self, path: str, body: Any, content_type: str | None = None) -> Any:

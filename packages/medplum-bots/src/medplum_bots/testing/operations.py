@@ -39,8 +39,9 @@ ALL_OK = {
     "id": "allok",
     "issue": [{"severity": "information", "code": "informational", "details": {"text": "All OK"}}],
 }
-# Paths outside fhir/R4/ these operations answer (the server answers 404 for any other).
-NON_FHIR_PATHS = frozenset({"auth/me", "email/v1/send"})
+# Paths outside fhir/R4/ the server answers (404 for any other): these operations, and the
+# FHIR base itself, where executeBatch posts (`fhir/R4`, no slash).
+NON_FHIR_PATHS = frozenset({"auth/me", "email/v1/send", "fhir/R4"})
 GRAPHQL_UNSUPPORTED = "GraphQL is not supported in memory: use search/read in tests"
 
 Resource = dict[str, Any]
