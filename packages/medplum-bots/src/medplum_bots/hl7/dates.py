@@ -9,7 +9,7 @@ import datetime as dt
 import math
 import re
 
-from medplum_bots.utils.jsdate import UTC, parse_js_date
+from medplum_bots.hl7.jsdate import UTC, parse_js_date
 
 _MS_PER_DAY = 86_400_000
 _MAX_MS = 8.64e15  # JavaScript's Date range

@@ -7,7 +7,7 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any, NamedTuple
 
-from medplum_bots.utils.jsdate import UTC, parse_js_date
+from medplum_bots.hl7.jsdate import UTC, parse_js_date
 
 Json = Mapping[str, Any]
 

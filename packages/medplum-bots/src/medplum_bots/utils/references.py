@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from medplum_bots.errors import OperationOutcomeError
 from medplum_bots.utils.format import format_codeable_concept, format_human_name
 
 Json = dict[str, Any]
@@ -68,8 +69,6 @@ def resolve_id(value: Json | None) -> str | None:
 
 def parse_reference(reference: Json | None) -> tuple[str, str]:
     """`(type, id)` of a reference; OperationOutcomeError when it cannot be parsed."""
-    from medplum_bots.errors import OperationOutcomeError
-
     text = (reference or {}).get("reference")
     if text is None:
         raise OperationOutcomeError(_invalid("Reference missing reference property."))

@@ -74,8 +74,9 @@ def get_extension_value(resource: Any, *urls: str) -> Any:
         if key in extension:
             value = extension[key]
             if isinstance(value, list):
-                return value[0] if value else None
-            return value
+                value = value[0] if value else None
+            # Core's property reader answers nothing for an empty value ("", [], {}).
+            return None if value in (None, "", [], {}) else value
     return None
 
 
