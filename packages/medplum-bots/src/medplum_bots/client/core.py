@@ -690,11 +690,12 @@ class _ClientCore:
         wait_for_response: bool | None,
         wait_timeout: int | None,
     ) -> Call[Any]:
-        agent_id = agent if isinstance(agent, str) else resolve_id(agent)
+        from medplum_bots.utils.references import get_reference_string, resolve_id
+
+        agent_id = agent if isinstance(agent, str) else resolve_id(dict(agent))
+        target = destination if isinstance(destination, str) else dict(destination)
         payload: dict[str, Any] = {
-            "destination": destination
-            if isinstance(destination, str)
-            else reference_string(destination),
+            "destination": target if isinstance(target, str) else get_reference_string(target),
             "body": body,
         }
         if content_type is not None:
@@ -789,27 +790,12 @@ def attachment_content_type(data: bytes | str, content_type: str) -> str:
     return content_type
 
 
-def resolve_id(value: Mapping[str, Any]) -> str | None:
-    """The id of a resource, or of the resource a Reference points at (`Type/<id>`)."""
-    reference = value.get("reference")
-    if isinstance(reference, str):
-        parts = reference.split("/")
-        return parts[1] if len(parts) > 1 else None
-    found = value.get("id")
-    return str(found) if found is not None else None
+def reference_to(resource: Mapping[str, Any]) -> dict[str, Any]:
+    """@medplum/core's createReference: `{"reference": "Type/<id>", "display": ...}`."""
+    # Imported here: a bot that never makes a reference does not load the utilities.
+    from medplum_bots.utils.references import create_reference
 
-
-def reference_string(value: Mapping[str, Any]) -> str:
-    """`Type/<id>` of a resource, or a Reference's own `reference`."""
-    reference = value.get("reference")
-    if isinstance(reference, str):
-        return reference
-    return f"{value.get('resourceType')}/{value.get('id')}"
-
-
-def reference_to(resource: Mapping[str, Any]) -> dict[str, str]:
-    """A Reference to a stored resource: `{"reference": "Type/<id>"}`."""
-    return {"reference": reference_string(resource)}
+    return create_reference(dict(resource))
 
 
 def comment_of(
