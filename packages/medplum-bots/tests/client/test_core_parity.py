@@ -118,7 +118,10 @@ CASES: list[tuple[str, Case]] = [
         "read_patient_everything",
         (["readPatientEverything", "p1"], lambda m: m.read_patient_everything("p1")),
     ),
-    ("read_patient_summary", (["readPatientSummary", "p1"], lambda m: m.read_patient_summary("p1"))),
+    (
+        "read_patient_summary",
+        (["readPatientSummary", "p1"], lambda m: m.read_patient_summary("p1")),
+    ),
     (
         "read_resource_graph",
         (
@@ -250,7 +253,10 @@ CASES: list[tuple[str, Case]] = [
     ("get_profile (auth/me)", (["getProfileAsync"], lambda m: m.get_profile())),
     (
         "create_comment (sender from the session)",
-        (["createComment", PATIENT, "Looks fine"], lambda m: m.create_comment(PATIENT, "Looks fine")),
+        (
+            ["createComment", PATIENT, "Looks fine"],
+            lambda m: m.create_comment(PATIENT, "Looks fine"),
+        ),
     ),
     (
         "patch",
