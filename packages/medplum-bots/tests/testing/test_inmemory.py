@@ -227,9 +227,7 @@ def test_binary_round_trip_raw_and_as_json(server: InMemoryMedplum) -> None:
 def test_attachment_points_at_a_readable_binary(medplum: MedplumClient) -> None:
     attachment = medplum.create_attachment("print('hi')\n", "text/x-python", "bot.py")
 
-    # As Medplum's, the url is the Binary's download URL (not a `Binary/<id>` reference).
-    assert medplum.download(attachment["url"]) == b"print('hi')\n"
-    binary = medplum.read_resource("Binary", attachment["url"].rsplit("/", 1)[1])
+    binary = medplum.read_reference({"reference": attachment["url"]})
     assert base64.b64decode(binary["data"]) == b"print('hi')\n"
     assert attachment["title"] == "bot.py"
 

@@ -668,7 +668,7 @@ class InMemoryMedplum(httpx.BaseTransport, httpx.AsyncBaseTransport):
             if version.deleted:
                 entry["request"] = {"method": "DELETE", "url": f"{kind}/{resource_id}"}
             else:
-                entry["resource"] = _for_json(resource, self.base_url)
+                entry["resource"] = _for_json(resource)
             entries.append(entry)
         return _json(
             200,
@@ -690,7 +690,7 @@ class InMemoryMedplum(httpx.BaseTransport, httpx.AsyncBaseTransport):
         """A write's answer with its ETag (`W/"<versionId>"`, as Medplum sends it)."""
         headers = {"ETag": f'W/"{resource["meta"]["versionId"]}"'}
         where = self._location(resource) if status == 201 else None
-        return _json(status, _for_json(resource, self.base_url), location=where, headers=headers)
+        return _json(status, _for_json(resource), location=where, headers=headers)
 
     def _location(self, resource: Resource) -> str:
         version = resource["meta"]["versionId"]
@@ -805,7 +805,7 @@ class InMemoryMedplum(httpx.BaseTransport, httpx.AsyncBaseTransport):
             {
                 "fullUrl": f"{self.base_url}{FHIR_PREFIX}{r['resourceType']}/{r['id']}",
                 "search": {"mode": mode},
-                "resource": _for_json(search.shape(r), self.base_url),
+                "resource": _for_json(search.shape(r)),
             }
             for mode, rows in (("match", page), ("include", included))
             for r in rows
@@ -829,12 +829,10 @@ def _same_content(old: Resource, new: Resource) -> bool:
     )
 
 
-def _for_json(resource: Resource, base_url: str) -> Resource:
+def _for_json(resource: Resource) -> Resource:
     """What a create/update answer shows: Binary without its (possibly large) data."""
     if resource.get("resourceType") == "Binary":
-        # Medplum answers a Binary with a (presigned) download `url`; here: its own URL.
-        url = f"{base_url}{FHIR_PREFIX}Binary/{resource['id']}"
-        return {**{k: v for k, v in resource.items() if k != "data"}, "url": url}
+        return {k: v for k, v in resource.items() if k != "data"}
     return resource
 
 
