@@ -12,6 +12,7 @@ import httpx
 import pytest
 
 from medplum_bots import InMemoryMedplum
+from medplum_bots.testing.inmemory import FhirError
 
 MRN = "http://hospital.example/mrn"
 FHIR = "http://medplum.local/fhir/R4/"
@@ -124,3 +125,18 @@ def test_validate_false_stores_what_medplum_would_refuse() -> None:
         answer = http.put(f"Patient?identifier={MRN}|2", json={"resourceType": "Patient", **BAD})
         assert answer.status_code == 201
         assert server.all("Patient")[0]["bogusField"] == 1
+
+
+def test_direct_writes_validate_too() -> None:
+    """`create`/`update` (seeding, the stand-in's own writes) use the same write function."""
+    server = InMemoryMedplum()
+    with pytest.raises(FhirError) as refused:
+        server.create({"resourceType": "Patient", **BAD})
+    assert refused.value.status == 400
+    assert "Patient.bogusField" in refused.value.outcome["issue"][0]["expression"]
+    stored = server.create(patient())
+    with pytest.raises(FhirError):
+        server.update({**stored, **BAD})
+    assert server.history("Patient", stored["id"]) == [stored]
+    seeded = server.create({"resourceType": "Patient", **BAD}, validate=False)
+    assert server.read("Patient", seeded["id"])["bogusField"] == 1
