@@ -94,7 +94,6 @@ class FhirError(Exception):
         return self.body or outcome("error", self.code, self.text)
 
 
-_Fail = FhirError
 # The server owns these `meta` fields: a client's values are replaced on every write.
 _SERVER_META = ("versionId", "lastUpdated", "project", "author")
 Change = Callable[[Resource, str], None]
@@ -326,7 +325,7 @@ class InMemoryMedplum(httpx.BaseTransport, httpx.AsyncBaseTransport):
             self.requests.append((request.method, str(request.url)))
             try:
                 answer = self._route(request, body)
-            except _Fail as fail:
+            except FhirError as fail:
                 self._changes.clear()
                 return _json(fail.status, fail.outcome)
             self._flush(True)
@@ -347,10 +346,10 @@ class InMemoryMedplum(httpx.BaseTransport, httpx.AsyncBaseTransport):
         method = request.method.upper()
         if path == "oauth2/token":
             if method != "POST":
-                raise _Fail(405, "not-supported", "Use POST for oauth2/token")
+                raise FhirError(405, "not-supported", "Use POST for oauth2/token")
             return self._token(body)
         if not path.startswith(FHIR_PREFIX) and path not in NON_FHIR_PATHS:
-            raise _Fail(404, "not-found", f"Not found in memory: {path}")
+            raise FhirError(404, "not-found", f"Not found in memory: {path}")
         self._authorize(request)
         if self._failures:
             status, retry_after = self._failures.pop(0)
@@ -374,9 +373,9 @@ class InMemoryMedplum(httpx.BaseTransport, httpx.AsyncBaseTransport):
         parts = [p for p in path[len(FHIR_PREFIX) :].split("/") if p]
         operation = next((p for p in parts if p.startswith("$")), None)
         if operation is not None:
-            raise _Fail(400, "not-supported", f"Operation not supported in memory: {operation}")
+            raise FhirError(400, "not-supported", f"Operation not supported in memory: {operation}")
         if not parts or not _valid_type(parts[0]):
-            raise _Fail(400, "not-supported", f"Not supported in memory: {method} {path}")
+            raise FhirError(400, "not-supported", f"Not supported in memory: {method} {path}")
         kind, rest = parts[0], parts[1:]
         self._check_type(kind)
         match (method, rest):
@@ -405,7 +404,7 @@ class InMemoryMedplum(httpx.BaseTransport, httpx.AsyncBaseTransport):
                 return self._patch(kind, resource_id, request, body)
             case ("DELETE", [resource_id]):
                 return self._delete(kind, resource_id)
-        raise _Fail(400, "not-supported", f"Not supported in memory: {method} {path}")
+        raise FhirError(400, "not-supported", f"Not supported in memory: {method} {path}")
 
     def _authorize(self, request: httpx.Request) -> None:
         if not self._clients:
@@ -413,7 +412,7 @@ class InMemoryMedplum(httpx.BaseTransport, httpx.AsyncBaseTransport):
         header = request.headers.get("authorization", "")
         token = header[7:] if header.lower().startswith("bearer ") else ""
         if token not in self._tokens:
-            raise _Fail(401, "login", "Unauthorized")
+            raise FhirError(401, "login", "Unauthorized")
 
     def _token(self, body: bytes) -> httpx.Response:
         form = dict(parse_qsl(body.decode(), keep_blank_values=True))
@@ -442,27 +441,27 @@ class InMemoryMedplum(httpx.BaseTransport, httpx.AsyncBaseTransport):
 
     def _check_type(self, kind: str) -> None:
         if self.validate and not is_resource_type(kind):
-            raise _Fail(400, "structure", "Unknown resource type")
+            raise FhirError(400, "structure", "Unknown resource type")
 
     def _check_valid(self, resource: Resource) -> None:
         """Refuse (400, Medplum's OperationOutcome) a resource Medplum would not store."""
         issues = validate_resource(resource)
         errors = [i for i in issues if i.severity == "error"]
         if errors:
-            raise _Fail(400, errors[0].code, errors[0].text, operation_outcome(issues))
+            raise FhirError(400, errors[0].code, errors[0].text, operation_outcome(issues))
 
     # -- storage -----------------------------------------------------------------------------
 
     def _versions(self, kind: str, resource_id: str) -> list[_Version]:
         versions = self._resources.get(kind, {}).get(resource_id)
         if not versions:
-            raise _Fail(404, "not-found", f"Not found: {kind}/{resource_id}")
+            raise FhirError(404, "not-found", f"Not found: {kind}/{resource_id}")
         return versions
 
     def _current(self, kind: str, resource_id: str) -> Resource:
         latest = self._versions(kind, resource_id)[-1]
         if latest.deleted:
-            raise _Fail(410, "deleted", f"Deleted: {kind}/{resource_id}")
+            raise FhirError(410, "deleted", f"Deleted: {kind}/{resource_id}")
         return latest.resource
 
     def _write(
@@ -525,11 +524,11 @@ class InMemoryMedplum(httpx.BaseTransport, httpx.AsyncBaseTransport):
         try:
             resource = json.loads(body or b"null")
         except ValueError:
-            raise _Fail(400, "invalid", "Request body is not valid JSON") from None
+            raise FhirError(400, "invalid", "Request body is not valid JSON") from None
         if not isinstance(resource, dict):
-            raise _Fail(400, "invalid", "Request body must be a JSON object")
+            raise FhirError(400, "invalid", "Request body must be a JSON object")
         if resource.get("resourceType") != kind:
-            raise _Fail(
+            raise FhirError(
                 400,
                 "invalid",
                 f"Incorrect resource type: expected {kind}, got {resource.get('resourceType')!r}",
@@ -546,7 +545,7 @@ class InMemoryMedplum(httpx.BaseTransport, httpx.AsyncBaseTransport):
         if condition:
             found = self._matches(kind, parse_qsl(condition, keep_blank_values=True))
             if len(found) > 1:
-                raise _Fail(412, "multiple-matches", MULTIPLE_MATCHES)
+                raise FhirError(412, "multiple-matches", MULTIPLE_MATCHES)
             if found:
                 return self._resource_answer(200, found[0])
         resource_id = assigned_id or str(uuid.uuid4())  # Medplum assigns the id, then validates
@@ -561,11 +560,11 @@ class InMemoryMedplum(httpx.BaseTransport, httpx.AsyncBaseTransport):
         for version in self._versions(kind, resource_id):
             if version.resource["meta"]["versionId"] == version_id:
                 if version.deleted:
-                    raise _Fail(
+                    raise FhirError(
                         410, "deleted", f"Deleted: {kind}/{resource_id}/_history/{version_id}"
                     )
                 return self._render(version.resource, request)
-        raise _Fail(404, "not-found", f"Not found: {kind}/{resource_id}/_history/{version_id}")
+        raise FhirError(404, "not-found", f"Not found: {kind}/{resource_id}/_history/{version_id}")
 
     def _update(
         self,
@@ -582,7 +581,7 @@ class InMemoryMedplum(httpx.BaseTransport, httpx.AsyncBaseTransport):
     ) -> httpx.Response:
         # A raw Binary upload has no id in its body; a JSON resource must name the URL's id.
         if (kind != "Binary" or "id" in resource) and resource.get("id") != resource_id:
-            raise _Fail(
+            raise FhirError(
                 400,
                 "invalid",
                 f"Resource id {resource.get('id')!r} does not match URL id {resource_id!r}",
@@ -600,16 +599,16 @@ class InMemoryMedplum(httpx.BaseTransport, httpx.AsyncBaseTransport):
         resource = self._parse_resource(kind, request, body)
         found = self._matches(kind, params)
         if len(found) > 1:
-            raise _Fail(412, "multiple-matches", MULTIPLE_MATCHES)
+            raise FhirError(412, "multiple-matches", MULTIPLE_MATCHES)
         if not found:
             if "id" in resource:
-                raise _Fail(
+                raise FhirError(
                     400, "invalid", "Cannot perform create as update with client-assigned ID"
                 )
             return self._resource_answer(201, self._write(kind, resource, str(uuid.uuid4())))
         existing_id = found[0]["id"]
         if resource.get("id", existing_id) != existing_id:
-            raise _Fail(400, "invalid", "Resource ID did not match resolved ID")
+            raise FhirError(400, "invalid", "Resource ID did not match resolved ID")
         return self._update_resource(
             kind, existing_id, {**resource, "id": existing_id}, request.headers.get("if-match")
         )
@@ -619,15 +618,15 @@ class InMemoryMedplum(httpx.BaseTransport, httpx.AsyncBaseTransport):
     ) -> httpx.Response:
         found = self._matches(kind, params)
         if len(found) > 1:
-            raise _Fail(412, "multiple-matches", MULTIPLE_MATCHES)
+            raise FhirError(412, "multiple-matches", MULTIPLE_MATCHES)
         if not found:
-            raise _Fail(404, "not-found", "Not found")
+            raise FhirError(404, "not-found", "Not found")
         return self._patch(kind, found[0]["id"], request, body)
 
     def _conditional_delete(self, kind: str, params: list[tuple[str, str]]) -> httpx.Response:
         found = self._matches(kind, params)
         if len(found) > 1:
-            raise _Fail(412, "multiple-matches", MULTIPLE_MATCHES)
+            raise FhirError(412, "multiple-matches", MULTIPLE_MATCHES)
         if found:
             return self._delete(kind, found[0]["id"])
         return _json(200, outcome("information", "informational", "All OK"))
@@ -641,13 +640,13 @@ class InMemoryMedplum(httpx.BaseTransport, httpx.AsyncBaseTransport):
             operations = json.loads(body or b"null")
             patched = apply_patch(current, operations)
         except ValueError as error:  # PatchError and invalid JSON
-            raise _Fail(
+            raise FhirError(
                 400,
                 "invalid",
                 str(error) if isinstance(error, PatchError) else "Invalid JSON Patch",
             ) from None
         if patched.get("resourceType") != kind or patched.get("id") != resource_id:
-            raise _Fail(400, "invalid", "A patch cannot change resourceType or id")
+            raise FhirError(400, "invalid", "A patch cannot change resourceType or id")
         return self._resource_answer(200, self._write(kind, patched, resource_id))
 
     def _delete(self, kind: str, resource_id: str) -> httpx.Response:
@@ -703,17 +702,17 @@ class InMemoryMedplum(httpx.BaseTransport, httpx.AsyncBaseTransport):
         try:
             bundle = json.loads(body or b"null")
         except ValueError:
-            raise _Fail(400, "invalid", "Request body is not valid JSON") from None
+            raise FhirError(400, "invalid", "Request body is not valid JSON") from None
         if not isinstance(bundle, dict) or bundle.get("resourceType") != "Bundle":
-            raise _Fail(400, "invalid", "Not a bundle")
+            raise FhirError(400, "invalid", "Not a bundle")
         kind = bundle.get("type")
         if not kind:
-            raise _Fail(400, "invalid", "Missing bundle type")
+            raise FhirError(400, "invalid", "Missing bundle type")
         if kind not in ("batch", "transaction"):
-            raise _Fail(400, "invalid", "Unrecognized bundle type")
+            raise FhirError(400, "invalid", "Unrecognized bundle type")
         entries = bundle.get("entry")
         if not isinstance(entries, list):
-            raise _Fail(400, "invalid", "Missing bundle entry")
+            raise FhirError(400, "invalid", "Missing bundle entry")
         if kind == "batch":
             answers = [self._entry(e, {}) for e in entries]
             return _json(200, batch_response("batch-response", answers))
@@ -739,7 +738,7 @@ class InMemoryMedplum(httpx.BaseTransport, httpx.AsyncBaseTransport):
             self._resources = saved  # all or nothing
             del self._changes[changes:]
             return failed.answer
-        except _Fail:
+        except FhirError:
             self._resources = saved
             raise
         return _json(200, batch_response("transaction-response", answers))
@@ -757,7 +756,7 @@ class InMemoryMedplum(httpx.BaseTransport, httpx.AsyncBaseTransport):
                 kind, _, new_id = assigned.partition("/")
                 return self._create(kind, request, body, assigned_id=new_id)
             return self._fhir(request, body)
-        except _Fail as fail:
+        except FhirError as fail:
             return _json(fail.status, fail.outcome)
 
     # -- search ------------------------------------------------------------------------------
@@ -766,7 +765,7 @@ class InMemoryMedplum(httpx.BaseTransport, httpx.AsyncBaseTransport):
         try:
             return parse_search(kind, params)
         except SearchError as error:
-            raise _Fail(400, "invalid", str(error)) from None
+            raise FhirError(400, "invalid", str(error)) from None
 
     def _matches(self, kind: str, params: Sequence[tuple[str, str]]) -> list[Resource]:
         return self._parse(kind, params).run(self, self._values)
@@ -780,7 +779,7 @@ class InMemoryMedplum(httpx.BaseTransport, httpx.AsyncBaseTransport):
             page = matches[offset : offset + count]
             included = search.included(page, self, self._values)
         except SearchError as error:
-            raise _Fail(400, "invalid", str(error)) from None
+            raise FhirError(400, "invalid", str(error)) from None
         bundle: dict[str, Any] = {"resourceType": "Bundle", "type": "searchset"}
         if search.total in ("accurate", "estimate"):
             bundle["total"] = len(matches)
@@ -839,7 +838,7 @@ def _for_json(resource: Resource) -> Resource:
 def _check_if_match(if_match: str | None, current: Resource) -> None:
     """Optimistic locking: `If-Match: W/"<versionId>"` must name the current version (412)."""
     if if_match and _etag_version(if_match) != current["meta"]["versionId"]:
-        raise _Fail(412, "processing", PRECONDITION_FAILED)
+        raise FhirError(412, "processing", PRECONDITION_FAILED)
 
 
 def _etag_version(header: str) -> str:
