@@ -352,7 +352,7 @@ def _fhir(api: Api, request: Request, _: re.Match[str]) -> Reply:
     kept = {k: v for k, v in answer.headers.items() if k in ("etag", "location")}
     content_type = answer.headers.get("content-type", FHIR_JSON)
     body = answer.content
-    if content_type.startswith(FHIR_JSON):
+    if request.path.startswith("/fhir/R4/Binary") and content_type.startswith(FHIR_JSON):
         value = answer.json()
         if isinstance(value, dict) and value.get("resourceType") == "Binary" and "id" in value:
             # Medplum answers a Binary as JSON with a (presigned) download URL.
