@@ -6,7 +6,9 @@ from typing import Any
 
 import pytest
 
-from tests.utils.oracle import Case, medplum, ours, same
+from medplum_bots import utils
+from medplum_bots.utils.resources import EXTENSION_VALUE_TYPES
+from tests.utils.oracle import Case, medplum, ours, plain, same
 
 HOMER: dict[str, Any] = {
     "resourceType": "Patient",
@@ -374,3 +376,27 @@ def test_same_answer_as_medplum_core(index: int, answers: list[dict[str, Any]]) 
     case = CASES[index]
     theirs, mine = answers[index], ours(case)
     assert same(theirs, mine), f"{case}\n@medplum/core: {theirs}\nmedplum_bots:  {mine}"
+
+
+def test_extension_value_types_in_the_order_of_cores_schema() -> None:
+    case: Case = {"op": "call", "fn": "getElementDefinition", "args": ["Extension", "value[x]"]}
+    [answer] = medplum([case])
+    assert tuple(t["code"] for t in answer["value"]["type"]) == EXTENSION_VALUE_TYPES
+
+
+def test_constants_are_cores() -> None:
+    names = ["UCUM", "LOINC", "SNOMED", "RXNORM", "CPT", "ICD10", "NDC", "HTTP_HL7_ORG"]
+    # EMPTY is core 5.x's (the demo bots' version), not in the 4.5.2 oracle: tested below.
+    names += ["HTTP_TERMINOLOGY_HL7_ORG", "ContentType", "allOk", "unauthorized"]
+    cases: list[Case] = [{"op": "value", "name": name} for name in names]
+    for name, answer in zip(names, medplum(cases), strict=True):
+        python_name = {"allOk": "all_ok"}.get(name, name)
+        value = getattr(utils, python_name)
+        if name == "ContentType":
+            value = {k: v for k, v in vars(value).items() if k.isupper()}
+        assert {"value": plain(value)} == answer, name
+
+
+def test_empty_is_an_immutable_empty_collection() -> None:
+    assert list(utils.EMPTY) == []
+    assert isinstance(utils.EMPTY, tuple)
