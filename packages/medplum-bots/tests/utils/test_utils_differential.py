@@ -6,7 +6,9 @@ from typing import Any
 
 import pytest
 
-from tests.utils.oracle import Case, medplum, ours, same
+from medplum_bots import utils
+from medplum_bots.utils.resources import EXTENSION_VALUE_TYPES
+from tests.utils.oracle import Case, medplum, ours, plain, same
 
 HOMER: dict[str, Any] = {
     "resourceType": "Patient",
@@ -364,9 +366,19 @@ CASES: list[Case] = [
 ]
 
 
+# Core's schema order of Extension.value[x] and its constants, asked in the same Node process.
+CONSTANTS = ["UCUM", "LOINC", "SNOMED", "RXNORM", "CPT", "ICD10", "NDC", "HTTP_HL7_ORG"]
+# EMPTY is core 5.x's (the demo bots' version), not in the 4.5.2 oracle: tested below.
+CONSTANTS += ["HTTP_TERMINOLOGY_HL7_ORG", "ContentType", "allOk", "unauthorized"]
+EXTRA: list[Case] = [
+    {"op": "call", "fn": "getElementDefinition", "args": ["Extension", "value[x]"]},
+    *({"op": "value", "name": name} for name in CONSTANTS),
+]
+
+
 @pytest.fixture(scope="module")
 def answers() -> list[dict[str, Any]]:
-    return medplum(CASES)
+    return medplum(CASES + EXTRA)
 
 
 @pytest.mark.parametrize("index", range(len(CASES)))
@@ -374,3 +386,23 @@ def test_same_answer_as_medplum_core(index: int, answers: list[dict[str, Any]]) 
     case = CASES[index]
     theirs, mine = answers[index], ours(case)
     assert same(theirs, mine), f"{case}\n@medplum/core: {theirs}\nmedplum_bots:  {mine}"
+
+
+def test_extension_value_types_in_the_order_of_cores_schema(
+    answers: list[dict[str, Any]],
+) -> None:
+    definition = answers[len(CASES)]["value"]
+    assert tuple(t["code"] for t in definition["type"]) == EXTENSION_VALUE_TYPES
+
+
+def test_constants_are_cores(answers: list[dict[str, Any]]) -> None:
+    for name, answer in zip(CONSTANTS, answers[len(CASES) + 1 :], strict=True):
+        value = getattr(utils, {"allOk": "all_ok"}.get(name, name))
+        if name == "ContentType":
+            value = {k: v for k, v in vars(value).items() if k.isupper()}
+        assert {"value": plain(value)} == answer, name
+
+
+def test_empty_is_an_immutable_empty_collection() -> None:
+    assert list(utils.EMPTY) == []
+    assert isinstance(utils.EMPTY, tuple)

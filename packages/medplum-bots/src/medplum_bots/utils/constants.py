@@ -15,7 +15,7 @@ NDC: Final = "http://hl7.org/fhir/sid/ndc"
 HTTP_HL7_ORG: Final = "http://hl7.org"
 HTTP_TERMINOLOGY_HL7_ORG: Final = "http://terminology.hl7.org"
 
-# `EMPTY` is core's frozen empty array (`items ?? EMPTY`); an empty tuple is Python's.
+# `EMPTY` is core's frozen empty array (5.x; `items ?? EMPTY`); an empty tuple is Python's.
 EMPTY: Final[tuple[()]] = ()
 
 
