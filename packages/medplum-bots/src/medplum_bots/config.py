@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from medplum_bots.errors import ConfigError, UnknownBotError
+from medplum_bots.urls import normalize_base_url
 
 CONFIG_FILE = "medplum.config.json"
 # Every artifact lives under this directory of the project: a `dist` elsewhere could
@@ -249,9 +250,12 @@ def _text(raw: Mapping[str, Any], key: str, where: str, *, required: bool = Fals
 
 
 def _base_url(value: str, where: str) -> str:
-    if not value.startswith(("http://", "https://")) or "//" not in value or value.endswith("//"):
-        raise ConfigError(f"{where}: field 'baseUrl' must be an http(s) URL, got {value!r}")
-    return value if value.endswith("/") else value + "/"
+    try:
+        return normalize_base_url(value)
+    except ValueError:
+        raise ConfigError(
+            f"{where}: field 'baseUrl' must be an http(s) URL, got {value!r}"
+        ) from None
 
 
 def _parse_environments(raw: Any, where: str) -> dict[str, Environment]:
