@@ -29,8 +29,6 @@ from medplum_bots.build.loader import (
     ARTIFACT_FORMAT,
     ARTIFACT_TITLE,
     BODY_START,
-    ArtifactError,  # noqa: F401 - re-exported
-    artifact_sha256,  # noqa: F401 - re-exported
 )
 from medplum_bots.build.manifest import MANIFEST, read_manifest
 from medplum_bots.errors import BuildError
