@@ -111,6 +111,7 @@ async def create_async(
     options = dataclasses.replace(options, create=True)
     # Checks the runtime and credentials and builds the artifact before anything exists.
     targets, credentials = prepare(planned, [new.name], options, connections.environ)
+    recorded: list[str] = []
     report = await deploy_targets(
         targets,
         credentials,
@@ -118,19 +119,16 @@ async def create_async(
         connections,
         config.path,
         new_entries={new.name: entry},
+        on_recorded=lambda name, bot_id: recorded.append(bot_id),
     )
-    if not _recorded(config, new.name):
-        raise DeployError(report.outcomes[0].detail or f"bot {new.name!r} was not created")
+    if not recorded:  # no Bot, or it could not be recorded: not a row of a report
+        raise DeployError(report.outcomes[0].detail)
     return DeployReport(
         tuple(
             dataclasses.replace(o, result=CREATED) if o.result == DEPLOYED else o
             for o in report.outcomes
         )
     )
-
-
-def _recorded(config: ProjectConfig, name: str) -> bool:
-    return any(b.get("name") == name and b.get("id") for b in read_raw(config.path).get("bots", []))
 
 
 def _project_id(config: ProjectConfig, env: Environment, new: NewBot) -> str:

@@ -40,6 +40,7 @@ from medplum_bots.errors import DeployError, MedplumBotsError
 
 NOT_CHECKED = "runtime not checked (--no-runtime-check)"
 OutcomeCallback = Callable[[BotOutcome], None]
+RecordCallback = Callable[[str, str], None]  # (entry name, Bot id) written to the config
 
 
 @dataclass(frozen=True)
@@ -58,7 +59,8 @@ class EnvironmentRun:
 
     `hashing` computes the content hashes of entries with an id in a thread while the reads
     are in flight; `new_entries` are config entries (by name) that `invoke create` appends
-    once their Bot exists; `on_outcome` hears each bot's outcome as soon as it is known.
+    once their Bot exists; `on_outcome` hears each bot's outcome as soon as it is known,
+    `on_recorded` each Bot id written to the config.
     """
 
     session: EnvironmentSession
@@ -70,6 +72,7 @@ class EnvironmentRun:
     hashing: asyncio.Future[dict[tuple[str, str], str]] | None = None
     on_outcome: OutcomeCallback | None = None
     new_entries: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    on_recorded: RecordCallback | None = None
     started: float = field(default_factory=time.perf_counter)
     hashes: dict[tuple[str, str], str] = field(default_factory=dict)
     outcomes: dict[str, BotOutcome] = field(default_factory=dict)
@@ -174,11 +177,18 @@ class EnvironmentRun:
                 self._report(self._outcome(target, WOULD_CREATE, detail=detail))
             return result
         async with config_lock_async(self.config_path):
-            recorded = {b.name: b.id for b in load_config(self.config_path).bots if b.id}
+            entries = load_config(self.config_path).bots
+            recorded = {e.name: e.id for e in entries if e.id}
             for target in targets:
-                found = await self._find_or_create(target, recorded.get(target.entry.name))
+                name = target.entry.name
+                if name in self.new_entries and any(e.name == name for e in entries):
+                    # `invoke create` of a name another create recorded meanwhile.
+                    detail = f"{self.config_path.name}: a bot named {name!r} already exists"
+                    self._report(self._outcome(target, FAILED, detail=detail))
+                    continue
+                found = await self._find_or_create(target, recorded.get(name))
                 if found is not None:
-                    result[target.entry.name] = found
+                    result[name] = found
         return result
 
     async def _find_or_create(self, target: Target, recorded: str | None) -> Found | None:
@@ -208,6 +218,8 @@ class EnvironmentRun:
                 self._outcome(target, FAILED, detail=self._unrecorded(entry.name, bot, error))
             )
             return None
+        if self.on_recorded is not None:
+            self.on_recorded(entry.name, bot["id"])
         if created:
             return self._found(target, bot, created=True)
         return self._found(

@@ -25,7 +25,12 @@ from typing import Any
 
 from medplum_bots.config import ProjectConfig
 from medplum_bots.deploy.credentials import Credentials
-from medplum_bots.deploy.environment import EnvironmentRun, OutcomeCallback, content_hashes
+from medplum_bots.deploy.environment import (
+    EnvironmentRun,
+    OutcomeCallback,
+    RecordCallback,
+    content_hashes,
+)
 from medplum_bots.deploy.options import Connections, DeployOptions
 from medplum_bots.deploy.report import FAILED, INTERRUPTED, BotOutcome, DeployReport
 from medplum_bots.deploy.session import EnvironmentSession
@@ -81,11 +86,13 @@ async def deploy_targets(
     *,
     on_outcome: OutcomeCallback | None = None,
     new_entries: Mapping[str, Mapping[str, Any]] | None = None,
+    on_recorded: RecordCallback | None = None,
 ) -> DeployReport:
     """Deploy prepared targets, every environment concurrently; see the module docstring.
 
     `on_outcome` hears about each bot as soon as it is done (progress), secrets redacted;
-    `new_entries` are config entries `invoke create` appends once their Bots exist.
+    `new_entries` are config entries `invoke create` appends once their Bots exist;
+    `on_recorded(entry name, Bot id)` hears each id written to the config.
     """
     redactor = Redactor(c.client_secret for c in credentials.values())
     semaphore = asyncio.Semaphore(options.jobs)
@@ -131,6 +138,7 @@ async def deploy_targets(
                 hashing,
                 on_outcome=report,
                 new_entries=new_entries or {},
+                on_recorded=on_recorded,
             )
             return await run.run()
         except Exception as error:
