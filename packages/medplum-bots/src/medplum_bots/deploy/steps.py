@@ -78,7 +78,7 @@ async def deploy_bot(
         bot = cast(Resource, await step("runtimeVersion", patched))
     filename = Path(target.entry.source).name
     results = await asyncio.gather(
-        _install_executable(client, connections, target, bot_id),
+        _install_executable(client, connections, target, bot),
         step(
             "source upload",
             client.create_attachment(target.source, SOURCE_CONTENT_TYPE, filename),
@@ -108,7 +108,7 @@ async def deploy_bot(
 
 
 async def _install_executable(
-    client: AsyncMedplumClient, connections: Connections, target: Target, bot_id: str
+    client: AsyncMedplumClient, connections: Connections, target: Target, bot: Resource
 ) -> str | None:
     """Route http: `$deploy` the forwarder (None). Route lambda: the function's name."""
     match target.executable:
@@ -116,9 +116,10 @@ async def _install_executable(
             deployer = connections.lambda_deployer or _deploy_function
             work = asyncio.to_thread(deployer, target.entry, target.environment, target.artifact)
             return await step("lambda", work)
-        case Forwarder(code=code):
+        case Forwarder() as forwarder:
             retry = connections.retry or RetryPolicy()
-            await step("$deploy", _deploy_code(client, retry, bot_id, code))
+            code = forwarder.code_for(bot)
+            await step("$deploy", _deploy_code(client, retry, bot["id"], code))
             return None
 
 

@@ -55,6 +55,11 @@ class Forwarder:
         """What the content hash covers of it."""
         return {"route": Route.HTTP.value, "code": hashlib.sha256(self.code.encode()).hexdigest()}
 
+    def code_for(self, bot: Mapping[str, Any]) -> str:
+        """The JavaScript to `$deploy` on `bot` (the same for every Bot of the entry)."""
+        del bot
+        return self.code
+
 
 @dataclass(frozen=True)
 class LambdaFunction:
