@@ -11,7 +11,7 @@ from __future__ import annotations
 # from invoke.tasks import task
 from medplum_bots.tasks import namespace
 
-# invoke runs the collection called `ns`: the tasks of medplum-bots, and yours.
+# The collection invoke runs is `ns`: the tasks of medplum-bots, and yours.
 ns = namespace
 
 # A task of your own: uncomment the imports above and the example below, then `invoke hello`.

@@ -19,8 +19,6 @@ from dataclasses import MISSING, Field, dataclass, field, fields, is_dataclass, 
 from pathlib import Path
 from typing import Any, Literal, TypeVar
 
-from filelock import AsyncFileLock, FileLock
-
 from medplum_bots.errors import ConfigError, UnknownBotError
 
 CONFIG_FILE = "medplum.config.json"
@@ -491,6 +489,10 @@ def config_lock(path: Path) -> Iterator[None]:
     descriptor of their own, so two holders in one process exclude each other too, and the
     lock goes away with the process: a killed run never leaves it stuck.
     """
+    # Imported here: the Lambda zip and the runtime read the config but never write it, and
+    # do not carry filelock.
+    from filelock import FileLock
+
     with FileLock(lock_path(path)):
         yield
 
@@ -498,6 +500,8 @@ def config_lock(path: Path) -> Iterator[None]:
 @contextlib.asynccontextmanager
 async def config_lock_async(path: Path) -> AsyncIterator[None]:
     """`config_lock` for coroutines: waits without blocking the event loop."""
+    from filelock import AsyncFileLock
+
     async with AsyncFileLock(lock_path(path)):
         yield
 
