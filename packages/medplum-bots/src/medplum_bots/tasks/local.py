@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import shlex
+import subprocess
 import sys
 
 from invoke.context import Context
@@ -10,8 +13,14 @@ from invoke.tasks import task
 
 from medplum_bots.tasks.guard import guard
 
+
+def shell_quoted(word: str) -> str:
+    """`word` as one argument of the shell invoke runs (cmd.exe on Windows, sh elsewhere)."""
+    return subprocess.list2cmdline([word]) if os.name == "nt" else shlex.quote(word)
+
+
 # The tools run with the interpreter running invoke: the project's virtual environment.
-PY = sys.executable
+PY = shell_quoted(sys.executable)
 
 
 @task(help={"fix": "Apply ruff's fixes and formatting instead of only checking."})
@@ -29,7 +38,7 @@ def lint(c: Context, fix: bool = False) -> None:
 @task(help={"k": "Only run tests matching this pytest -k expression."})
 def test(c: Context, k: str = "") -> None:
     """Run the test suite with pytest (offline: bots run against an in-memory Medplum)."""
-    selector = f" -k {k!r}" if k else ""
+    selector = f" -k {shell_quoted(k)}" if k else ""
     c.run(f"{PY} -m pytest{selector}")
 
 
