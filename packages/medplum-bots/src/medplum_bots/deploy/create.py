@@ -17,7 +17,14 @@ import dataclasses
 from pathlib import PurePosixPath
 from typing import Any
 
-from medplum_bots.config import Environment, ProjectConfig, parse_config, read_raw
+from medplum_bots.config import (
+    DEFAULT_RUNTIME_VERSION,
+    Environment,
+    ProjectConfig,
+    environment_from_name,
+    parse_config,
+    read_raw,
+)
 from medplum_bots.deploy.options import Connections, DeployOptions
 from medplum_bots.deploy.orchestrate import deploy_targets
 from medplum_bots.deploy.report import CREATED, DEPLOYED, DeployReport
@@ -33,7 +40,7 @@ class NewBot:
     source: str
     project_id: str = ""
     environment: str = ""
-    runtime_version: str = "awslambda"
+    runtime_version: str = DEFAULT_RUNTIME_VERSION
     description: str = ""
     dist: str = ""
 
@@ -50,9 +57,8 @@ def _environment_name(config: ProjectConfig, new: NewBot) -> str:
     if new.environment:
         config.environment(new.environment)  # unknown -> ConfigError listing the configured
         return new.environment
-    for name in config.environments:
-        if new.name.endswith("-" + name):
-            return name
+    if suffix := environment_from_name(new.name, config.environments):
+        return suffix
     if len(config.environments) == 1:
         return next(iter(config.environments))
     known = ", ".join(sorted(config.environments)) or "none"
@@ -78,7 +84,7 @@ def new_entry(config: ProjectConfig, new: NewBot) -> dict[str, Any]:
     }
     if new.description:
         entry["description"] = new.description
-    entry["runtimeVersion"] = new.runtime_version or "awslambda"
+    entry["runtimeVersion"] = new.runtime_version or DEFAULT_RUNTIME_VERSION
     raw = read_raw(config.path)
     parse_config({**raw, "bots": [*raw.get("bots", []), entry]}, config.path)
     return entry
