@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ast
 import json
 import re
 from collections.abc import Iterator
@@ -11,6 +10,7 @@ from typing import Any
 
 import pytest
 import yaml
+from medplum_bots.tasks import namespace
 
 from tests.template import TEMPLATE_DIR
 from tests.workflows.actions import Event, evaluate, jobs_that_run, triggers
@@ -174,21 +174,21 @@ def test_least_privilege(default_project: Path, name: str) -> None:
 
 
 def test_every_invoke_task_the_workflows_run_exists(default_project: Path) -> None:
-    tree = ast.parse((default_project / "tasks.py").read_text())
+    # The generated tasks.py runs medplum-bots' collection; its tasks and flags are these.
     tasks = {
-        node.name: {arg.arg for arg in node.args.args}
-        for node in tree.body
-        if isinstance(node, ast.FunctionDef)
-        and any("task" in ast.unparse(decorator) for decorator in node.decorator_list)
+        name: {flag for argument in task.get_arguments() for flag in argument.names}
+        for name, task in namespace.tasks.items()
     }
     for name in WORKFLOWS:
         for _, text in strings(load(default_project, name)):
             for command in re.findall(r"^invoke (.+)$", text, re.M):
-                words = command.split()
-                for word in [w for w in words if not w.startswith(("-", "'"))]:
-                    assert word in tasks, f"{name}: invoke {word}"
-                if words[0] == "deploy":
-                    assert "name" in tasks["deploy"]
+                task = ""
+                for word in command.split():
+                    if word.startswith("--"):  # a flag of the task before it
+                        assert word[2:].split("=")[0] in tasks[task], f"{name}: invoke {command}"
+                    elif not word.startswith(("-", "'")):  # not a value: a task
+                        assert word in tasks, f"{name}: invoke {word}"
+                        task = word
 
 
 def test_the_expression_helper_agrees_with_github() -> None:

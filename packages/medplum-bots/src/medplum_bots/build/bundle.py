@@ -29,9 +29,8 @@ from medplum_bots.build.loader import (
     ARTIFACT_FORMAT,
     ARTIFACT_TITLE,
     BODY_START,
-    ArtifactError,  # noqa: F401 - re-exported
-    artifact_sha256,  # noqa: F401 - re-exported
 )
+from medplum_bots.build.manifest import MANIFEST, read_manifest
 from medplum_bots.errors import BuildError
 
 if TYPE_CHECKING:
@@ -39,8 +38,6 @@ if TYPE_CHECKING:
 
     from medplum_bots.build.imports import ImportGraph, LocalModule
     from medplum_bots.config import BotEntry, ProjectConfig
-
-MANIFEST = "dist/manifest.json"
 
 
 @dataclass(frozen=True)
@@ -355,23 +352,6 @@ def manifest_record(artifact: Artifact, root: Path) -> dict[str, Any]:
         "modules": list(artifact.modules),
         "requirements": list(artifact.requirements),
     }
-
-
-def read_manifest(root: Path) -> list[dict[str, Any]]:
-    """The artifacts recorded in `<root>/dist/manifest.json`; [] when there is none yet."""
-    path = root / MANIFEST
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        return []
-    except (OSError, ValueError) as error:
-        raise BuildError(f"{MANIFEST}: unreadable ({error}); delete it and rebuild") from None
-    records = data.get("artifacts") if isinstance(data, dict) else None
-    if not isinstance(records, list) or not all(
-        isinstance(r, dict) and isinstance(r.get("dist"), str) for r in records
-    ):
-        raise BuildError(f"{MANIFEST}: expected an 'artifacts' list; delete it and rebuild")
-    return records
 
 
 def write_manifest(root: Path, artifacts: Sequence[Artifact], keep: set[str]) -> bool:
