@@ -118,7 +118,7 @@ def test_an_email_without_recipient_or_subject_is_refused(
 # -- Patient/$everything -----------------------------------------------------------------------
 
 
-def test_everything_is_the_patient_and_what_references_it(medplum: Client) -> None:
+def test_everything_is_the_patient_and_its_compartment(medplum: Client) -> None:
     homer, marge = patient(medplum), patient(medplum, "Bouvier")
     mine = medplum.create_resource(
         {
@@ -137,11 +137,32 @@ def test_everything_is_the_patient_and_what_references_it(medplum: Client) -> No
         }
     )
 
+    recorded = medplum.create_resource(
+        {
+            "resourceType": "AllergyIntolerance",
+            "patient": {"reference": f"Patient/{marge['id']}"},
+            "recorder": {"reference": f"Patient/{homer['id']}"},
+        }
+    )
+    # `focus` is not a Patient-compartment parameter: not Homer's, as on Medplum.
+    medplum.create_resource(
+        {
+            "resourceType": "Observation",
+            "status": "final",
+            "code": {"text": "note"},
+            "focus": [{"reference": f"Patient/{homer['id']}"}],
+        }
+    )
+
     bundle = medplum.read_patient_everything(homer["id"])
 
     ids = [(e["resource"]["resourceType"], e["resource"]["id"]) for e in bundle["entry"]]
     assert bundle["type"] == "searchset"
-    assert ids == [("Patient", homer["id"]), ("Observation", mine["id"])]
+    assert ids == [
+        ("Patient", homer["id"]),
+        ("AllergyIntolerance", recorded["id"]),
+        ("Observation", mine["id"]),
+    ]
     assert refused(lambda: medplum.read_patient_everything("missing")).status == 404
 
 

@@ -3,7 +3,7 @@ convenience methods make.
 
     auth/me                      the session: profile, project, membership (set_session)
     email/v1/send                recorded in `sent_emails` (Medplum's checks: `to`, `subject`)
-    Patient/{id}/$everything     the patient and every stored resource that references it
+    Patient/{id}/$everything     the patient and its compartment (as Medplum searches it)
     Agent/{id}/$push             recorded in `agent_pushes`; answered by `agent_responder`
     ValueSet/$expand             stored ValueSets (by `url`, or `ValueSet/{id}/$expand`)
     {Type}/$validate             Medplum's validation, answered as Medplum answers it
@@ -17,21 +17,25 @@ canonical reads (`url=` search) are ordinary reads and searches of the server it
 from __future__ import annotations
 
 import copy
+import functools
 import json
 import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import parse_qsl, urlsplit
 
 import httpx
 
 from medplum_bots.errors import outcome
+from medplum_bots.testing.search import SearchError, ValueCache, parse_search
 from medplum_bots.testing.validation import operation_outcome, validate_resource
 
 if TYPE_CHECKING:
     from medplum_bots.testing.inmemory import InMemoryMedplum
 
+COMPARTMENT_FILE = Path(__file__).with_name("definitions") / "patient_compartment.json"
 FHIR_JSON = "application/fhir+json"
 FHIR_PREFIX = "fhir/R4/"
 ALL_OK = {
@@ -74,17 +78,12 @@ def _json_body(body: bytes) -> Any:
         raise _Refused(400, "invalid", "Request body is not valid JSON") from None
 
 
-def _references(value: Any) -> Iterator[str]:
-    """Every `reference` string anywhere in a resource."""
-    if isinstance(value, dict):
-        for key, item in value.items():
-            if key == "reference" and isinstance(item, str):
-                yield item
-            else:
-                yield from _references(item)
-    elif isinstance(value, list):
-        for item in value:
-            yield from _references(item)
+@functools.cache
+def _patient_compartment() -> dict[str, list[str]]:
+    """Resource type -> the search parameters that put it in a patient's compartment."""
+    with COMPARTMENT_FILE.open(encoding="utf-8") as f:
+        params: dict[str, list[str]] = json.load(f)["params"]
+    return params
 
 
 class Operations:
@@ -197,25 +196,30 @@ class Operations:
     def _everything(
         self, parts: list[str], params: list[tuple[str, str]], body: bytes
     ) -> httpx.Response:
-        from medplum_bots.fhir.types import RESOURCE_TYPES
-
+        # As Medplum: the patient, then every resource a Patient-compartment search parameter
+        # links to it (`subject=Patient/<id>`, `performer=...`), each once.
         patient_id = parts[1]
         patient = self._server.get("Patient", patient_id)
         if patient is None:
             raise _Refused(404, "not-found", "Not found")
         target = f"Patient/{patient_id}"
-        found: list[Resource] = [patient]
-        for kind in RESOURCE_TYPES:
-            for resource in self._server.current(kind):
-                if resource is not patient and target in set(_references(resource)):
-                    found.append(resource)
+        found: dict[str, Resource] = {target: patient}
+        values = ValueCache()
+        for kind, codes in _patient_compartment().items():
+            for code in codes:
+                try:
+                    matches = parse_search(kind, [(code, target)]).run(self._server, values)
+                except SearchError:
+                    continue  # a compartment parameter Medplum does not define for this type
+                for resource in matches:
+                    found.setdefault(f"{kind}/{resource['id']}", resource)
         entries = [
             {
                 "fullUrl": f"{self._base_url}{FHIR_PREFIX}{r['resourceType']}/{r['id']}",
                 "search": {"mode": "match"},
                 "resource": copy.deepcopy(r),
             }
-            for r in found
+            for r in found.values()
         ]
         bundle = {"resourceType": "Bundle", "type": "searchset", "entry": entries}
         return _answer(200, bundle)
