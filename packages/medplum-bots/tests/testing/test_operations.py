@@ -109,9 +109,17 @@ def test_emails_are_recorded(memory: InMemoryMedplum, medplum: Client) -> None:
 def test_an_email_without_recipient_or_subject_is_refused(
     memory: InMemoryMedplum, medplum: Client
 ) -> None:
-    assert str(refused(lambda: medplum.send_email({"subject": "x"}))) == "HTTP 400: To is required"
-    error = refused(lambda: medplum.send_email({"to": "a@example.com"}))
-    assert str(error) == "HTTP 400: Subject is required"
+    error = refused(lambda: medplum.send_email({"subject": "x"}))
+    assert str(error) == "HTTP 400: To is required (to)"
+    error = refused(lambda: medplum.send_email({"text": "x"}))
+    assert str(error) == "HTTP 400: To is required (to); Subject is required (subject)"
+    assert memory.sent_emails == []
+
+
+def test_email_needs_the_projects_email_feature(memory: InMemoryMedplum, medplum: Client) -> None:
+    memory.operations.set_session(project={"resourceType": "Project", "id": "p", "name": "P"})
+    error = refused(lambda: medplum.send_email({"to": "a@example.com", "subject": "s"}))
+    assert (error.status, str(error)) == (403, "HTTP 403: Forbidden")
     assert memory.sent_emails == []
 
 

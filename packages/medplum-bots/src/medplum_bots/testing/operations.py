@@ -2,7 +2,8 @@
 convenience methods make.
 
     auth/me                      the session: profile, project, membership (set_session)
-    email/v1/send                recorded in `sent_emails` (Medplum's checks: `to`, `subject`)
+    email/v1/send                recorded in `sent_emails` (Medplum's checks: `to`, `subject`,
+                                 the project's `email` feature)
     Patient/{id}/$everything     the patient and its compartment (as Medplum searches it)
     Agent/{id}/$push             recorded in `agent_pushes`; answered by `agent_responder`
     ValueSet/$expand             stored ValueSets (by `url`, or `ValueSet/{id}/$expand`)
@@ -99,7 +100,12 @@ class Operations:
         self.session: dict[str, Any] = {}
         self.set_session(
             profile={"resourceType": "Bot", "id": profile_id, "name": "In-memory bot"},
-            project={"resourceType": "Project", "id": project_id, "name": "In-memory project"},
+            project={
+                "resourceType": "Project",
+                "id": project_id,
+                "name": "In-memory project",
+                "features": ["email"],
+            },
         )
 
     def set_session(
@@ -185,11 +191,22 @@ class Operations:
         email = _json_body(body)
         if not isinstance(email, dict):
             raise _Refused(400, "invalid", "Request body must be a JSON object")
-        # Medplum's email route refuses a message without a recipient or a subject.
-        if not email.get("to"):
-            raise _Refused(400, "invalid", "To is required")
-        if not email.get("subject"):
-            raise _Refused(400, "invalid", "Subject is required")
+        # Medplum's email route: every missing field is an issue naming it, then the project
+        # must have the `email` feature.
+        issues = [
+            {
+                "severity": "error",
+                "code": "invalid",
+                "expression": [field],
+                "details": {"text": text},
+            }
+            for field, text in (("to", "To is required"), ("subject", "Subject is required"))
+            if not email.get(field)
+        ]
+        if issues:
+            return _answer(400, {"resourceType": "OperationOutcome", "issue": issues})
+        if "email" not in (self.session.get("project") or {}).get("features", []):
+            raise _Refused(403, "forbidden", "Forbidden")
         self.sent_emails.append(email)
         return _answer(200, ALL_OK)
 
