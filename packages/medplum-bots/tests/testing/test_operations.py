@@ -320,7 +320,36 @@ def test_expand_lists_a_value_sets_codes(medplum: Client) -> None:
     assert medplum.read_canonical("ValueSet", "http://example.org/vs/none") is None
 
     unknown = refused(lambda: medplum.value_set_expand({"url": "http://example.org/vs/none"}))
-    assert str(unknown) == "HTTP 400: ValueSet not found in memory: http://example.org/vs/none"
+    assert str(unknown) == "HTTP 400: ValueSet not found"  # Medplum's words
+    assert str(refused(lambda: medplum.value_set_expand({}))) == "HTTP 400: Missing url"
+
+
+def test_expand_pages_ten_at_a_time_and_names_a_missing_code_system(medplum: Client) -> None:
+    concepts = [{"code": f"c{n:02d}", "display": f"Code {n}"} for n in range(12)]
+    medplum.create_resource(
+        {
+            "resourceType": "ValueSet",
+            "status": "active",
+            "url": "http://example.org/vs/twelve",
+            "compose": {"include": [{"system": FRUIT, "concept": concepts}]},
+        }
+    )
+    medplum.create_resource(
+        {
+            "resourceType": "ValueSet",
+            "status": "active",
+            "url": "http://example.org/vs/orphan",
+            "compose": {"include": [{"system": "http://example.org/none"}]},
+        }
+    )
+
+    first = medplum.value_set_expand({"url": "http://example.org/vs/twelve"})["expansion"]
+    rest = medplum.value_set_expand({"url": "http://example.org/vs/twelve", "offset": 10})
+
+    assert first["total"] == 12 and len(first["contains"]) == 10
+    assert [c["code"] for c in rest["expansion"]["contains"]] == ["c10", "c11"]
+    error = refused(lambda: medplum.value_set_expand({"url": "http://example.org/vs/orphan"}))
+    assert str(error) == "HTTP 400: Code system http://example.org/none not found"
 
 
 # -- $validate, $graphql, batch, upsert --------------------------------------------------------

@@ -290,6 +290,8 @@ class Operations:
     def _expand(
         self, parts: list[str], params: list[tuple[str, str]], body: bytes
     ) -> httpx.Response:
+        # Medplum's texts and paging: `count` 10 by default (1 to 1000), `offset` from 0; the
+        # answer is the ValueSet with an `expansion` of `total`, `timestamp` and `contains`.
         query = dict(params)
         if len(parts) == 3:
             value_set = self._server.get("ValueSet", parts[1])
@@ -299,31 +301,27 @@ class Operations:
             url = query.get("url")
             if not url:
                 raise _Refused(400, "invalid", "Missing url")
-            canonical, _, version = url.partition("|")
+            canonical = url.partition("|")[0]
             value_set = next(
-                (
-                    v
-                    for v in self._server.current("ValueSet")
-                    if v.get("url") == canonical and (not version or v.get("version") == version)
-                ),
-                None,
+                (v for v in self._server.current("ValueSet") if v.get("url") == canonical), None
             )
             if value_set is None:
-                raise _Refused(400, "invalid", f"ValueSet not found in memory: {url}")
+                raise _Refused(400, "invalid", "ValueSet not found")
         contains = self._contains(value_set)
         text = query.get("filter", "").lower()
         if text:
             contains = [c for c in contains if text in str(c.get("display", c["code"])).lower()]
-        offset = int(query.get("offset") or 0)
-        count = int(query.get("count") or len(contains))
+        try:
+            offset = max(0, int(query.get("offset") or 0))
+            count = min(1000, max(1, int(query.get("count") or 10)))
+        except ValueError:
+            raise _Refused(400, "invalid", "Invalid offset or count") from None
         expansion = {
-            "timestamp": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z"),
             "total": len(contains),
-            "offset": offset,
+            "timestamp": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z",
             "contains": contains[offset : offset + count],
         }
-        result = {k: v for k, v in value_set.items() if k not in ("compose", "expansion")}
-        return _answer(200, {**copy.deepcopy(result), "expansion": expansion})
+        return _answer(200, {**copy.deepcopy(value_set), "expansion": expansion})
 
     def _contains(self, value_set: Mapping[str, Any]) -> list[dict[str, Any]]:
         """The codes of a stored ValueSet: its own expansion, else its compose (explicit
@@ -363,7 +361,7 @@ class Operations:
             (c for c in self._server.current("CodeSystem") if c.get("url") == system), None
         )
         if code_system is None:
-            raise _Refused(400, "invalid", f"CodeSystem not found in memory: {system}")
+            raise _Refused(400, "invalid", f"Code system {system} not found")
 
         def walk(concepts: Sequence[Mapping[str, Any]]) -> Iterator[Mapping[str, Any]]:
             for concept in concepts:
