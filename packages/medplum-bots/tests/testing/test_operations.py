@@ -232,29 +232,67 @@ def test_create_pdf_stores_a_readable_pdf(medplum: Client) -> None:
 
 def test_agent_pushes_are_recorded_and_answered(memory: InMemoryMedplum, medplum: Client) -> None:
     agent = medplum.create_resource({"resourceType": "Agent", "name": "lab", "status": "active"})
+    analyzer = medplum.create_resource(
+        {
+            "resourceType": "Device",
+            "url": "mllp://analyzer.local:2575",
+            "identifier": [{"system": "urn:lab", "value": "a1"}],
+        }
+    )
+    to = f"Device/{analyzer['id']}"
     message = "MSH|^~\\&|EHR|HOSP|LAB|LAB|202401011200||ORM^O01|1|P|2.5"
+    hl7 = "x-application/hl7-v2+er7"
 
-    sent = medplum.push_to_agent(agent, "Device/analyzer", message, "x-application/hl7-v2+er7")
+    sent = medplum.push_to_agent(agent, to, message, hl7)
     assert sent["issue"][0]["details"]["text"] == "All OK"
 
-    no_responder = refused(
-        lambda: medplum.push_to_agent(agent, "Device/analyzer", message, None, True)
-    )
-    assert "agent_responder" in str(no_responder)
+    timeout = refused(lambda: medplum.push_to_agent(agent, to, message, hl7, True))
+    assert str(timeout).startswith("HTTP 400: Timeout (no Agent answers in memory")
 
-    memory.operations.agent_responder = lambda push: ("MSA|AA|1", "x-application/hl7-v2+er7")
+    memory.operations.agent_responder = lambda push: ("MSA|AA|1", hl7)
     ack = medplum.push_to_agent(
-        {"reference": f"Agent/{agent['id']}"}, {"reference": "Device/analyzer"}, message, None, True
+        {"reference": f"Agent/{agent['id']}"}, "Device?identifier=urn:lab|a1", message, hl7, True
     )
     assert ack == "MSA|AA|1"
-    assert [p["destination"] for p in memory.agent_pushes] == ["Device/analyzer"] * 3
+    assert [p["remote"] for p in memory.agent_pushes] == ["mllp://analyzer.local:2575"] * 3
     assert memory.agent_pushes[0] == {
         "agent": f"Agent/{agent['id']}",
-        "destination": "Device/analyzer",
+        "remote": "mllp://analyzer.local:2575",
+        "destination": to,
         "body": message,
-        "contentType": "x-application/hl7-v2+er7",
+        "contentType": hl7,
     }
-    assert refused(lambda: medplum.push_to_agent("nope", "Device/x", "m")).status == 404
+
+
+@pytest.mark.parametrize(
+    ("args", "kwargs", "text"),
+    [
+        (("", "text/plain"), {}, "Missing body parameter"),
+        (("m", None), {}, "Missing contentType parameter"),
+        (("m", "text/plain"), {"wait_timeout": 90000}, "Invalid wait timeout"),
+    ],
+)
+def test_agent_push_refusals(
+    medplum: Client, args: tuple[Any, ...], kwargs: dict[str, Any], text: str
+) -> None:
+    agent = medplum.create_resource({"resourceType": "Agent", "name": "lab", "status": "active"})
+    device = medplum.create_resource({"resourceType": "Device", "url": "mllp://x:1"})
+    error = refused(lambda: medplum.push_to_agent(agent, f"Device/{device['id']}", *args, **kwargs))
+    assert str(error) == f"HTTP 400: {text}"
+
+
+def test_agent_push_needs_a_device_with_a_url(medplum: Client) -> None:
+    agent = medplum.create_resource({"resourceType": "Agent", "name": "lab", "status": "active"})
+    bare = medplum.create_resource({"resourceType": "Device"})
+    no_url = refused(
+        lambda: medplum.push_to_agent(agent, f"Device/{bare['id']}", "m", "text/plain")
+    )
+    assert str(no_url) == "HTTP 400: Destination device missing url"
+    missing = refused(lambda: medplum.push_to_agent(agent, "Device/none", "m", "text/plain"))
+    assert str(missing) == "HTTP 400: Destination device not found"
+    assert (
+        refused(lambda: medplum.push_to_agent("nope", "Device/x", "m", "text/plain")).status == 404
+    )
 
 
 # -- ValueSet/$expand --------------------------------------------------------------------------

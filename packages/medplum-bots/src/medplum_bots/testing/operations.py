@@ -5,7 +5,8 @@ convenience methods make.
     email/v1/send                recorded in `sent_emails` (Medplum's checks: `to`, `subject`,
                                  the project's `email` feature)
     Patient/{id}/$everything     the patient and its compartment (as Medplum searches it)
-    Agent/{id}/$push             recorded in `agent_pushes`; answered by `agent_responder`
+    Agent/{id}/$push             to a Device with a url; recorded in `agent_pushes`; a waited-for
+                                 answer comes from `agent_responder`
     ValueSet/$expand             stored ValueSets (by `url`, or `ValueSet/{id}/$expand`)
     {Type}/$validate             Medplum's validation, answered as Medplum answers it
     $graphql                     400: not supported in memory (see docs/client.md)
@@ -242,23 +243,48 @@ class Operations:
         return _answer(200, bundle)
 
     def _push(self, parts: list[str], params: list[tuple[str, str]], body: bytes) -> httpx.Response:
+        # Medplum's checks, in its order, with its texts; the destination is a Device (by
+        # reference or search) with a `url`, where the Agent would send the message.
         agent_id = parts[1]
         if self._server.get("Agent", agent_id) is None:
             raise _Refused(404, "not-found", "Not found")
         push = _json_body(body)
-        if not isinstance(push, dict) or not push.get("destination"):
-            raise _Refused(400, "invalid", "Missing destination")
-        self.agent_pushes.append({"agent": f"Agent/{agent_id}", **push})
+        if not isinstance(push, dict):
+            raise _Refused(400, "invalid", "Request body must be a JSON object")
+        for name in ("body", "contentType", "destination"):
+            if not push.get(name):
+                raise _Refused(400, "invalid", f"Missing {name} parameter")
+        wait_timeout = push.get("waitTimeout", 10000)
+        if not isinstance(wait_timeout, int | float) or not 0 <= wait_timeout <= 60000:
+            raise _Refused(400, "invalid", "Invalid wait timeout")
+        device = self._device(str(push["destination"]))
+        if device is None:
+            raise _Refused(400, "invalid", "Destination device not found")
+        if not device.get("url"):
+            raise _Refused(400, "invalid", "Destination device missing url")
+        self.agent_pushes.append({"agent": f"Agent/{agent_id}", "remote": device["url"], **push})
         if not push.get("waitForResponse"):
             return _answer(200, ALL_OK)
         if self.agent_responder is None:
-            raise _Refused(
-                400,
-                "not-supported",
-                "No Agent answers in memory: set InMemoryMedplum.operations.agent_responder",
+            timeout = outcome("error", "invalid", "Timeout")
+            timeout["issue"][0]["diagnostics"] = (
+                "no Agent answers in memory: set InMemoryMedplum.operations.agent_responder"
             )
+            return _answer(400, timeout)
         answer, content_type = self.agent_responder(push)
         return _answer(200, answer if isinstance(answer, str) else dict(answer), content_type)
+
+    def _device(self, destination: str) -> Resource | None:
+        if destination.startswith("Device/"):
+            return self._server.get("Device", destination.removeprefix("Device/"))
+        if destination.startswith("Device?"):
+            query = parse_qsl(destination.removeprefix("Device?"), keep_blank_values=True)
+            try:
+                found = parse_search("Device", query).run(self._server)
+            except SearchError as error:
+                raise _Refused(400, "invalid", str(error)) from None
+            return found[0] if found else None
+        return None
 
     def _graphql(
         self, parts: list[str], params: list[tuple[str, str]], body: bytes
