@@ -7,7 +7,7 @@ the result; a tooling error becomes one line on stderr and a non-zero exit (`gua
 
 Modules by what the tasks work on: `local` (this checkout: lint, test, build, new, run),
 `runtime` (the HTTP runtime and its keys: serve, runtime-zip, deploy-key) and `medplum`
-(a Medplum server: deploy, create, execute, logs).
+(a Medplum server: setup, deploy, create, execute, logs, rollback, dev).
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ namespace = Collection(
     medplum.create,
     medplum.execute,
     medplum.logs,
+    medplum.setup,
 )
 
 __all__ = ["namespace"]

@@ -159,3 +159,28 @@ def logs(c: Context, name: str, limit: str = "20", timeout: str = "") -> None:
     seconds = guard(lambda: http_timeout(timeout))
     config = guard(load_config)
     print(format_logs(guard(lambda: read_logs(config, name, count, timeout=seconds))))
+
+
+@task(
+    help={
+        "environment": "The environment of medplum.config.json to set up, e.g. staging.",
+        "force": "Rewrite an existing .env.<environment> that lacks something (its values are "
+        "kept), and set the Project secret to the file's runtime key when they differ.",
+        "timeout": TIMEOUT_HELP,
+    }
+)
+def setup(c: Context, environment: str, force: bool = False, timeout: str = "") -> None:
+    """Set up an environment for deploys: checks the client, makes the runtime request key and
+    the deploy key pair, sets the Project secret, writes .env.<environment> (mode 0600).
+
+    Prints what the runtime and the CI environment need, by name; never a secret. Running it
+    again changes nothing.
+    """
+    from medplum_bots.arguments import http_timeout
+    from medplum_bots.config import load_config
+    from medplum_bots.deploy.setup import setup_environment
+
+    seconds = guard(lambda: http_timeout(timeout))
+    config = guard(load_config)
+    result = guard(lambda: setup_environment(config, environment, force=force, timeout=seconds))
+    print("\n".join(result.lines()))
