@@ -8,6 +8,7 @@ medplum.config.json. Medplum writes one AuditEvent per execution (subject to the
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -141,6 +142,15 @@ class LogEntry:
     outcome: str
     log: str
 
+    @classmethod
+    def from_event(cls, event: Mapping[str, Any]) -> LogEntry:
+        """The entry an AuditEvent of a bot execution records."""
+        return cls(
+            time=str(event.get("recorded") or (event.get("period") or {}).get("start") or "?"),
+            outcome=OUTCOMES.get(str(event.get("outcome")), str(event.get("outcome", "?"))),
+            log=str(event.get("outcomeDesc") or ""),
+        )
+
 
 def logs(
     config: ProjectConfig,
@@ -163,22 +173,18 @@ def logs(
         events = client.search_resources("AuditEvent", query)
         if not events:
             _check_exists(client, config, entry)
-    return [
-        LogEntry(
-            time=str(event.get("recorded") or (event.get("period") or {}).get("start") or "?"),
-            outcome=OUTCOMES.get(str(event.get("outcome")), str(event.get("outcome", "?"))),
-            log=str(event.get("outcomeDesc") or ""),
-        )
-        for event in events[:limit]
-    ]
+    return [LogEntry.from_event(event) for event in events[:limit]]
 
 
 def format_logs(entries: list[LogEntry]) -> str:
     """One header line per execution, its log indented below."""
     if not entries:
         return "no executions recorded (check the Bot's auditEventTrigger/auditEventDestination)"
-    lines: list[str] = []
-    for entry in entries:
-        lines.append(f"{entry.time}  {entry.outcome}")
-        lines.extend(f"    {line}" for line in entry.log.rstrip().splitlines())
-    return "\n".join(lines)
+    return "\n".join(line for entry in entries for line in format_entry(entry))
+
+
+def format_entry(entry: LogEntry, label: str = "") -> list[str]:
+    """One execution: a header line (time, `label` such as the bot's name, outcome), its log
+    indented below. `invoke logs` and `invoke logs --follow` print entries with it."""
+    head = "  ".join(part for part in (entry.time, label, entry.outcome) if part)
+    return [head, *(f"    {line}" for line in entry.log.rstrip().splitlines())]

@@ -8,7 +8,7 @@ from invoke.context import Context
 from invoke.exceptions import Exit
 from invoke.tasks import task
 
-from medplum_bots.config import DEFAULT_RUNTIME_VERSION, RUNTIME_VERSIONS
+from medplum_bots.config import DEFAULT_RUNTIME_VERSION, RUNTIME_VERSIONS, ProjectConfig
 from medplum_bots.tasks.guard import guard, print_report
 
 TIMEOUT_HELP = (
@@ -143,12 +143,14 @@ def execute(c: Context, name: str, input: str, content_type: str = "", timeout: 
 
 @task(
     help={
-        "name": "The config entry of a deployed bot, e.g. my-first-bot-staging.",
+        "name": "The config entry of a deployed bot, e.g. my-first-bot-staging; with --follow "
+        "a pattern with '*' too (e.g. '*-staging').",
         "limit": "How many recent executions to show (default 20).",
+        "follow": "Keep printing new executions as they happen (Ctrl-C to stop).",
         "timeout": TIMEOUT_HELP,
     }
 )
-def logs(c: Context, name: str, limit: str = "20", timeout: str = "") -> None:
+def logs(c: Context, name: str, limit: str = "20", follow: bool = False, timeout: str = "") -> None:
     """Show a deployed bot's recent executions: time, outcome and log output (AuditEvents)."""
     from medplum_bots.arguments import http_timeout, whole_number
     from medplum_bots.config import load_config
@@ -158,7 +160,33 @@ def logs(c: Context, name: str, limit: str = "20", timeout: str = "") -> None:
     count = guard(lambda: whole_number("--limit", limit))
     seconds = guard(lambda: http_timeout(timeout))
     config = guard(load_config)
+    if follow:
+        _follow_logs(config, name, count, seconds)
+        return
     print(format_logs(guard(lambda: read_logs(config, name, count, timeout=seconds))))
+
+
+def _follow_logs(config: ProjectConfig, pattern: str, limit: int, timeout: float) -> None:
+    import threading
+
+    from medplum_bots.deploy.follow import Printer, follow, open_tails
+
+    entries = guard(lambda: config.select([pattern]))
+    tails = guard(lambda: open_tails(config, entries, timeout=timeout))
+    printer = Printer()
+    stop = threading.Event()
+    try:
+        for tail in tails:
+            for followed in guard(lambda tail=tail: tail.recent(limit)):  # type: ignore[misc]
+                printer(followed)
+        names = ", ".join(entry.name for entry in entries)
+        print(f"following {names} (Ctrl-C to stop)", file=sys.stderr)
+        guard(lambda: follow(tails, printer, stop, on_error=lambda m: print(m, file=sys.stderr)))
+    except KeyboardInterrupt:
+        print("stopped", file=sys.stderr)
+    finally:
+        for tail in tails:
+            tail.client.close()
 
 
 @task(
