@@ -102,3 +102,22 @@ def forwarder_code(
     for marker, value in values.items():
         template = template.replace(marker, value)
     return template
+
+
+_ARTIFACT_LINE = "const ARTIFACT = "
+
+
+def carried_artifact(code: str) -> CarriedArtifact | None:
+    """The signed artifact a deployed forwarder embeds (`invoke rollback` redeploys it), or
+    None when `code` is not a forwarder carrying one."""
+    for line in code.splitlines():
+        if line.startswith(_ARTIFACT_LINE):
+            try:
+                value = json.loads(line.removeprefix(_ARTIFACT_LINE).rstrip().rstrip(";"))
+                if not isinstance(value, dict):
+                    return None
+                content = base64.b64decode(value["code"], validate=True)
+                return CarriedArtifact(content, str(value["keyId"]), str(value["signature"]))
+            except (ValueError, KeyError, TypeError):
+                return None
+    return None

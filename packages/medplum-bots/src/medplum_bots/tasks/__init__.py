@@ -30,6 +30,7 @@ namespace = Collection(
     medplum.execute,
     medplum.logs,
     medplum.setup,
+    medplum.rollback,
 )
 
 __all__ = ["namespace"]

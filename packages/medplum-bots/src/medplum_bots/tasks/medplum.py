@@ -212,3 +212,44 @@ def setup(c: Context, environment: str, force: bool = False, timeout: str = "") 
     config = guard(load_config)
     result = guard(lambda: setup_environment(config, environment, force=force, timeout=seconds))
     print("\n".join(result.lines()))
+
+
+@task(
+    help={
+        "name": "The config entry of a deployed bot, e.g. my-first-bot-staging.",
+        "to": "The deploy to go back to: a version number or a hash prefix from the list "
+        "(default: the deploy before the current one).",
+        "list": "Only list the deploys; change nothing.",
+        "timeout": TIMEOUT_HELP,
+        "no_runtime_check": "Do not ask the environment's HTTP runtime what it can run first.",
+    }
+)
+def rollback(
+    c: Context,
+    name: str,
+    to: str = "",
+    list: bool = False,
+    timeout: str = "",
+    no_runtime_check: bool = False,
+) -> None:
+    """Deploy an earlier version of a bot again (its code, signed anew): a new deploy.
+
+    Lists the deploys the Bot's history records (* marks the one running), then deploys the
+    chosen one. The next `invoke deploy` brings the repository's code back.
+    """
+    from medplum_bots.arguments import http_timeout
+    from medplum_bots.config import load_config
+    from medplum_bots.deploy.options import Connections, DeployOptions
+    from medplum_bots.deploy.rollback import rollback as run_rollback
+
+    connections = guard(lambda: Connections(timeout=http_timeout(timeout)))
+    options = DeployOptions(runtime_check=not no_runtime_check)
+    config = guard(load_config)
+    listing = guard(lambda: run_rollback(config, name, list_only=True, connections=connections))
+    print("\n".join(v.line() for v in listing.versions) or "no deploys recorded on the Bot")
+    if list:
+        return
+    done = guard(lambda: run_rollback(config, name, to, options=options, connections=connections))
+    assert done.chosen is not None and done.report is not None
+    print(f"rolling back {name} to version {done.chosen.version} ({done.chosen.hash[:12]})")
+    print_report(done.report)

@@ -1,0 +1,239 @@
+"""`invoke rollback --name X [--to VERSION]`: run an earlier deploy's code again, as a new deploy.
+
+The versions are read from the Bot's `_history`: each version whose deployed-hash identifier
+differs from the version before it ends a deploy, and its `executableCode` is the forwarder that
+deploy installed, carrying the signed artifact, with the Python source in its `sourceCode`.
+
+A rollback never replays old bytes as they are. The old artifact's signature must verify
+against a deploy key this repository trusts (the environment's current key, or one listed in
+`MEDPLUM_BOTS_TRUSTED_KEYS` of the environment's `.env` file, for code signed before a
+rotation): code that was altered on the server is refused, not re-signed. The artifact's text
+is then signed again with the current deploy key and deployed through the ordinary deploy
+(`deploy_targets`, `force`), so it is a new deploy with everything a deploy records, and the
+runtime's protections against older artifacts see a new one. The Bot's deployed hash then
+differs from the working tree's, so the next `invoke deploy` brings the repository's code back.
+
+Route http only: a Lambda (route lambda) keeps no earlier code on the Bot.
+"""
+
+from __future__ import annotations
+
+import ast
+import asyncio
+import hashlib
+import os
+import tempfile
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from medplum_bots.build.bundle import Artifact
+from medplum_bots.build.loader import ArtifactError, artifact_sha256, read_artifact
+from medplum_bots.client import MedplumClient
+from medplum_bots.config import ProjectConfig
+from medplum_bots.deploy.credentials import (
+    _layers,
+    _lookup,
+    resolve_credentials,
+    resolve_deploy_key,
+)
+from medplum_bots.deploy.options import Connections, DeployOptions
+from medplum_bots.deploy.orchestrate import deploy_targets
+from medplum_bots.deploy.plan import DEPLOYED_HASH, desired_settings, identifier_value
+from medplum_bots.deploy.remote import _deployed_entry
+from medplum_bots.deploy.report import DeployReport
+from medplum_bots.deploy.targets import Route, Target, _forwarder
+from medplum_bots.errors import DeployError
+from medplum_bots.runtime.deploy_keys import (
+    TRUSTED_KEYS_VAR,
+    DeployKeyError,
+    TrustedKeys,
+    public_text,
+    statement,
+)
+from medplum_bots.runtime.forwarder import carried_artifact
+
+
+@dataclass(frozen=True)
+class DeployedVersion:
+    """One deploy as the Bot's history shows it."""
+
+    version: str  # the Bot's versionId right after that deploy
+    time: str
+    hash: str  # the deployed content hash
+    executable: str  # "Binary/<id>": the forwarder it installed
+    source: str  # "Binary/<id>": the Python source it recorded
+    current: bool = False
+
+    def line(self) -> str:
+        mark = "*" if self.current else " "
+        return f"{mark} version {self.version:>4}  {self.time}  {self.hash[:12]}"
+
+
+@dataclass(frozen=True)
+class Rollback:
+    """What `rollback` found, chose and (unless only listing) deployed."""
+
+    versions: tuple[DeployedVersion, ...]  # oldest first
+    chosen: DeployedVersion | None
+    report: DeployReport | None
+
+
+def deployed_versions(client: MedplumClient, bot_id: str) -> list[DeployedVersion]:
+    """The deploys of Bot `bot_id`, oldest first; the one whose code runs now is `current`."""
+    history: list[Mapping[str, Any]] = []
+    page: Any = client.get(f"fhir/R4/Bot/{bot_id}/_history")
+    while page:
+        history.extend(e["resource"] for e in page.get("entry") or [] if "resource" in e)
+        following = [link["url"] for link in page.get("link") or [] if link["relation"] == "next"]
+        page = client.get(following[0]) if following else None
+    history.sort(key=lambda bot: int(bot["meta"]["versionId"]))
+    found: list[DeployedVersion] = []
+    previous: str | None = None
+    for bot in history:
+        value = identifier_value(bot, DEPLOYED_HASH)
+        executable = str((bot.get("executableCode") or {}).get("url") or "")
+        if value and value != previous and executable:
+            found.append(
+                DeployedVersion(
+                    version=str(bot["meta"]["versionId"]),
+                    time=str(bot["meta"].get("lastUpdated") or "?"),
+                    hash=value,
+                    executable=executable,
+                    source=str((bot.get("sourceCode") or {}).get("url") or ""),
+                )
+            )
+        previous = value
+    if history and found:
+        now = identifier_value(history[-1], DEPLOYED_HASH)
+        for index in range(len(found) - 1, -1, -1):
+            if found[index].hash == now:
+                found[index] = DeployedVersion(**{**found[index].__dict__, "current": True})
+                break
+    return found
+
+
+def choose(versions: list[DeployedVersion], to: str, name: str) -> DeployedVersion:
+    """`to` (a version number or a hash prefix of 4+ characters), else the deploy before the
+    current one."""
+    listed = ", ".join(v.version for v in versions) or "none"
+    if to:
+        wanted = to.strip().removeprefix("version ").strip()
+        for version in reversed(versions):
+            if version.version == wanted or (len(wanted) >= 4 and version.hash.startswith(wanted)):
+                return version
+        raise DeployError(f"bot {name!r}: no deploy {to!r} in its history (versions: {listed})")
+    current = next((i for i, v in enumerate(versions) if v.current), None)
+    running = versions[current].hash if current is not None else None
+    for version in reversed(versions[:current]):
+        if version.hash != running:
+            return version
+    raise DeployError(f"bot {name!r}: no earlier deploy to roll back to (versions: {listed})")
+
+
+def rollback(
+    config: ProjectConfig,
+    name: str,
+    to: str = "",
+    *,
+    list_only: bool = False,
+    options: DeployOptions | None = None,
+    connections: Connections | None = None,
+) -> Rollback:
+    """List the deploys of entry `name` and, unless `list_only`, deploy the chosen one again."""
+    entry = _deployed_entry(config, name)
+    env = config.environment(entry.environment)
+    if Route(env.runtime.type) is not Route.HTTP:
+        raise DeployError(
+            f"bot {name!r}: rollback needs route http (environment {env.name!r} runs Lambdas, "
+            "which keep no earlier code on the Bot); check out the old commit and deploy it"
+        )
+    connections = connections or Connections()
+    credentials = resolve_credentials(env, config.root, connections.environ)
+    key = resolve_deploy_key(env, config.root, connections.environ)
+    with MedplumClient(
+        credentials.base_url,
+        client_id=credentials.client_id,
+        client_secret=credentials.client_secret,
+        retry=connections.retry,
+        timeout=connections.timeout,
+    ) as client:
+        versions = deployed_versions(client, entry.id)
+        if list_only:
+            return Rollback(tuple(versions), None, None)
+        chosen = choose(versions, to, name)
+        forwarder = client.download(chosen.executable).decode("utf-8", errors="replace")
+        source = client.download(chosen.source) if chosen.source else b""
+    carried = carried_artifact(forwarder)
+    if carried is None:
+        raise DeployError(
+            f"bot {name!r}: version {chosen.version}'s executable code carries no artifact "
+            "(deployed by an older medplum-bots?); check out its commit and deploy it"
+        )
+    text = carried.content.decode("utf-8")
+    try:
+        embedded = read_artifact(text, f"version {chosen.version}'s artifact")
+    except ArtifactError as error:
+        raise DeployError(f"bot {name!r}: {error}") from None
+    environ = os.environ if connections.environ is None else connections.environ
+    listed = _lookup(_layers(env, config.root, environ, TRUSTED_KEYS_VAR))
+    try:  # the current key, and the keys the environment's runtime trusts (rotations)
+        keys = TrustedKeys.parse(
+            ",".join([public_text(key.public_key()), *(listed[:1] if listed else [])]),
+            listed[1] if listed else TRUSTED_KEYS_VAR,
+        )
+    except DeployKeyError as error:
+        raise DeployError(str(error)) from None
+    digest = hashlib.sha256(carried.content).hexdigest()
+    try:
+        keys.verify(
+            carried.key_id, carried.signature, statement(embedded.name, digest), "the artifact"
+        )
+    except DeployKeyError as error:
+        raise DeployError(
+            f"bot {name!r}: version {chosen.version} is not re-signed: {error} (not deployed by "
+            "a key this repository trusts, or altered on the server)"
+        ) from None
+    with tempfile.TemporaryDirectory(prefix="medplum-rollback-") as scratch:
+        path = Path(scratch) / f"{embedded.name}.py"
+        path.write_bytes(carried.content)
+        artifact = Artifact(
+            path=path,
+            name=embedded.name,
+            sha256=artifact_sha256(text),
+            size=len(carried.content),
+            modules=tuple(m.name for m in embedded.modules),
+            requirements=_requirements(text),
+            source=entry.source,
+            entry_module=embedded.entry,
+        )
+        target = Target(
+            entry,
+            env,
+            artifact,
+            source,
+            desired_settings(entry),
+            _forwarder(entry, env, artifact, key),
+        )
+        deploy_options = options or DeployOptions()
+        report = asyncio.run(
+            deploy_targets(
+                [target],
+                {env.name: credentials},
+                DeployOptions(jobs=1, force=True, runtime_check=deploy_options.runtime_check),
+                connections,
+                config.path,
+            )
+        )
+    return Rollback(tuple(versions), chosen, report)
+
+
+def _requirements(text: str) -> tuple[str, ...]:
+    """The `requirements=` of the artifact's `install_artifact` call (literal data, not run)."""
+    for node in ast.walk(ast.parse(text)):
+        if isinstance(node, ast.Call) and getattr(node.func, "id", "") == "install_artifact":
+            for keyword in node.keywords:
+                if keyword.arg == "requirements":
+                    return tuple(ast.literal_eval(keyword.value))
+    return ()
