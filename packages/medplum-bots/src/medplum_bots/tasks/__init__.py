@@ -31,6 +31,7 @@ namespace = Collection(
     medplum.logs,
     medplum.setup,
     medplum.rollback,
+    medplum.dev,
 )
 
 __all__ = ["namespace"]

@@ -253,3 +253,82 @@ def rollback(
     assert done.chosen is not None and done.report is not None
     print(f"rolling back {name} to version {done.chosen.version} ({done.chosen.hash[:12]})")
     print_report(done.report)
+
+
+@task(
+    help={
+        "name": "Entries to work on: a name or a pattern with '*'; repeatable (default: all of "
+        "the environment).",
+        "environment": "Where the bots go: an environment of medplum.config.json (default "
+        "staging), or 'local' (in-memory Medplum, no server).",
+        "input": "With --environment local: the input file each changed bot runs on "
+        "(default examples/patient.json when it exists).",
+        "no_tests": "Deploy without running the bots' tests first.",
+        "timeout": TIMEOUT_HELP,
+    },
+    iterable=["name"],
+)
+def dev(
+    c: Context,
+    name: list[str] | None = None,
+    environment: str = "staging",
+    input: str = "",
+    no_tests: bool = False,
+    timeout: str = "",
+) -> None:
+    """Watch src/: on each save rebuild the bots it changes, test them, deploy those that pass,
+    and stream their executions' logs. Ctrl-C finishes a deploy in flight, then stops.
+    """
+    import threading
+    import time
+    from pathlib import Path
+
+    from medplum_bots.arguments import http_timeout
+    from medplum_bots.config import load_config
+    from medplum_bots.deploy.dev_loop import LOCAL, DevLoop, LogStream
+    from medplum_bots.deploy.follow import Printer
+    from medplum_bots.deploy.options import Connections
+
+    def say(line: str) -> None:
+        print(f"{time.strftime('%H:%M:%S')}  {line}", flush=True)
+
+    patterns = [p.strip() for item in name or [] for p in item.split(",") if p.strip()]
+    connections = guard(lambda: Connections(timeout=http_timeout(timeout)))
+    config = guard(load_config)
+    if environment != LOCAL:
+        guard(lambda: config.environment(environment))
+    example = config.root / "examples" / "patient.json"
+    input_path = Path(input) if input else (example if example.exists() else None)
+    stream = LogStream(config.path, Printer(), connections)
+    loop = DevLoop(
+        config.path,
+        patterns,
+        environment,
+        say,
+        connections=connections,
+        tests=not no_tests,
+        input_path=input_path,
+        on_deployed=None if environment == LOCAL else stream.add,
+    )
+    stop, finished = threading.Event(), threading.Event()
+
+    def work() -> None:
+        try:
+            loop.run(stop)
+        finally:
+            finished.set()
+
+    threading.Thread(target=work, daemon=True).start()
+    say(f"watching src/ for {environment} (Ctrl-C to stop)")
+    # Polled with sleep: a Thread.join interrupted by KeyboardInterrupt was seen reporting
+    # the worker finished while it was deploying, and the process ended mid-deploy
+    # (tests/runtime/test_dev_loop.py caught it).
+    while not finished.is_set():
+        try:
+            time.sleep(0.1)
+        except KeyboardInterrupt:
+            if not stop.is_set():
+                say("stopping: a deploy in flight finishes first")
+            stop.set()
+    stream.close()
+    say(loop.session.summary())
