@@ -96,7 +96,8 @@ def test_saves_are_built_tested_and_deployed_and_a_failing_test_keeps_the_old_co
     thread = threading.Thread(target=loop.run, args=(stop,))
     thread.start()
     try:
-        wait_until(lambda: "greeter-staging" in loop.session.deployed)
+        assert loop.ready.wait(60)
+        assert "greeter-staging" in loop.session.deployed
         assert greeting(project) == "Hello Ada"
         time.sleep(0.3)  # the watcher is up
 

@@ -20,6 +20,7 @@ deploying stops before it starts; `DevSession.deployed` says what was deployed.
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import tempfile
@@ -32,6 +33,7 @@ from pathlib import Path
 
 from medplum_bots.build.bundle import build_all
 from medplum_bots.config import BotEntry, ProjectConfig, load_config
+from medplum_bots.deploy.environment import NOT_CHECKED
 from medplum_bots.deploy.options import Connections, DeployOptions
 from medplum_bots.deploy.report import CREATED, DEPLOYED, DeployReport
 from medplum_bots.errors import MedplumBotsError, OperationOutcomeError
@@ -53,27 +55,74 @@ class Tested:
     seconds: float
 
 
-def run_tests(root: Path, entries: Sequence[BotEntry], python: str = sys.executable) -> Tested:
+# A pytest process started ahead of the save: pytest and its plugins imported (about half a
+# second of a test run, bench/bench_dev.py), nothing of the project's code. It reads its
+# arguments from stdin when the round needs it, runs once and exits.
+_WARM_PYTEST = """
+import importlib.metadata, json, sys
+import pytest
+for point in importlib.metadata.entry_points(group="pytest11"):
+    try:
+        point.load()
+    except Exception:
+        pass
+line = sys.stdin.readline()
+sys.exit(pytest.main(json.loads(line)) if line else 0)
+"""
+
+
+class WarmPytest:
+    """`pytest` processes started one run ahead, in the project's root."""
+
+    def __init__(self, root: Path, python: str = sys.executable) -> None:
+        self.root = root
+        self.python = python
+        self._next: subprocess.Popen[str] | None = None
+
+    def _start(self) -> subprocess.Popen[str]:
+        return subprocess.Popen(
+            [self.python, "-c", _WARM_PYTEST],
+            cwd=self.root,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+
+    def prepare(self) -> None:
+        """Start the process the next `run` uses (if none is waiting)."""
+        if self._next is None or self._next.poll() is not None:
+            self._next = self._start()
+
+    def run(self, arguments: Sequence[str]) -> int:
+        """Run pytest with `arguments` in the waiting process; start the next one."""
+        self.prepare()
+        process, self._next = self._next, None
+        assert process is not None
+        process.communicate(json.dumps(list(arguments)) + "\n")
+        self.prepare()
+        return process.returncode
+
+    def close(self) -> None:
+        if self._next is not None:
+            self._next.communicate("")  # an empty line: it exits without running
+            self._next = None
+
+
+def run_tests(root: Path, entries: Sequence[BotEntry], pytest: WarmPytest | None = None) -> Tested:
     """One pytest run over the entries' modules (`-k a or b`); failures are mapped back to the
     bots whose module name the failing test's id contains (what `-k` selected it by)."""
     started = time.perf_counter()
     modules = sorted({entry.module_name for entry in entries})
+    runner = pytest or WarmPytest(root)
     with tempfile.TemporaryDirectory(prefix="medplum-dev-") as scratch:
         report = Path(scratch) / "junit.xml"
-        command = [
-            python,
-            "-m",
-            "pytest",
-            "-q",
-            "-p",
-            "no:cacheprovider",
-            "-k",
-            " or ".join(modules),
-        ]
-        command += ["--junitxml", str(report)]
-        done = subprocess.run(command, cwd=root, capture_output=True, text=True)
+        arguments = ["-q", "-p", "no:cacheprovider", "-k", " or ".join(modules)]
+        code = runner.run([*arguments, "--junitxml", str(report)])
+        if pytest is None:
+            runner.close()
         failing = _failing_tests(report) if report.exists() else []
-    if done.returncode not in (0, NO_TESTS) and not failing:
+    if code not in (0, NO_TESTS) and not failing:
         failing = ["<collection>"]  # e.g. a syntax error in a test file: nothing passes
     bad = {
         entry.name
@@ -122,7 +171,10 @@ class DevLoop:
     input_path: Path | None = None  # environment local: what each bot runs on
     on_deployed: Callable[[list[BotEntry]], None] | None = None
     session: DevSession = field(default_factory=DevSession)
+    # Set once the first round (every selected bot) is done and the watcher is starting.
+    ready: threading.Event = field(default_factory=threading.Event)
     _checked_runtime: bool = False
+    _pytest: WarmPytest | None = None
 
     def selected(self, config: ProjectConfig) -> list[BotEntry]:
         chosen = config.select(self.patterns or ["*"])
@@ -138,19 +190,26 @@ class DevLoop:
         """The first round (every selected bot), then one round per batch of saves."""
         from watchfiles import PythonFilter, watch
 
-        self.round(stop, first=True)
-        src = self.config_path.parent / "src"
-        for _changes in watch(
-            src,
-            watch_filter=PythonFilter(),
-            debounce=DEBOUNCE_MS,
-            step=10,
-            stop_event=stop,
-            raise_interrupt=False,
-        ):
-            if stop.is_set():
-                break
-            self.round(stop)
+        if self.tests:
+            self._pytest = WarmPytest(self.config_path.parent)
+        try:
+            self.round(stop, first=True)
+            self.ready.set()
+            src = self.config_path.parent / "src"
+            for _changes in watch(
+                src,
+                watch_filter=PythonFilter(),
+                debounce=DEBOUNCE_MS,
+                step=10,
+                stop_event=stop,
+                raise_interrupt=False,
+            ):
+                if stop.is_set():
+                    break
+                self.round(stop)
+        finally:
+            if self._pytest is not None:
+                self._pytest.close()
         return self.session
 
     def round(self, stop: threading.Event, *, first: bool = False) -> None:
@@ -177,7 +236,7 @@ class DevLoop:
         self.say(f"changed: {', '.join(e.name for e in changed)}")
         passed = changed
         if self.tests:
-            outcome = run_tests(config.root, changed)
+            outcome = run_tests(config.root, changed, self._pytest)
             for name in outcome.failed:
                 self.say(f"tests failed for {name}: not deployed (run `invoke test` to see why)")
             passed = [e for e in changed if e.name in outcome.passed]
@@ -206,7 +265,7 @@ class DevLoop:
         done = []
         for outcome in report.outcomes:
             line = f"{outcome.bot}: {outcome.result}"
-            if outcome.detail:
+            if outcome.detail and outcome.detail != NOT_CHECKED:  # checked by the first round
                 line += f" ({outcome.detail})"
             self.say(line)
             if outcome.result in (DEPLOYED, CREATED):
