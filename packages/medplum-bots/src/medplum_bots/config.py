@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from medplum_bots.errors import ConfigError, UnknownBotError
+from medplum_bots.triggers import check_criteria, check_cron
 
 CONFIG_FILE = "medplum.config.json"
 # Every artifact lives under this directory of the project: a `dist` elsewhere could
@@ -216,6 +217,7 @@ def parse_config(data: Any, path: Path) -> ProjectConfig:
         raise ConfigError(f"{where}: the top level must be an object with a 'bots' list")
     _reject_unknown(data, TOP_FIELDS, where)
     environments = _parse_environments(data.get("environments", {}), where)
+    _check_distinct_projects(environments, where)
     bots_raw = data.get("bots")
     if not isinstance(bots_raw, list):
         raise ConfigError(f"{where}: 'bots' must be a list")
@@ -228,6 +230,21 @@ def parse_config(data: Any, path: Path) -> ProjectConfig:
         seen.add(entry.name)
         bots.append(entry)
     return ProjectConfig(path=path, bots=tuple(bots), environments=environments)
+
+
+def _check_distinct_projects(environments: Mapping[str, Environment], where: str) -> None:
+    """Two environments on one server and project would deploy each other's bots there."""
+    seen: dict[tuple[str, str], str] = {}
+    for name, env in environments.items():
+        if not env.project_id:
+            continue  # not known until deploy time; the deployer compares what it logs into
+        key = (env.base_url.rstrip("/").lower(), env.project_id)
+        if key in seen:
+            raise ConfigError(
+                f"{where}: environments {seen[key]!r} and {name!r} both point at project "
+                f"{env.project_id} on {env.base_url}: each environment needs its own project"
+            )
+        seen[key] = name
 
 
 def _reject_unknown(raw: Mapping[str, Any], allowed: set[str], where: str) -> None:
@@ -351,6 +368,8 @@ def _parse_entry(
     cron = raw.get("cronString")
     if cron is not None and (not isinstance(cron, str) or not cron.strip()):
         raise ConfigError(f"{here}: field 'cronString' must be a non-empty string")
+    if cron is not None:
+        check_cron(cron, here)
     return BotEntry(
         name=name,
         id=_text(raw, "id", here),
@@ -420,6 +439,7 @@ def _parse_subscriptions(raw: Any, where: str) -> tuple[SubscriptionSpec, ...]:
             raise ConfigError(f"{here}: must be an object or a criteria string")
         _reject_unknown(sub, SUBSCRIPTION_FIELDS, here)
         criteria = _text(sub, "criteria", here, required=True)
+        check_criteria(criteria, here)
         interactions = sub.get("interactions", [])
         if isinstance(interactions, str):
             interactions = [interactions]
