@@ -4,11 +4,15 @@
 (see `signing`), carrying the bot's artifact and its deploy signature (see `artifacts`), and
 answers `BotResult.to_json()`. Before a handler runs, the request must pass, in order: a body
 no larger than `max_body` (else 413), a valid signature over the body and the bot's name with
-a timestamp at most 5 minutes old, not seen before (else 401; 503 when the replay window is
-full), a JSON payload of the right shape (else 400), a `baseUrl` on the allow-list (else 401;
-the bot's token must only ever go back to the Medplum it came from) and an artifact signed by
-a trusted deploy key (else 403). The runtime holds no bot code of its own: it runs what the
-Bot's executable code carries, so a deploy takes effect at the next execution.
+a timestamp at most 5 minutes old (else 401), a JSON payload of the right shape (else 400), a
+`baseUrl` on the allow-list (else 401; the bot's token must only ever go back to the Medplum it
+came from), an artifact reference signed by a deploy key trusted for its environment, naming
+this bot and the executing Bot (else 403), admission by the store: never seen before (else
+401), not older than the newest deploy run for that Bot (else 403), store reachable (else 503),
+and finally the artifact file: held, or carried by this request (else 409 with
+`"artifact": "needed"`, and the forwarder sends it). The runtime holds no bot code of its own:
+it runs what the Bot's executable code references, so a deploy takes effect at the next
+execution.
 
 A bot that raises, or runs past its timeout, answers 200 with `ok: false`, its logs and an
 OperationOutcome; the runtime keeps serving (503 only when every worker thread is stuck).
@@ -47,7 +51,9 @@ from medplum_bots.runtime.adapter import (
 )
 from medplum_bots.runtime.artifacts import (
     DEFAULT_CACHE_ENTRIES,
+    NEEDED,
     ArtifactBroken,
+    ArtifactMissing,
     ArtifactRefused,
     SignedArtifacts,
 )
@@ -59,14 +65,22 @@ from medplum_bots.runtime.deploy_keys import (
     verify_request,
 )
 from medplum_bots.runtime.signing import (
-    DEFAULT_REPLAY_ENTRIES,
-    ReplayCache,
-    ReplayStore,
-    ReplayWindowFull,
     SignatureError,
     check_key,
-    check_replay,
+    replay_expiry,
+    replay_key,
     verify,
+)
+from medplum_bots.runtime.store import (
+    DEFAULT_REPLAY_ENTRIES,
+    REDIS_URL_VAR,
+    Mark,
+    MemoryStore,
+    Replayed,
+    RolledBack,
+    RuntimeStore,
+    StoreUnavailable,
+    store_from_env,
 )
 from medplum_bots.runtime.threads import BotThreads, RuntimeBusy
 
@@ -120,6 +134,7 @@ class RuntimeSettings:
     replay_entries: int = DEFAULT_REPLAY_ENTRIES
     cache_entries: int = DEFAULT_CACHE_ENTRIES
     shutdown_grace: int = DEFAULT_GRACE
+    redis_url: str = ""
 
 
 def settings_from_env(
@@ -143,6 +158,8 @@ def settings_from_env(
     - `MEDPLUM_BOTS_REPLAY_ENTRIES` (default 500000): signatures remembered per replay window.
     - `MEDPLUM_BOTS_ARTIFACT_CACHE` (default 256): loaded artifacts kept (LRU).
     - `MEDPLUM_BOTS_SHUTDOWN_GRACE` (default 10): seconds in-flight requests get on SIGTERM.
+    - `MEDPLUM_BOTS_REDIS_URL` (default: none, in-process): the Redis shared by replicas for
+      replays and the newest deploy of each Bot (`runtime.store`).
     """
     env = os.environ if environ is None else environ
     raw_key = env.get(KEY_VAR, "").strip()
@@ -169,6 +186,7 @@ def settings_from_env(
         replay_entries=_positive_int(env, REPLAY_VAR, DEFAULT_REPLAY_ENTRIES),
         cache_entries=_positive_int(env, CACHE_VAR, DEFAULT_CACHE_ENTRIES),
         shutdown_grace=_positive_int(env, GRACE_VAR, DEFAULT_GRACE),
+        redis_url=env.get(REDIS_URL_VAR, "").strip(),
     )
 
 
@@ -230,7 +248,7 @@ class BotRuntime:
         threads: int = DEFAULT_THREADS,
         max_timeout: float = DEFAULT_MAX_TIMEOUT,
         transport: Transport | None = None,
-        replays: ReplayStore | None = None,
+        store: RuntimeStore | None = None,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.source = source
@@ -241,7 +259,7 @@ class BotRuntime:
         self.max_body = max_body
         self.max_timeout = max_timeout
         self.clock = clock
-        self.replays: ReplayStore = replays if replays is not None else ReplayCache()
+        self.store: RuntimeStore = store if store is not None else MemoryStore()
         self.threads = BotThreads(threads)
         self._pool = PooledTransport() if transport is None else None
         self._transport: Transport = transport if transport is not None else self._pool  # type: ignore[assignment]
@@ -315,10 +333,13 @@ class BotRuntime:
             body = await self._read_body(headers, receive)
             if body is None:
                 return  # the client went away
-            handler, payload = self._authorize(name, headers, body)
+            handler, payload = await self._authorize(name, headers, body)
         except _Rejected as rejected:
-            log.warning("bot=%s rejected status=%d: %s", name, rejected.status, rejected.text)
-            await _answer(send, rejected.status, _error_body(rejected.text, rejected.code))
+            if rejected.status != 409:  # 409: the forwarder sends the artifact next
+                log.warning("bot=%s rejected status=%d: %s", name, rejected.status, rejected.text)
+            extra = {"artifact": NEEDED} if rejected.status == 409 else {}
+            answer = {**_error_body(rejected.text, rejected.code), **extra}
+            await _answer(send, rejected.status, answer)
             return
         try:
             result = await execute(
@@ -367,15 +388,12 @@ class BotRuntime:
             if not message.get("more_body", False):
                 return b"".join(chunks)
 
-    def _authorize(
+    async def _authorize(
         self, name: str, headers: Mapping[str, str], body: bytes
     ) -> tuple[Handler, dict[str, Any]]:
         now = self.clock()
         try:
             signature, timestamp = verify(self.key, name, headers, body, now)
-            check_replay(self.replays, signature, timestamp, now)
-        except ReplayWindowFull as error:
-            raise _Rejected(503, str(error), "transient") from None
         except SignatureError as error:
             raise _Rejected(401, str(error)) from None
         try:
@@ -392,12 +410,29 @@ class BotRuntime:
             allowed = False
         if not allowed:
             raise _Rejected(401, "payload baseUrl is not on this runtime's allow-list")
+        source = self.source
+        reference = None
+        mark: Mark | None = None
         try:
-            handler = self.source.resolve(name, payload)
+            if isinstance(source, SignedArtifacts):
+                reference = source.verify(name, payload)
+                mark = reference.mark
+            await self.store.admit(replay_key(signature), replay_expiry(timestamp), now, mark)
+            if isinstance(source, SignedArtifacts):
+                assert reference is not None
+                handler = source.handler(reference)
+            else:
+                handler = source.resolve(name, payload)
+        except Replayed as error:
+            raise _Rejected(401, str(error)) from None
+        except StoreUnavailable as error:
+            raise _Rejected(503, str(error), "transient") from None
         except UnknownBotError as error:
             raise _Rejected(404, str(error), "not-found") from None
-        except ArtifactRefused as error:
+        except (ArtifactRefused, RolledBack) as error:
             raise _Rejected(403, str(error), "forbidden") from None
+        except ArtifactMissing as error:
+            raise _Rejected(409, str(error), "conflict") from None
         except ArtifactBroken as error:
             raise _Rejected(422, str(error), "exception") from None
         return handler, payload
@@ -410,6 +445,7 @@ class BotRuntime:
             elif message["type"] == "lifespan.shutdown":
                 if self._pool is not None:
                     await self._pool.aclose_all()
+                await self.store.aclose()
                 # Stuck `def` bots hold daemon threads: they end with the process.
                 await send({"type": "lifespan.shutdown.complete"})
                 return
@@ -428,13 +464,13 @@ def create_app(
     threads: int = DEFAULT_THREADS,
     max_timeout: float = DEFAULT_MAX_TIMEOUT,
     transport: Transport | None = None,
-    replays: ReplayStore | None = None,
+    store: RuntimeStore | None = None,
     clock: Callable[[], float] = time.time,
 ) -> BotRuntime:
     """The ASGI app serving `source`'s bots; see the module docstring for the checks.
 
-    `transport` replaces the network for the bots' clients (tests); `replays` is where
-    accepted signatures are remembered (shared between replicas, see docs/runtime.md);
+    `transport` replaces the network for the bots' clients (tests); `store` remembers
+    replays and each Bot's newest deploy (default in-process; shared: `store.RedisStore`);
     `clock` replaces `time.time` when checking signature timestamps (tests).
     """
     return BotRuntime(
@@ -445,13 +481,13 @@ def create_app(
         threads=threads,
         max_timeout=max_timeout,
         transport=transport,
-        replays=replays,
+        store=store,
         clock=clock,
     )
 
 
 def app_from_settings(
-    settings: RuntimeSettings, *, replays: ReplayStore | None = None
+    settings: RuntimeSettings, *, store: RuntimeStore | None = None
 ) -> BotRuntime:
     """The generic runtime: runs whatever signed artifact each request carries."""
     return create_app(
@@ -461,7 +497,7 @@ def app_from_settings(
         max_body=settings.max_body,
         threads=settings.threads,
         max_timeout=settings.max_timeout,
-        replays=replays if replays is not None else ReplayCache(settings.replay_entries),
+        store=store or store_from_env(settings.redis_url, settings.replay_entries),
     )
 
 
