@@ -15,7 +15,7 @@ import pytest
 
 from medplum_bots import InMemoryMedplum
 from medplum_bots.runtime.adapter import BotRegistry, make_payload
-from medplum_bots.runtime.http_app import create_app
+from medplum_bots.runtime.http_app import BotRuntime
 from medplum_bots.runtime.signing import ReplayCache, ReplayStore, signature_headers
 from tests.runtime.bots import ALL, BASE_URL, CALLS, KEY
 from tests.runtime.serving import serve_asgi
@@ -27,7 +27,7 @@ def replicas(store: ReplayStore | None, stack: ExitStack) -> list[str]:
     medplum = InMemoryMedplum()
     urls = []
     for _ in range(2):
-        app = create_app(
+        app = BotRuntime(
             BotRegistry(ALL),
             key=KEY,
             allowed_base_urls=[BASE_URL],

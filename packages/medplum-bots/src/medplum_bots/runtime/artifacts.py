@@ -17,6 +17,7 @@ import hashlib
 import threading
 from collections import OrderedDict
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from medplum_bots.build.loader import ArtifactError, artifact_sha256, load_isolated
@@ -36,8 +37,20 @@ class ArtifactBroken(MedplumBotsError):
     """A signed artifact failed to load (its code raised at import time)."""
 
 
+@dataclass(frozen=True)
+class VerifiedArtifact:
+    """An artifact whose deploy signature checked out: what a sealed worker is handed."""
+
+    name: str
+    sha256: str
+    key_id: str
+    text: str
+
+
 class SignedArtifacts:
-    """Resolves `(bot name, payload)` to the handler of the signed artifact it carries."""
+    """Checks the signed artifact a request carries (`verify`) and, for the in-process mode,
+    loads it (`resolve`). Verified artifacts are remembered (LRU) by (bot, hash, signature),
+    so a warm call pays one SHA-256 and no signature check; a refusal is never remembered."""
 
     def __init__(self, trusted: TrustedKeys, max_entries: int = DEFAULT_CACHE_ENTRIES) -> None:
         if len(trusted) == 0:
@@ -47,18 +60,21 @@ class SignedArtifacts:
             )
         self.trusted = trusted
         self.max_entries = max_entries
+        self._verified: OrderedDict[tuple[str, str, str], VerifiedArtifact] = OrderedDict()
         self._cache: OrderedDict[tuple[str, str, str], Handler] = OrderedDict()
         self._lock = threading.Lock()
         self._loading: dict[tuple[str, str, str], threading.Lock] = {}
-        self.loads = 0  # artifacts loaded since start (benchmarks, tests)
+        self.loads = 0  # artifacts loaded in this process since start (benchmarks, tests)
 
     def __len__(self) -> int:
-        return len(self._cache)
+        return len(self._verified)
 
     def names(self) -> list[str]:
-        return sorted({key[0] for key in self._cache})
+        return sorted({key[0] for key in self._verified})
 
-    def resolve(self, name: str, payload: Mapping[str, Any]) -> Handler:
+    def verify(self, name: str, payload: Mapping[str, Any]) -> VerifiedArtifact:
+        """The artifact `payload` carries for bot `name`, if a trusted deploy key signed it;
+        else ArtifactRefused. Nothing of it runs here."""
         carried = payload.get(ARTIFACT_FIELD)
         if not isinstance(carried, Mapping):
             raise ArtifactRefused(
@@ -76,10 +92,10 @@ class SignedArtifacts:
         sha256 = hashlib.sha256(raw).hexdigest()
         key = (name, sha256, signature)
         with self._lock:
-            handler = self._cache.get(key)
-            if handler is not None:
-                self._cache.move_to_end(key)
-                return handler
+            verified = self._verified.get(key)
+            if verified is not None:
+                self._verified.move_to_end(key)
+                return verified
         try:
             # The signature covers every byte that will run, header comments included.
             self.trusted.verify(kid, signature, statement(name, sha256), f"bot {name!r}")
@@ -90,7 +106,23 @@ class SignedArtifacts:
             artifact_sha256(text)  # the format check: a signed file that is no artifact
         except (UnicodeDecodeError, ArtifactError) as error:
             raise ArtifactRefused(f"bot {name!r}: not a medplum bot artifact ({error})") from None
-        return self._load(key, text, name, sha256)
+        verified = VerifiedArtifact(name, sha256, kid, text)
+        with self._lock:
+            self._verified[key] = verified
+            while len(self._verified) > self.max_entries:
+                self._verified.popitem(last=False)
+        return verified
+
+    def resolve(self, name: str, payload: Mapping[str, Any]) -> Handler:
+        """The loaded handler of the verified artifact (in-process mode only)."""
+        verified = self.verify(name, payload)
+        key = (name, verified.sha256, verified.key_id)
+        with self._lock:
+            handler = self._cache.get(key)
+            if handler is not None:
+                self._cache.move_to_end(key)
+                return handler
+        return self._load(key, verified.text, name, verified.sha256)
 
     def _load(self, key: tuple[str, str, str], text: str, name: str, body_hash: str) -> Handler:
         with self._lock:
