@@ -27,7 +27,7 @@ from medplum_bots.runtime.signing import signature_headers
 from tests.runtime.generic import RUNTIME_KEY, RuntimeProcess, bot_text, runtime_process
 from tests.runtime.redis_server import RedisServer, redis_server
 
-BASE_URL = "http://medplum.test/"
+BASE_URL = "https://medplum.test/"
 BOT = "greeter"
 BOT_ID = "3f1c2a9e-0000-4000-8000-000000000001"
 STAGING, PRODUCTION = generate(), generate()

@@ -20,6 +20,7 @@ import inspect
 import json
 import math
 import os
+import ssl
 import sys
 import threading
 import traceback
@@ -56,6 +57,15 @@ class ResultError(MedplumBotsError):
     """A bot returned something JSON cannot hold."""
 
 
+class BotEscaped(Exception):
+    """A bot raised something that is not an Exception (SystemExit, KeyboardInterrupt,
+    GeneratorExit, CancelledError): carried as an Exception so it ends that execution only."""
+
+    def __init__(self, original: BaseException) -> None:
+        super().__init__(str(original))
+        self.original = original
+
+
 @dataclass(frozen=True)
 class BotResult:
     """What one execution produced.
@@ -74,11 +84,6 @@ class BotResult:
         """A dict ready for `json.dumps`: `{ok, result, logs, outcome}`."""
         return {"ok": self.ok, "result": self.result, "logs": self.logs, "outcome": self.outcome}
 
-    @property
-    def log_text(self) -> str:
-        """The logs as Medplum shows them in an AuditEvent (one string, newline separated)."""
-        return "\n".join(self.logs)
-
 
 class PooledTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
     """Connection pools shared by every execution's client (sync and async).
@@ -89,16 +94,26 @@ class PooledTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
     """
 
     def __init__(self) -> None:
+        self._ssl: ssl.SSLContext | None = None
         self._sync: httpx.HTTPTransport | None = None
         self._async: weakref.WeakKeyDictionary[
             asyncio.AbstractEventLoop, httpx.AsyncHTTPTransport
         ] = weakref.WeakKeyDictionary()
         self._lock = threading.Lock()
 
+    def ssl_context(self) -> ssl.SSLContext:
+        """One TLS context (CA bundle loaded once) for every pool; a worker's zygote makes it
+        before forking, so workers start with it loaded."""
+        with self._lock:
+            if self._ssl is None:
+                self._ssl = httpx.create_ssl_context()
+            return self._ssl
+
     def handle_request(self, request: httpx.Request) -> httpx.Response:
+        context = self.ssl_context()
         with self._lock:
             if self._sync is None:
-                self._sync = httpx.HTTPTransport()
+                self._sync = httpx.HTTPTransport(verify=context)
             pool = self._sync
         return pool.handle_request(request)
 
@@ -106,7 +121,7 @@ class PooledTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
         loop = asyncio.get_running_loop()
         pool = self._async.get(loop)
         if pool is None:
-            pool = self._async[loop] = httpx.AsyncHTTPTransport()
+            pool = self._async[loop] = httpx.AsyncHTTPTransport(verify=self.ssl_context())
         return await pool.handle_async_request(request)
 
     def close(self) -> None:
@@ -264,6 +279,7 @@ async def execute(
     transport: Transport | None = None,
     timeout: float | None = None,
     threads: BotThreads | None = None,
+    log_sink: Callable[[str], None] | None = None,
 ) -> BotResult:
     """Run `handler` for one execution payload and report what happened.
 
@@ -275,11 +291,13 @@ async def execute(
     `BotResult(ok=False)`. With `timeout` (seconds), a bot still running after it is answered
     as a failure with its logs so far: an `async def` one is cancelled, a `def` one keeps its
     thread until it returns (Python cannot stop a thread), writing to a discarded buffer.
+    `log_sink` (a sealed worker, one execution at a time) receives the output as it is
+    written, threads the bot starts included.
     """
     event = event_from_payload(payload)
     base_url, token = _connection(payload)
     transport = DEFAULT_POOL if transport is None else transport
-    with capture_logs() as logs:
+    with capture_logs(log_sink, catch_all=log_sink is not None) as logs:
         running: asyncio.Future[Any]
         if inspect.iscoroutinefunction(handler):
             running = asyncio.ensure_future(_call_async(handler, event, base_url, token, transport))
@@ -302,36 +320,43 @@ async def execute(
             return _timed_out(timeout or 0.0, logs, token)
         try:
             value = running.result()
-        except (Exception, SystemExit) as error:
+        except Exception as error:
             return _failure(error, logs, token)
         return _success(value, event, logs, token)
 
 
 def execute_sync(
-    handler: Handler, payload: Mapping[str, Any], *, transport: Transport | None = None
+    handler: Handler,
+    payload: Mapping[str, Any],
+    *,
+    transport: Transport | None = None,
+    log_sink: Callable[[str], None] | None = None,
 ) -> BotResult:
     """`execute` for code without an event loop (tests, scripts, the Lambda route).
 
     A `def` handler runs in the calling thread; an `async def` handler in a fresh event loop.
     """
     if inspect.iscoroutinefunction(handler):
-        return asyncio.run(_execute_in_new_loop(handler, payload, transport))
+        return asyncio.run(_execute_in_new_loop(handler, payload, transport, log_sink))
     event = event_from_payload(payload)
     base_url, token = _connection(payload)
     transport = DEFAULT_POOL if transport is None else transport
-    with capture_logs() as logs:
+    with capture_logs(log_sink, catch_all=log_sink is not None) as logs:
         try:
             value = _call_sync(handler, event, base_url, token, transport)
-        except (Exception, SystemExit) as error:
+        except Exception as error:
             return _failure(error, logs, token)
         return _success(value, event, logs, token)
 
 
 async def _execute_in_new_loop(
-    handler: Handler, payload: Mapping[str, Any], transport: Transport | None
+    handler: Handler,
+    payload: Mapping[str, Any],
+    transport: Transport | None,
+    log_sink: Callable[[str], None] | None,
 ) -> BotResult:
     try:
-        return await execute(handler, payload, transport=transport)
+        return await execute(handler, payload, transport=transport, log_sink=log_sink)
     finally:
         # This loop ends with the call; its pooled connections must not outlive it.
         await DEFAULT_POOL.aclose_loop()
@@ -351,6 +376,10 @@ def _call_sync(
     )
     try:
         return handler(client, event)
+    except Exception:
+        raise
+    except BaseException as error:  # SystemExit, KeyboardInterrupt...: this execution only
+        raise BotEscaped(error) from error
     finally:
         client.close()
 
@@ -369,6 +398,10 @@ async def _call_async(
     )
     try:
         return await handler(client, event)
+    except Exception:
+        raise
+    except BaseException as error:  # raised by the bot (KeyboardInterrupt, CancelledError...)
+        raise BotEscaped(error) from error
     finally:
         await client.close()
 
@@ -392,6 +425,8 @@ def _success(value: Any, event: BotEvent, logs: LogBuffer, token: str | None) ->
 
 
 def _failure(error: BaseException, logs: LogBuffer, token: str | None) -> BotResult:
+    if isinstance(error, BotEscaped):
+        error = error.original
     if isinstance(error, OperationOutcomeError):
         failure = error.outcome
         text = str(error)
@@ -405,9 +440,22 @@ def _failure(error: BaseException, logs: LogBuffer, token: str | None) -> BotRes
 
 
 def _timed_out(timeout: float, logs: LogBuffer, token: str | None) -> BotResult:
-    text = f"bot did not finish within its timeout of {timeout:g} s"
-    lines = [_redact(line, token) for line in logs.lines()]
-    return BotResult(False, None, [*lines, f"Timed out: {text}"], outcome("error", "timeout", text))
+    return ended(
+        f"bot did not finish within its timeout of {timeout:g} s",
+        "timeout",
+        logs.lines(),
+        token,
+        "Timed out",
+    )
+
+
+def ended(
+    text: str, code: str, lines: list[str], token: str | None, label: str = "Unhandled error"
+) -> BotResult:
+    """A failed execution that ended without an answer of its own (timeout, killed worker):
+    its logs so far, then `<label>: <text>`; `code` is the OperationOutcome issue code."""
+    kept = [_redact(line, token) for line in lines]
+    return BotResult(False, None, [*kept, f"{label}: {text}"], outcome("error", code, text))
 
 
 _PACKAGE_DIR = str(Path(__file__).resolve().parents[1]) + os.sep
@@ -538,29 +586,6 @@ class BotRegistry:
     def __init__(self, handlers: Mapping[str, Handler]) -> None:
         self._handlers = dict(handlers)
 
-    @classmethod
-    def from_dist(cls, dist_dir: Path) -> BotRegistry:
-        """Load every artifact named in `dist_dir/manifest.json` (written by `invoke build`)."""
-        from medplum_bots.build.loader import load_artifact
-
-        manifest_path = dist_dir / "manifest.json"
-        try:
-            manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            raise MedplumBotsError(
-                f"{manifest_path}: not found; run `invoke build` first"
-            ) from None
-        except (OSError, json.JSONDecodeError) as error:
-            raise MedplumBotsError(f"{manifest_path}: unreadable ({error})") from None
-        handlers: dict[str, Handler] = {}
-        for name, artifact in _manifest_artifacts(manifest, manifest_path):
-            module = load_artifact(artifact)
-            handler = getattr(module, "handler", None)
-            if not callable(handler):
-                raise MedplumBotsError(f"{artifact}: the bot defines no `handler` function")
-            handlers[name] = handler
-        return cls(handlers)
-
     def resolve(self, name: str, payload: Mapping[str, Any]) -> Handler:
         """The handler for an execution of bot `name` (a fixed registry ignores the payload)."""
         return self.get(name)
@@ -581,23 +606,3 @@ class BotRegistry:
 
     def __len__(self) -> int:
         return len(self._handlers)
-
-
-def _manifest_artifacts(manifest: Any, where: Path) -> list[tuple[str, Path]]:
-    """(name, file) of each artifact; `dist` paths are relative to the project root
-    (`dist/bots/x.py`), i.e. to the dist directory's parent unless the directory moved."""
-    entries = manifest.get("artifacts") if isinstance(manifest, Mapping) else None
-    if not isinstance(entries, list):
-        raise MedplumBotsError(f"{where}: expected an 'artifacts' list; run `invoke build`")
-    dist_dir = where.parent
-    found: list[tuple[str, Path]] = []
-    for entry in entries:
-        if not isinstance(entry, Mapping) or not isinstance(entry.get("dist"), str):
-            raise MedplumBotsError(f"{where}: every artifact needs a 'dist' path")
-        dist = Path(entry["dist"])
-        path = dist_dir.parent / dist
-        if not path.is_file() and len(dist.parts) > 1:
-            path = dist_dir.joinpath(*dist.parts[1:])
-        name = entry.get("name") if isinstance(entry.get("name"), str) else dist.stem
-        found.append((str(name), path))
-    return found

@@ -106,10 +106,11 @@ class SignedArtifacts:
         self.loads = 0  # artifacts loaded since start (benchmarks, tests)
 
     def __len__(self) -> int:
-        return len(self._handlers)
+        """Artifacts held (verified files, whether or not loaded in this process)."""
+        return len(self._files)
 
     def names(self) -> list[str]:
-        return sorted({key[1] for key in self._handlers})
+        return sorted({held.name for held in self._files.values()})
 
     def verify(self, name: str, payload: Mapping[str, Any]) -> ArtifactReference:
         """The request's reference, checked; ArtifactRefused says what is wrong."""

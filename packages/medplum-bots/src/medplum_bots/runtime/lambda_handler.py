@@ -146,7 +146,7 @@ def serve_function_url(event: Mapping[str, Any]) -> dict[str, Any]:
 @cache
 def _runtime_app() -> Any:
     from medplum_bots.runtime.adapter import BotRegistry
-    from medplum_bots.runtime.http_app import app_from_settings, create_app, settings_from_env
+    from medplum_bots.runtime.http_app import BotRuntime, app_from_settings, settings_from_env
 
     # The same settings, from the same variables, as the HTTP runtime (no config file here).
     if runtime_dist() is not None:
@@ -155,7 +155,7 @@ def _runtime_app() -> Any:
         return app_from_settings(settings_from_env())
     settings = settings_from_env(require_trusted_keys=False)
     name, bot_handler = loaded_bot()
-    return create_app(
+    return BotRuntime(
         BotRegistry({name: bot_handler}),
         key=settings.key,
         allowed_base_urls=settings.allowed_base_urls,

@@ -74,7 +74,7 @@ def verify(
     """Check a request's signature; raise SignatureError naming what is wrong.
 
     `headers` is looked up case-insensitively. Returns the verified signature (hex) and its
-    timestamp, which the caller feeds to a `ReplayCache`.
+    timestamp, which the caller hands to the runtime's store (`store.RuntimeStore.admit`).
     """
     lowered = {name.lower(): value for name, value in headers.items()}
     raw_timestamp = lowered.get(TIMESTAMP_HEADER.lower())
