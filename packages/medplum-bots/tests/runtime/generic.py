@@ -65,6 +65,7 @@ def runtime_process(
     *,
     threads: int = 64,
     grace: int = 10,
+    extra_env: Mapping[str, str] | None = None,
 ) -> Iterator[RuntimeProcess]:
     port = free_port()
     env = {
@@ -74,6 +75,7 @@ def runtime_process(
         "MEDPLUM_BOTS_TRUSTED_KEYS": trusted,
         "MEDPLUM_BOTS_THREADS": str(threads),
         "PYTHONPATH": "",
+        **(extra_env or {}),
     }
     command = [
         sys.executable,
@@ -81,6 +83,8 @@ def runtime_process(
         "uvicorn",
         "--factory",
         "medplum_bots.runtime.http_app:app_from_env",
+        "--http",
+        "medplum_bots.runtime.http_guard:GuardedH11Protocol",
         "--host",
         "127.0.0.1",
         "--port",
