@@ -13,6 +13,9 @@
     running runtime has never seen, verified and loaded on that call, against a warm call.
 (d) `$execute` on the Medplum stand-in (the Bot's code run in a Node vm, like vmcontext): the
     Python bot deployed with its forwarder against the same bot written in JavaScript.
+(e) `$execute` of a bot with 400 KB of source against the hello bot, both Python, same
+    stand-in and runtime: the forwarder sends the artifact once per runtime (after), and the
+    same forwarder made to send it with every execution (before).
 
 Every figure is printed with its ratio to a baseline of the same run. Targets: p50 overhead
 < 3 ms, >= 1000 invocations/s on two cores, artifact import < 50 ms, first call after a
@@ -23,7 +26,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import base64
 import json
 import os
 import socket
@@ -73,19 +75,38 @@ def deploy_key() -> Any:
     return DEPLOY_KEY
 
 
-def carried(artifact_text: bytes, name: str) -> dict[str, str]:
-    """What `invoke deploy` embeds in the forwarder: the artifact and its deploy signature."""
-    import hashlib
+ENVIRONMENT = "bench"
 
-    from medplum_bots.runtime.deploy_keys import load_private, sign_artifact
+
+def signed(artifact_text: bytes, name: str, bot_id: str = "local") -> Any:
+    """What `invoke deploy` embeds in the forwarder: the artifact and its deploy signature
+    (for Bot/local, the Bot `make_payload` names, unless told)."""
+    from medplum_bots.runtime.deploy_keys import load_private
     from medplum_bots.runtime.forwarder import CarriedArtifact
 
-    private = load_private(deploy_key().private)
-    signed = sign_artifact(private, name, hashlib.sha256(artifact_text).hexdigest())
-    return CarriedArtifact(artifact_text, signed.key_id, signed.signature).to_json()
+    return CarriedArtifact.sign(
+        artifact_text,
+        load_private(deploy_key().private),
+        environment=ENVIRONMENT,
+        bot=name,
+        bot_id=bot_id,
+        sequence=1,
+    )
 
 
-def payload_bytes(counter: int, artifact: dict[str, str]) -> bytes:
+def carried(artifact_text: bytes, name: str) -> dict[str, Any]:
+    """What the forwarder sends when the runtime asks for the artifact: reference + file."""
+    answer: dict[str, Any] = signed(artifact_text, name).with_code()
+    return answer
+
+
+def referenced(artifact_text: bytes, name: str) -> dict[str, Any]:
+    """What the forwarder sends once the runtime holds the artifact: the reference alone."""
+    answer: dict[str, Any] = signed(artifact_text, name).reference()
+    return answer
+
+
+def payload_bytes(counter: int, artifact: dict[str, Any]) -> bytes:
     """A distinct payload per call (the runtime refuses a replayed signature)."""
     from medplum_bots.runtime.adapter import make_payload
 
@@ -146,7 +167,7 @@ def start_runtime(project: Path, port: int, also_allowed: str) -> subprocess.Pop
         "PYTHONPATH": f"{project / 'src'}{os.pathsep}{project}",
         "MEDPLUM_BOTS_RUNTIME_KEY": KEY,
         "MEDPLUM_BOTS_ALLOWED_BASE_URLS": f"{BASE_URL},{also_allowed}",
-        "MEDPLUM_BOTS_TRUSTED_KEYS": deploy_key().public,
+        "MEDPLUM_BOTS_TRUSTED_KEYS": f"{ENVIRONMENT}={deploy_key().public}",
     }
     command = [
         sys.executable,
@@ -211,10 +232,11 @@ class Connection:
         self.writer.close()
 
 
-def over_http(
-    port: int, calls: int, concurrency: int, name: str, artifact: dict[str, str]
-) -> dict[str, float]:
-    bodies = [payload_bytes(i, artifact) for i in range(2 * calls + 200)]
+def over_http(port: int, calls: int, concurrency: int, name: str, text: bytes) -> dict[str, float]:
+    # The first call brings the artifact, every later one its reference (the forwarder's way).
+    bodies = [payload_bytes(0, carried(text, name))]
+    reference = referenced(text, name)
+    bodies += [payload_bytes(i, reference) for i in range(1, 2 * calls + 200)]
     path = f"/bots/{name}"
 
     async def sequential() -> list[float]:
@@ -293,7 +315,7 @@ def standin_execute(
 ) -> tuple[float, float]:
     """Median ms of `$execute` for the Python bot and for its JavaScript twin."""
     import httpx
-    from medplum_bots.runtime.forwarder import CarriedArtifact, forwarder_code
+    from medplum_bots.runtime.forwarder import forwarder_code
 
     secret = "MEDPLUM_BOTS_RUNTIME_KEY"
     if True:
@@ -307,22 +329,18 @@ def standin_execute(
                 "client_secret": "bench-client-secret-0123",
             },
         ).json()["access_token"]
-        signed = carried(text, name)
-        artifact = CarriedArtifact(
-            base64.b64decode(signed["code"]), signed["keyId"], signed["signature"]
-        )
-        codes = {
-            "python": forwarder_code(f"http://127.0.0.1:{port}", name, secret, artifact),
-            "javascript": HELLO_JS,
-        }
         medians = []
         with httpx.Client(
             base_url=standin.base_url, headers={"Authorization": f"Bearer {token}"}, timeout=30
         ) as api:
-            for label, code in codes.items():
+            for label in ("python", "javascript"):
                 bot = standin.seed(
                     {"resourceType": "Bot", "name": label, "runtimeVersion": "vmcontext"}, "bench"
                 )
+                code = HELLO_JS
+                if label == "python":
+                    artifact = signed(text, name, bot["id"])
+                    code = forwarder_code(f"http://127.0.0.1:{port}", name, secret, artifact)
                 assert api.post(f"fhir/R4/Bot/{bot['id']}/$deploy", json={"code": code}).is_success
                 times = []
                 for _ in range(calls + 3):
@@ -332,6 +350,118 @@ def standin_execute(
                     assert answer.status_code == 200, answer.text
                 medians.append(statistics.median(times[3:]) * 1000)
     return medians[0], medians[1]
+
+
+# -- (e) a 400 KB bot: the artifact crosses once per runtime, not with every execution --------
+
+BIG_SHARED = "src/shared/big_table.py"
+BIG_BOT = """from shared.big_table import TABLE
+
+
+def handler(medplum, event):
+    print("rows", len(TABLE))
+    return True
+"""
+
+
+def big_artifact(project: Path, size: int = 400_000) -> bytes:
+    """A bot importing a shared module of `size` bytes of source (a data table), built."""
+    from medplum_bots.build.bundle import render_artifact
+
+    rows: list[str] = []
+    total = 0
+    while total < size:
+        row = f"    ({len(rows)}, {'code-' + str(len(rows)).zfill(8)!r}, {'x' * 60!r}),\n"
+        rows.append(row)
+        total += len(row)
+    (project / BIG_SHARED).write_text("TABLE = [\n" + "".join(rows) + "]\n")
+    source = project / "src" / "bots" / "big_bot.py"
+    source.write_text(BIG_BOT)
+    return render_artifact(source, project, "big_bot")[0].encode()
+
+
+def large_bot_execute(
+    standin: Any, port: int, hello: bytes, big: bytes, calls: int
+) -> dict[str, float]:
+    """Median ms of `$execute` for the hello bot and the 400 KB bot, both through their
+    forwarders, the artifact sent once per runtime (`after`) or with every execution (the
+    same forwarder made to always send it: `before`), interleaved call by call."""
+    import httpx
+    from medplum_bots.runtime.forwarder import forwarder_code
+
+    secret = "MEDPLUM_BOTS_RUNTIME_KEY"
+    standin.add_project("large", secrets={secret: KEY})
+    standin.add_client("large-client", "large-client-secret-0123", "large")
+    token = httpx.post(
+        standin.base_url + "oauth2/token",
+        data={
+            "grant_type": "client_credentials",
+            "client_id": "large-client",
+            "client_secret": "large-client-secret-0123",
+        },
+    ).json()["access_token"]
+    cases = {
+        "hello": ("my_first_bot", hello, False),
+        "big": ("big_bot", big, False),
+        "hello, artifact every call": ("my_first_bot", hello, True),
+        "big, artifact every call": ("big_bot", big, True),
+    }
+    bots: dict[str, str] = {}
+    times: dict[str, list[float]] = {label: [] for label in cases}
+    with httpx.Client(
+        base_url=standin.base_url, headers={"Authorization": f"Bearer {token}"}, timeout=30
+    ) as api:
+        for label, (name, text, every_call) in cases.items():
+            bot = standin.seed(
+                {"resourceType": "Bot", "name": name, "runtimeVersion": "vmcontext"}, "large"
+            )
+            code = forwarder_code(
+                f"http://127.0.0.1:{port}", name, secret, signed(text, name, bot["id"])
+            )
+            if every_call:  # the protocol before: the whole artifact with each execution
+                code = code.replace("await send(false);", "await send(true);")
+                assert "await send(true);" in code
+            assert api.post(f"fhir/R4/Bot/{bot['id']}/$deploy", json={"code": code}).is_success
+            bots[label] = bot["id"]
+        for round_ in range(calls + 3):
+            for label, bot_id in bots.items():
+                start = time.perf_counter()
+                answer = api.post(f"fhir/R4/Bot/{bot_id}/$execute", json=PATIENT)
+                elapsed = time.perf_counter() - start
+                assert answer.status_code == 200, answer.text
+                if round_ >= 3:  # the first calls load the artifacts
+                    times[label].append(elapsed)
+    return {label: statistics.median(samples) * 1000 for label, samples in times.items()}
+
+
+def large_bot_hop(port: int, hello: bytes, big: bytes, calls: int) -> dict[str, float]:
+    """The forwarder -> runtime hop alone (no Node, no stand-in): median ms of a signed
+    execution posted on a keep-alive connection, with the reference alone or with the file."""
+    cases = {
+        "hello": ("my_first_bot", hello, False),
+        "big": ("big_bot", big, False),
+        "hello, artifact every call": ("my_first_bot", hello, True),
+        "big, artifact every call": ("big_bot", big, True),
+    }
+
+    async def run() -> dict[str, float]:
+        connection = await Connection.open(port)
+        medians = {}
+        for n, (label, (name, text, every_call)) in enumerate(cases.items()):
+            first = 20_000_000 + n * 1_000_000  # distinct payloads: replays are refused
+            await connection.post(f"/bots/{name}", payload_bytes(first, carried(text, name)))
+            artifact = carried(text, name) if every_call else referenced(text, name)
+            times = []
+            for i in range(calls):
+                body = payload_bytes(first + 1 + i, artifact)
+                start = time.perf_counter()
+                await connection.post(f"/bots/{name}", body)
+                times.append(time.perf_counter() - start)
+            medians[label] = statistics.median(times) * 1000
+        connection.close()
+        return medians
+
+    return asyncio.run(run())
 
 
 # -- cold start -------------------------------------------------------------------------------
@@ -410,13 +540,14 @@ def main(argv: Sequence[str] | None = None) -> None:
         standin = MedplumStandIn().__enter__()
         server = start_runtime(project, port, standin.base_url)
         try:
-            http = over_http(
-                port, calls, concurrency, "my_first_bot", carried(text, "my_first_bot")
-            )
+            http = over_http(port, calls, concurrency, "my_first_bot", text)
             first_ms, warm_ms = first_calls(port, "my_first_bot", text, 10 if args.quick else 30)
             python_ms, js_ms = standin_execute(
                 standin, port, "my_first_bot", text, 10 if args.quick else 40
             )
+            big = big_artifact(project)
+            large = large_bot_execute(standin, port, text, big, 10 if args.quick else 40)
+            hop = large_bot_hop(port, text, big, 100 if args.quick else 1000)
         finally:
             server.terminate()
             server.wait(10)
@@ -472,6 +603,15 @@ def main(argv: Sequence[str] | None = None) -> None:
         print("\n(d) $execute on the stand-in (Node vm per execution), median")
         print(f"JavaScript bot                {js_ms:8.2f} ms  baseline")
         print(f"Python bot (forwarder+runtime){python_ms:8.2f} ms  {python_ms / js_ms:.2f}x")
+
+        print(
+            f"\n(e) $execute by bot size ({len(big) / 1000:.0f} KB artifact), median, interleaved"
+        )
+        for title, figures in (("$execute on the stand-in", large), ("runtime hop alone", hop)):
+            print(title)
+            for label, value in figures.items():
+                ratio = value / figures["hello"]
+                print(f"  {label:28}{value:8.2f} ms  {ratio:.2f}x of hello (target big <= 1.2x)")
 
 
 if __name__ == "__main__":

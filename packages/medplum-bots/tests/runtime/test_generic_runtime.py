@@ -23,13 +23,14 @@ from medplum_standin import MedplumStandIn
 
 from medplum_bots.build import bundle
 from medplum_bots.deploy.report import FAILED
-from medplum_bots.runtime.deploy_keys import generate
+from medplum_bots.runtime.deploy_keys import generate, trusted_entry
 from medplum_bots.runtime.signing import signature_headers
 from tests.runtime.generic import (
     RUNTIME_KEY,
     Project,
     RuntimeProcess,
     carried_artifact,
+    forwarder_constant,
     open_standin,
     runtime_process,
 )
@@ -74,7 +75,8 @@ def standin() -> Iterator[MedplumStandIn]:
 @pytest.fixture
 def project(tmp_path: Path, standin: MedplumStandIn) -> Iterator[Project]:
     key = generate()
-    with runtime_process(tmp_path / "runtime", standin.base_url, key.public) as runtime:
+    trusted = trusted_entry("staging", key.public)
+    with runtime_process(tmp_path / "runtime", standin.base_url, trusted) as runtime:
         made = Project(tmp_path / "project", standin, runtime.url, key)
         made.runtime = runtime  # type: ignore[attr-defined]
         yield made
@@ -115,12 +117,13 @@ def test_an_artifact_altered_on_the_server_is_refused(project: Project) -> None:
     project.add_bot("greeter", GREETER_V1)
     deployed(project)
     code = project.executable_code("greeter")
-    artifact = carried_artifact(code)
-    text = base64.b64decode(artifact["code"]).decode()
+    carried = forwarder_constant(code, "ARTIFACT_CODE")
+    text = base64.b64decode(carried).decode()
     evil = text.replace('print("greeter v1 ran")', 'print("someone else\'s code ran")')
     assert evil != text
-    tampered = {**artifact, "code": base64.b64encode(evil.encode()).decode()}
-    altered = code.replace(json.dumps(artifact), json.dumps(tampered))
+    altered = code.replace(
+        json.dumps(carried), json.dumps(base64.b64encode(evil.encode()).decode())
+    )
     # A Project admin can put any executable code on the Bot: here, the altered artifact.
     bot_id = project.ids["greeter"]
     token = project.standin.add_client("admin-2", "admin-2-secret-0123456", "project-1")
@@ -139,7 +142,7 @@ def test_an_artifact_altered_on_the_server_is_refused(project: Project) -> None:
         assert put.status_code == 200
     answer = project.execute("greeter", {"name": "Ada"})
     assert answer.status_code == 400
-    assert "deploy signature does not match" in answer.text
+    assert "the artifact is not the one that was signed" in answer.text
     log = project.standin.wait_for_audit_events(bot_id, 1)[0]["outcomeDesc"]
     assert "someone else" not in log and "greeter v1 ran" not in log
     # One clean line from the forwarder (no JavaScript stack), then the stand-in's own.
@@ -265,7 +268,8 @@ def test_sigterm_stops_the_runtime_with_stuck_bots_in_flight(
     tmp_path: Path, standin: MedplumStandIn
 ) -> None:
     key = generate()
-    with runtime_process(tmp_path / "rt", standin.base_url, key.public, grace=2) as runtime:
+    trusted = trusted_entry("staging", key.public)
+    with runtime_process(tmp_path / "rt", standin.base_url, trusted, grace=2) as runtime:
         project = Project(tmp_path / "project", standin, runtime.url, key)
         project.add_bot("looper", LOOPER, timeout=600)
         deployed(project)

@@ -214,7 +214,7 @@ def test_settings_from_environment() -> None:
         {
             "MEDPLUM_BOTS_RUNTIME_KEY": GOOD_KEY,
             "MEDPLUM_BOTS_ALLOWED_BASE_URLS": "https://api.medplum.com, https://Medplum.Example.org/x",
-            "MEDPLUM_BOTS_TRUSTED_KEYS": f"{PAIR.public}, {OTHER.public}",
+            "MEDPLUM_BOTS_TRUSTED_KEYS": f"staging={PAIR.public}, production={OTHER.public}",
             "MEDPLUM_BOTS_MAX_BODY": "2048",
             "MEDPLUM_BOTS_THREADS": "8",
         }
@@ -225,7 +225,7 @@ def test_settings_from_environment() -> None:
         "https://medplum.example.org/x/",
     )
     assert settings.max_body == 2048 and settings.threads == 8
-    assert settings.trusted_keys.ids() == sorted([PAIR.id, OTHER.id])
+    assert settings.trusted_keys.environments() == {PAIR.id: "staging", OTHER.id: "production"}
 
 
 def test_the_runtime_refuses_to_start_without_a_trusted_deploy_key() -> None:
@@ -233,7 +233,7 @@ def test_the_runtime_refuses_to_start_without_a_trusted_deploy_key() -> None:
         settings_from_env(
             {"MEDPLUM_BOTS_RUNTIME_KEY": GOOD_KEY, "MEDPLUM_BOTS_ALLOWED_BASE_URLS": HTTPS_BASE}
         )
-    with pytest.raises(MedplumBotsError, match="public key starts with"):
+    with pytest.raises(MedplumBotsError, match="each key is `<environment>=ed25519:"):
         settings_from_env(
             {
                 "MEDPLUM_BOTS_RUNTIME_KEY": GOOD_KEY,
@@ -245,7 +245,10 @@ def test_the_runtime_refuses_to_start_without_a_trusted_deploy_key() -> None:
 
 def test_allowed_base_urls_default_to_the_configured_environments(default_project: Path) -> None:
     settings = settings_from_env(
-        {"MEDPLUM_BOTS_RUNTIME_KEY": GOOD_KEY, "MEDPLUM_BOTS_TRUSTED_KEYS": PAIR.public},
+        {
+            "MEDPLUM_BOTS_RUNTIME_KEY": GOOD_KEY,
+            "MEDPLUM_BOTS_TRUSTED_KEYS": f"staging={PAIR.public}",
+        },
         default_project / "medplum.config.json",
     )
     assert settings.allowed_base_urls == ("https://api.medplum.com/",)
@@ -267,7 +270,7 @@ def test_bad_settings_are_one_line_errors(env: dict[str, str], message: str) -> 
     full = {
         "MEDPLUM_BOTS_RUNTIME_KEY": GOOD_KEY,
         "MEDPLUM_BOTS_ALLOWED_BASE_URLS": HTTPS_BASE,
-        "MEDPLUM_BOTS_TRUSTED_KEYS": PAIR.public,
+        "MEDPLUM_BOTS_TRUSTED_KEYS": f"staging={PAIR.public}",
         **env,
     }
     with pytest.raises(MedplumBotsError) as caught:

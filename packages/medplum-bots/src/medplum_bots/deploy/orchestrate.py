@@ -17,7 +17,6 @@ that fails is reported with its environment and a one-line reason, and never as 
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import time
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
@@ -76,8 +75,8 @@ from medplum_bots.errors import (
     OperationOutcomeError,
     outcome_text,
 )
-from medplum_bots.runtime.deploy_keys import sign_artifact
-from medplum_bots.runtime.forwarder import CarriedArtifact, forwarder_code
+from medplum_bots.runtime.deploy_keys import deploy_sequence, key_id
+from medplum_bots.runtime.forwarder import ForwarderSpec
 
 T = TypeVar("T")
 LambdaDeployer = Callable[[BotEntry, Environment, Artifact], str]
@@ -138,8 +137,8 @@ class Target:
     source: bytes
     settings: dict[str, Any]
     executable: dict[str, Any]
-    code: str | None = None  # the forwarder (route http); None for route lambda
-    deploy_key: Ed25519PrivateKey | None = None  # signed the forwarder's artifact (route http)
+    code: ForwarderSpec | None = None  # the forwarder (route http); None for route lambda
+    deploy_key: Ed25519PrivateKey | None = None  # signs the forwarder's artifact (route http)
 
     def hash_for(self, bot_id: str) -> str:
         """The content hash this entry's Bot `bot_id` carries once deployed."""
@@ -196,7 +195,7 @@ def _check_ids(selected: Sequence[BotEntry], create: bool) -> None:
 
 def _executable(
     entry: BotEntry, env: Environment, artifact: Artifact, key: Ed25519PrivateKey | None
-) -> tuple[dict[str, Any], str | None]:
+) -> tuple[dict[str, Any], ForwarderSpec | None]:
     """What makes the Bot run (for the hash), and the forwarder code for route http."""
     runtime = env.runtime
     if runtime.type == "lambda":
@@ -210,19 +209,23 @@ def _executable(
             "(where your Python runtime serves /bots/<name>); a Bot that cannot run is not deployed"
         )
     assert key is not None
-    content = artifact.path.read_bytes()
-    signed = sign_artifact(key, artifact.name, hashlib.sha256(content).hexdigest())
-    carried = CarriedArtifact(content, signed.key_id, signed.signature)
-    code = forwarder_code(
-        runtime.url, artifact.name, runtime.secret_name, carried, timeout=entry.timeout
+    forwarder = ForwarderSpec(
+        runtime.url,
+        artifact.name,
+        runtime.secret_name,
+        env.name,
+        artifact.path.read_bytes(),
+        entry.timeout,
     )
-    if len(code) > MAX_EXECUTABLE:
+    # Signed per Bot at `$deploy` (`_make_executable`); the hash leaves the signature out.
+    identity, size = forwarder.identity(key_id(key.public_key()))
+    if size > MAX_EXECUTABLE:
         raise DeployError(
-            f"bot {entry.name!r}: its forwarder with the embedded artifact is {len(code):,} "
+            f"bot {entry.name!r}: its forwarder with the embedded artifact is {size:,} "
             f"bytes; Medplum accepts `$deploy` bodies up to about 1 MB (maxJsonSize): move "
             "large data out of the bot's modules (a Binary, a Project secret)"
         )
-    return {"route": "http", "code": hashlib.sha256(code.encode()).hexdigest()}, code
+    return {"route": "http", "code": identity}, forwarder
 
 
 def _artifacts(
@@ -605,7 +608,7 @@ class _EnvironmentRun:
             bot = cast(Resource, await _step("runtimeVersion", patched))
         filename = Path(target.entry.source).name
         results = await asyncio.gather(
-            self._make_executable(target, bot_id),
+            self._make_executable(target, bot),
             _step(
                 "source upload",
                 self.client.create_attachment(target.source, SOURCE_CONTENT_TYPE, filename),
@@ -633,7 +636,7 @@ class _EnvironmentRun:
         )
         await _step("Bot update", self.client.patch_resource("Bot", bot_id, ops))
 
-    async def _make_executable(self, target: Target, bot_id: str) -> str | None:
+    async def _make_executable(self, target: Target, bot: Resource) -> str | None:
         """Route http: `$deploy` the forwarder (None). Route lambda: the function's name."""
         if target.code is None:
             deployer = self.connections.lambda_deployer or _default_lambda_deployer
@@ -641,7 +644,12 @@ class _EnvironmentRun:
                 "lambda",
                 asyncio.to_thread(deployer, target.entry, target.environment, target.artifact),
             )
-        await _step("$deploy", self._deploy_code(bot_id, target.code))
+        assert target.deploy_key is not None
+        meta = bot.get("meta")
+        last_updated = meta.get("lastUpdated") if isinstance(meta, dict) else None
+        sequence = deploy_sequence(time.time(), last_updated)
+        code = target.code.render(target.deploy_key, bot["id"], sequence)
+        await _step("$deploy", self._deploy_code(bot["id"], code))
         return None
 
     async def _deploy_code(self, bot_id: str, code: str) -> None:

@@ -5,13 +5,17 @@
 answers `BotResult.to_json()`. Before a handler runs, the request must pass, in order: both
 signature headers, ASCII, with a timestamp at most 5 minutes old (checked before any of the
 body is read; else 401), a body no larger than `max_body` read within `body_timeout` (else
-413/408), a valid signature over the body and the bot's name, not seen before (else 401; 503
-when the replay window is full), a JSON payload of the right shape (else 400), a `baseUrl` on
-the allow-list (else 401; the bot's token must only ever go back to the Medplum it came from)
-and an artifact signed by a trusted deploy key (else 403). The runtime holds no bot code of
-its own: it runs what the Bot's executable code carries, in a sealed worker process
-(`runtime/supervisor.py`): this process keeps the keys, the worker gets the verified artifact
-and the payload.
+413/408), a valid signature over the body and the bot's name, spelled exactly one way (else
+401), a JSON payload of the right shape (else 400), a `baseUrl` on the allow-list (else 401;
+the bot's token must only ever go back to the Medplum it came from), an artifact reference
+signed by a deploy key trusted for its environment, naming this bot and the executing Bot
+(else 403), admission by the store (`runtime.store`): never seen before (else 401), not
+older than the newest deploy run for that Bot (else 403), the store reachable and not full
+(else 503); and the artifact file itself: held here, or carried by this request (else 409
+with `"artifact": "needed"`, and the forwarder sends the execution again with it). The runtime
+holds no bot code of its own: it runs what the Bot's executable code references, in a sealed
+worker process (`runtime/supervisor.py`): this process keeps the keys, the worker gets the
+verified artifact and the payload.
 
 A bot that raises, exits, crashes or runs past its timeout answers 200 with `ok: false`, its
 logs and an OperationOutcome naming what happened; the runtime keeps serving.
@@ -56,7 +60,10 @@ from medplum_bots.runtime.adapter import (
 from medplum_bots.runtime.artifacts import (
     ARTIFACT_FIELD,
     DEFAULT_CACHE_ENTRIES,
+    NEEDED,
     ArtifactBroken,
+    ArtifactMissing,
+    ArtifactReference,
     ArtifactRefused,
     SignedArtifacts,
     VerifiedArtifact,
@@ -69,17 +76,25 @@ from medplum_bots.runtime.deploy_keys import (
     verify_request,
 )
 from medplum_bots.runtime.signing import (
-    DEFAULT_REPLAY_ENTRIES,
     MAX_AGE,
     SIGNATURE_HEADER,
     TIMESTAMP_HEADER,
-    ReplayCache,
-    ReplayStore,
-    ReplayWindowFull,
     SignatureError,
     check_key,
-    check_replay,
+    replay_expiry,
+    replay_key,
     verify,
+)
+from medplum_bots.runtime.store import (
+    DEFAULT_REPLAY_ENTRIES,
+    REDIS_URL_VAR,
+    Mark,
+    MemoryStore,
+    Replayed,
+    RolledBack,
+    RuntimeStore,
+    StoreUnavailable,
+    store_from_env,
 )
 from medplum_bots.runtime.supervisor import (
     DEFAULT_EXECUTIONS,
@@ -159,6 +174,7 @@ class RuntimeSettings:
     worker_memory_mb: int = DEFAULT_MEMORY_MB
     worker_idle: int = DEFAULT_IDLE_SECONDS
     worker_executions: int = DEFAULT_EXECUTIONS
+    redis_url: str = ""
 
 
 def settings_from_env(
@@ -190,6 +206,8 @@ def settings_from_env(
     - `MEDPLUM_BOTS_REPLAY_ENTRIES` (default 500000): signatures remembered per replay window.
     - `MEDPLUM_BOTS_ARTIFACT_CACHE` (default 256): loaded artifacts kept (LRU).
     - `MEDPLUM_BOTS_SHUTDOWN_GRACE` (default 10): seconds in-flight requests get on SIGTERM.
+    - `MEDPLUM_BOTS_REDIS_URL` (default: none, in-process): the Redis shared by replicas for
+      replays and the newest deploy of each Bot (`runtime.store`).
     """
     env = os.environ if environ is None else environ
     raw_key = env.get(KEY_VAR, "").strip()
@@ -229,6 +247,7 @@ def settings_from_env(
         worker_memory_mb=_positive_int(env, MEMORY_VAR, DEFAULT_MEMORY_MB),
         worker_idle=_positive_int(env, IDLE_VAR, DEFAULT_IDLE_SECONDS),
         worker_executions=_positive_int(env, EXECUTIONS_VAR, DEFAULT_EXECUTIONS),
+        redis_url=env.get(REDIS_URL_VAR, "").strip(),
     )
 
 
@@ -303,7 +322,7 @@ class BotRuntime:
         threads: int = DEFAULT_THREADS,
         max_timeout: float = DEFAULT_MAX_TIMEOUT,
         transport: Transport | None = None,
-        replays: ReplayStore | None = None,
+        store: RuntimeStore | None = None,
         clock: Callable[[], float] = time.time,
         workers: WorkerLimits | None = None,
         isolation: str = "process",
@@ -322,7 +341,7 @@ class BotRuntime:
         self.max_timeout = max_timeout
         self.body_timeout = body_timeout
         self.clock = clock
-        self.replays: ReplayStore = replays if replays is not None else ReplayCache()
+        self.store: RuntimeStore = store if store is not None else MemoryStore()
         self.threads = BotThreads(threads)
         sealed = isinstance(source, SignedArtifacts) and isolation == "process"
         self.pool = WorkerPool(workers) if sealed else None
@@ -400,13 +419,16 @@ class BotRuntime:
             body = await self._read_body(headers, receive)
             if body is None:
                 return  # the client went away
-            payload = self._authorize(name, headers, body)
+            payload, reference = await self._authorize(name, headers, body)
         except _Rejected as rejected:
-            log.warning("bot=%s rejected status=%d: %s", shown, rejected.status, rejected.text)
-            await _answer(send, rejected.status, _error_body(rejected.text, rejected.code))
+            if rejected.status != 409:  # 409: the forwarder sends the artifact next
+                log.warning("bot=%s rejected status=%d: %s", shown, rejected.status, rejected.text)
+            extra = {"artifact": NEEDED} if rejected.status == 409 else {}
+            answer = {**_error_body(rejected.text, rejected.code), **extra}
+            await _answer(send, rejected.status, answer)
             return
         try:
-            result = await self._execute(name, payload)
+            result = await self._execute(name, payload, reference)
         except _Rejected as rejected:
             log.warning("bot=%s rejected status=%d: %s", shown, rejected.status, rejected.text)
             await _answer(send, rejected.status, _error_body(rejected.text, rejected.code))
@@ -426,20 +448,23 @@ class BotRuntime:
         log.info("bot=%s ok=%s ms=%.1f", shown, result.ok, elapsed)
         await _answer(send, 200, result.to_json())
 
-    async def _execute(self, name: str, payload: dict[str, Any]) -> BotResult:
+    async def _execute(
+        self, name: str, payload: dict[str, Any], reference: ArtifactReference | None
+    ) -> BotResult:
         """Run the authorised execution: in a sealed worker, or in this process."""
         timeout = self._timeout(payload)
         if self.pool is not None:
-            assert isinstance(self.source, SignedArtifacts)
-            artifact = _checked_artifact(self.source, name, payload)
+            assert isinstance(self.source, SignedArtifacts) and reference is not None
+            artifact = _held_artifact(self.source, reference)
             # The worker needs the payload, never the artifact's transport form again.
             work = {k: v for k, v in payload.items() if k != ARTIFACT_FIELD}
-            scope = WorkerKey(name, artifact.sha256, artifact.key_id)
+            environment = reference.statement.environment
+            scope = WorkerKey(name, artifact.sha256, environment)
             try:
                 return await self.pool.run(scope, artifact.text, work, timeout)
             except ArtifactLoadFailed as error:
                 raise _Rejected(422, str(error), "exception") from None
-        handler = _resolved(self.source, name, payload)
+        handler = _resolved(self.source, name, payload, reference)
         return await execute(
             handler, payload, transport=self._transport, timeout=timeout, threads=self.threads
         )
@@ -476,9 +501,16 @@ class BotRuntime:
             if not message.get("more_body", False):
                 return b"".join(chunks)
 
-    def _authorize(self, name: str, headers: Mapping[str, str], body: bytes) -> dict[str, Any]:
-        """The payload of a request that passed every check before its bot may run."""
-        self._verify_request(name, headers, body)
+    async def _authorize(
+        self, name: str, headers: Mapping[str, str], body: bytes
+    ) -> tuple[dict[str, Any], ArtifactReference | None]:
+        """The payload of a request that passed every check before its bot may run, with its
+        verified artifact reference (signed artifacts) whose file this runtime now holds."""
+        now = self.clock()
+        try:
+            signature, timestamp = verify(self.key, name, headers, body, now)
+        except SignatureError as error:
+            raise _Rejected(401, str(error)) from None
         try:
             payload = json.loads(body)
             event_from_payload(payload)
@@ -493,20 +525,28 @@ class BotRuntime:
             allowed = False
         if not allowed:
             raise _Rejected(401, "payload baseUrl is not on this runtime's allow-list")
-        if isinstance(self.source, BotRegistry) and name not in self.source:
+        source = self.source
+        if isinstance(source, BotRegistry) and name not in source:
             raise _Rejected(404, f"no bot named {name!r} in this runtime", "not-found")
-        return dict(payload)
-
-    def _verify_request(self, name: str, headers: Mapping[str, str], body: bytes) -> None:
-        """The request's signature (runtime key, bot name, body) and replay check: 401/503."""
-        now = self.clock()
+        reference: ArtifactReference | None = None
+        mark: Mark | None = None
         try:
-            signature, timestamp = verify(self.key, name, headers, body, now)
-            check_replay(self.replays, signature, timestamp, now)
-        except ReplayWindowFull as error:
-            raise _Rejected(503, str(error), "transient") from None
-        except SignatureError as error:
+            if isinstance(source, SignedArtifacts):
+                reference = source.verify(name, payload)
+                mark = reference.mark
+            await self.store.admit(replay_key(signature), replay_expiry(timestamp), now, mark)
+            if isinstance(source, SignedArtifacts):
+                assert reference is not None
+                source.artifact(reference)  # held from now on, or 409: send it
+        except Replayed as error:
             raise _Rejected(401, str(error)) from None
+        except StoreUnavailable as error:
+            raise _Rejected(503, str(error), "transient") from None
+        except (ArtifactRefused, RolledBack) as error:
+            raise _Rejected(403, str(error), "forbidden") from None
+        except ArtifactMissing as error:
+            raise _Rejected(409, str(error), "conflict") from None
+        return dict(payload), reference
 
     async def _lifespan(self, receive: Receive, send: Send) -> None:
         while True:
@@ -530,25 +570,32 @@ class BotRuntime:
             await self.pool.close()
         if self._pool is not None:
             await self._pool.aclose_all()
+        await self.store.aclose()
         # Stuck `def` bots of the in-process mode hold daemon threads: they end with the process.
 
 
-def _checked_artifact(
-    source: SignedArtifacts, name: str, payload: Mapping[str, Any]
-) -> VerifiedArtifact:
+def _held_artifact(source: SignedArtifacts, reference: ArtifactReference) -> VerifiedArtifact:
     try:
-        return source.verify(name, payload)
-    except ArtifactRefused as error:
-        raise _Rejected(403, str(error), "forbidden") from None
+        return source.artifact(reference)
+    except ArtifactMissing as error:  # evicted between admission and now: ask again
+        raise _Rejected(409, str(error), "conflict") from None
 
 
-def _resolved(source: BotSource, name: str, payload: Mapping[str, Any]) -> Handler:
+def _resolved(
+    source: BotSource,
+    name: str,
+    payload: Mapping[str, Any],
+    reference: ArtifactReference | None,
+) -> Handler:
     try:
+        if isinstance(source, SignedArtifacts):
+            assert reference is not None
+            return source.handler(reference)
         return source.resolve(name, payload)
     except UnknownBotError as error:
         raise _Rejected(404, str(error), "not-found") from None
-    except ArtifactRefused as error:
-        raise _Rejected(403, str(error), "forbidden") from None
+    except ArtifactMissing as error:
+        raise _Rejected(409, str(error), "conflict") from None
     except ArtifactBroken as error:
         raise _Rejected(422, str(error), "exception") from None
 
@@ -588,7 +635,7 @@ def worker_limits(settings: RuntimeSettings) -> WorkerLimits:
 
 
 def app_from_settings(
-    settings: RuntimeSettings, *, replays: ReplayStore | None = None, isolation: str = "process"
+    settings: RuntimeSettings, *, store: RuntimeStore | None = None, isolation: str = "process"
 ) -> BotRuntime:
     """The generic runtime: runs whatever signed artifact each request carries."""
     return BotRuntime(
@@ -598,7 +645,7 @@ def app_from_settings(
         max_body=settings.max_body,
         threads=settings.threads,
         max_timeout=settings.max_timeout,
-        replays=replays if replays is not None else ReplayCache(settings.replay_entries),
+        store=store or store_from_env(settings.redis_url, settings.replay_entries),
         workers=worker_limits(settings),
         isolation=isolation,
         body_timeout=settings.body_timeout,
