@@ -22,7 +22,7 @@ import httpx
 import pytest
 from medplum_standin import MedplumStandIn
 
-from medplum_bots.runtime.deploy_keys import generate
+from medplum_bots.runtime.deploy_keys import generate, trusted_entry
 from medplum_bots.runtime.signing import signature_headers
 from tests.runtime.generic import (
     RUNTIME_KEY,
@@ -201,7 +201,8 @@ def project(tmp_path_factory: pytest.TempPathFactory, standin: MedplumStandIn) -
     served_from.mkdir()
     (served_from / ".env").write_text(DOTENV_SECRET + "\n")
     limits = {"MEDPLUM_BOTS_WORKER_MEMORY_MB": str(MEMORY_MB)}
-    with runtime_process(served_from, standin.base_url, key.public, extra_env=limits) as runtime:
+    trusted = trusted_entry("staging", key.public)
+    with runtime_process(served_from, standin.base_url, trusted, extra_env=limits) as runtime:
         made = Project(root / "project", standin, runtime.url, key)
         made.runtime = runtime  # type: ignore[attr-defined]
         for module, source in BOTS.items():
@@ -392,7 +393,8 @@ def test_sigterm_ends_everything_within_the_grace_and_frees_the_port(
     tmp_path: Path, standin: MedplumStandIn
 ) -> None:
     key = generate()
-    with runtime_process(tmp_path / "rt", standin.base_url, key.public, grace=2) as runtime:
+    trusted = trusted_entry("staging", key.public)
+    with runtime_process(tmp_path / "rt", standin.base_url, trusted, grace=2) as runtime:
         made = Project(tmp_path / "project", standin, runtime.url, key)
         made.runtime = runtime  # type: ignore[attr-defined]
         made.add_bot("forker", BOTS["forker"], timeout=600)
