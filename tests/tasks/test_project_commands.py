@@ -166,11 +166,12 @@ def container_command(project: Path) -> Iterator[str]:
     """The Dockerfile's CMD, run in the project; yields its URL. It builds nothing: each
     execution brings its (signed) artifact."""
     dockerfile = (project / "Dockerfile").read_text()
-    command = re.search(r"exec (uvicorn --factory \S+)", dockerfile)
+    command = re.search(r"exec (uvicorn --factory \S+ --http \S+)", dockerfile)
     assert command is not None
     env = {
         "MEDPLUM_BOTS_RUNTIME_KEY": KEY,
         "MEDPLUM_BOTS_ALLOWED_BASE_URLS": "http://medplum.local/",
+        "MEDPLUM_BOTS_ALLOW_PLAIN_HTTP": "1",  # make_payload's stand-in URL, never reached
         "MEDPLUM_BOTS_TRUSTED_KEYS": trusted_entry("staging", DEPLOY_KEY.public),
     }
     with serving(project, command.group(1).split(), env) as url:

@@ -85,6 +85,8 @@ def runtime_process(
         "uvicorn",
         "--factory",
         "medplum_bots.runtime.http_app:app_from_env",
+        "--http",
+        "medplum_bots.runtime.http_guard:GuardedH11Protocol",
         "--host",
         "127.0.0.1",
         "--port",

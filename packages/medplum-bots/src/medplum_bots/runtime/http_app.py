@@ -668,12 +668,6 @@ def settings_for_project(
     return settings_from_env(env, config.path)
 
 
-def app_for_project(config: ProjectConfig, environ: Mapping[str, str] | None = None) -> BotRuntime:
-    """`invoke serve`: the same generic runtime as the container; no build, no bot code of its
-    own (each deploy's forwarder brings its artifact), so it keeps running across deploys."""
-    return app_from_settings(settings_for_project(config, environ))
-
-
 def listen(host: str, port: int) -> socket.socket:
     """A socket bound to `host:port` and listening, for `uvicorn.Server.run(sockets=[...])`.
 
@@ -700,6 +694,19 @@ def listen(host: str, port: int) -> socket.socket:
     return sock
 
 
+def serving_line(settings: RuntimeSettings, host: str, port: int) -> str:
+    """What `invoke serve` prints once it listens: where, and whose deploys it runs."""
+    by_environment: dict[str, list[str]] = {}
+    for kid, environment in settings.trusted_keys.environments().items():
+        by_environment.setdefault(environment, []).append(kid)
+    trusted = "; ".join(f"{env} (key {', '.join(ids)})" for env, ids in by_environment.items())
+    return (
+        f"serving bots deployed for {trusted} on http://{host}:{port}/bots/<name>, "
+        f"Medplum at {', '.join(settings.allowed_base_urls)}; shutdown grace "
+        f"{settings.shutdown_grace} s"
+    )
+
+
 def serve(config: ProjectConfig, host: str, port: int) -> None:
     """`invoke serve`: the generic runtime for this project until Ctrl-C or SIGTERM.
 
@@ -713,13 +720,7 @@ def serve(config: ProjectConfig, host: str, port: int) -> None:
     settings = settings_for_project(config)
     app = app_from_settings(settings)
     sock = listen(host, port)
-    keys = ", ".join(settings.trusted_keys.ids())
-    print(
-        f"serving the signed artifacts of deploy keys {keys} on http://{host}:{port}/bots/<name>"
-        f" (Medplum at {', '.join(settings.allowed_base_urls)}; shutdown grace "
-        f"{settings.shutdown_grace} s)",
-        flush=True,
-    )
+    print(serving_line(settings, host, port), flush=True)
     server_config = uvicorn.Config(
         app,
         log_level="info",
