@@ -334,3 +334,24 @@ def test_sigterm_stops_the_runtime_with_stuck_bots_in_flight(
             assert time.monotonic() < deadline
             time.sleep(0.05)
         assert runtime.terminate() < 2 + 3  # the grace period, then out
+
+
+def test_a_key_trusted_for_another_environment_fails_the_deploy(
+    tmp_path: Path, standin: MedplumStandIn
+) -> None:
+    key = generate()
+    # The runtime knows this key as production's; the project deploys `staging` with it.
+    trusted = trusted_entry("production", key.public)
+    with runtime_process(tmp_path / "rt", standin.base_url, trusted) as runtime:
+        project = Project(tmp_path / "project", standin, runtime.url, key)
+        project.add_bot("greeter", GREETER_V1)
+        report = project.deploy()
+        assert not report.ok
+        assert f"trusts deploy key {key.id} for environment 'production', not 'staging'" in (
+            report.table()
+        )
+        # Deployed without the check: the runtime refuses it at execution time.
+        assert project.deploy(runtime_check=False).ok
+        answer = project.execute("greeter", {"name": "Ada"})
+        assert answer.status_code == 400
+        assert "which this runtime trusts for environment 'production' only" in answer.text

@@ -342,7 +342,12 @@ class _EnvironmentRun:
             key = forwarded[0].deploy_key
             assert key is not None
             self.offer = asyncio.create_task(
-                ask_runtime(runtime.url, key, transport=self.connections.runtime_transport)
+                ask_runtime(
+                    runtime.url,
+                    key,
+                    environment=forwarded[0].environment.name,
+                    transport=self.connections.runtime_transport,
+                )
             )
         try:
             return await self._run()

@@ -407,7 +407,10 @@ class BotRuntime:
             log.warning("capabilities rejected: %s", error)
             await _answer(send, 403, _error_body(str(error), "forbidden"))
             return
-        await _answer(send, 200, {**capabilities(), "trustedKeys": trusted.ids(), "keyId": kid})
+        answer = {**capabilities(), "trustedKeys": trusted.ids(), "keyId": kid}
+        # The environment this key may deploy to: the deployer checks it is its own.
+        answer["keyEnvironment"] = trusted.environments()[kid]
+        await _answer(send, 200, answer)
 
     async def _run_bot(self, name: str, scope: Scope, receive: Receive, send: Send) -> None:
         started = time.perf_counter()
