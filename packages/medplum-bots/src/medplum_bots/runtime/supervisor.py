@@ -230,7 +230,10 @@ class WorkerPool:
         self._count: dict[WorkerKey, int] = {}
         self._total = 0
         self._busy = 0
-        self._changed = asyncio.Event()
+        # Waiters for a worker of one key (at its per-bot limit) wake only for that key;
+        # waiters for room (every worker alive and busy) for any release or retirement.
+        self._freed: dict[WorkerKey, asyncio.Event] = {}
+        self._room = asyncio.Event()
         self._started: asyncio.Task[None] | None = None
         self._janitor: asyncio.Task[None] | None = None
         self.spawned = 0  # workers forked since start (tests, benchmarks)
@@ -308,7 +311,9 @@ class WorkerPool:
                     self._evict_one()
                 if self._total < self.limits.workers:
                     return await self._spawn(key, text, deadline)
-            changed = self._changed
+                changed = self._room
+            else:
+                changed = self._freed.setdefault(key, asyncio.Event())
             left = deadline - time.monotonic()
             if left <= 0:
                 raise RuntimeBusy(
@@ -364,7 +369,7 @@ class WorkerPool:
     def _release(self, worker: Worker) -> None:
         worker.last_used = time.monotonic()
         self._idle.setdefault(worker.key, []).append(worker)
-        self._notify()
+        self._notify(worker.key)
 
     def _discard(self, worker: Worker, *, kill: bool) -> None:
         worker.writer.close()  # the worker reads the end of its channel and exits
@@ -379,11 +384,14 @@ class WorkerPool:
         if not self._count[key]:
             del self._count[key]
             self._idle.pop(key, None)
-        self._notify()
+        self._notify(key)
 
-    def _notify(self) -> None:
-        self._changed.set()
-        self._changed = asyncio.Event()
+    def _notify(self, key: WorkerKey) -> None:
+        freed = self._freed.pop(key, None)
+        if freed is not None:
+            freed.set()
+        self._room.set()
+        self._room = asyncio.Event()
 
     async def _retire_idle(self) -> None:
         every = max(0.05, min(self.limits.idle_seconds / 4, 5.0))
