@@ -176,6 +176,15 @@ BOTS = {
             }
             raise kinds[event.input["kind"]]()
     """,
+    "regicide": """
+        import os
+        import signal
+
+
+        def handler(medplum, event):
+            os.kill(os.getppid(), signal.SIGKILL)  # the zygote every worker is forked from
+            return "killed"
+    """,
     "greeter": """
         def handler(medplum, event):
             print("greeting")
@@ -357,6 +366,14 @@ def test_os_exit_and_a_crash_end_that_execution_only(project: Project) -> None:
     crashed = run(project, "crasher")
     assert "killed by SIGSEGV" in failure_text(crashed)
     assert crashed["logs"][0] == "about to crash"
+    still_works(project)
+
+
+def test_a_bot_that_kills_the_zygote_stops_nobody(project: Project) -> None:
+    still_works(project)  # a warm greeter, forked from the first zygote
+    run(project, "regicide")
+    time.sleep(0.5)
+    still_works(project)  # a new zygote, a new greeter worker
     still_works(project)
 
 

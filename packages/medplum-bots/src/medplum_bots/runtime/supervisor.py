@@ -22,6 +22,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import logging
 import mmap
 import os
 import shutil
@@ -47,6 +48,8 @@ DEFAULT_MEMORY_MB = 512
 DEFAULT_IDLE_SECONDS = 300
 DEFAULT_EXECUTIONS = 10_000
 EXIT_WAIT = 2.0  # how long a dead worker's exit status is waited for
+
+log = logging.getLogger("medplum_bots.runtime")
 
 
 class WorkerKey(NamedTuple):
@@ -81,6 +84,7 @@ class Worker:
     reader: asyncio.StreamReader
     writer: asyncio.StreamWriter
     logs: mmap.mmap
+    zygote: Zygote
     executions: int = 0
     last_used: float = field(default_factory=time.monotonic)
 
@@ -236,16 +240,12 @@ class WorkerPool:
         self._room = asyncio.Event()
         self._started: asyncio.Task[None] | None = None
         self._janitor: asyncio.Task[None] | None = None
-        self.spawned = 0  # workers forked since start (tests, benchmarks)
+        self._restart = asyncio.Lock()
         self._runs = 0
 
     @property
     def busy(self) -> int:
         return self._busy
-
-    @property
-    def total(self) -> int:
-        return self._total
 
     async def start(self) -> None:
         if self._started is None:
@@ -284,7 +284,7 @@ class WorkerPool:
         except ipc.PeerGone:
             so_far = logring.read(worker.logs, run).splitlines()
             self._discard(worker, kill=True)
-            status = await self.zygote.exit_status(worker.pid, EXIT_WAIT)
+            status = await worker.zygote.exit_status(worker.pid, EXIT_WAIT)
             why = describe_exit(status, self.limits.memory_mb)
             return ended(why, "exception", so_far, token)
         except BaseException:
@@ -305,7 +305,11 @@ class WorkerPool:
         while True:
             idle = self._idle.get(key)
             if idle:
-                return idle.pop()
+                worker = idle.pop()
+                if worker.zygote.alive:
+                    return worker
+                self._discard(worker, kill=False)  # died with its zygote
+                continue
             if self._count.get(key, 0) < self.limits.per_bot:
                 if self._total >= self.limits.workers:
                     self._evict_one()
@@ -340,10 +344,10 @@ class WorkerPool:
         pid = 0
         worker: Worker | None = None
         try:
-            pid, sock, logs = await self.zygote.spawn(self.limits.memory_mb)
-            self.spawned += 1
+            zygote = await self._live_zygote()
+            pid, sock, logs = await zygote.spawn(self.limits.memory_mb)
             reader, writer = await asyncio.open_unix_connection(sock=sock, limit=ipc.MAX_FRAME)
-            worker = Worker(key, pid, reader, writer, logs)
+            worker = Worker(key, pid, reader, writer, logs, zygote)
             writer.write(ipc.encode({"load": text, "name": key.bot}))
             left = max(0.001, deadline - time.monotonic())
             answer = await asyncio.wait_for(ipc.read_frame(reader), left)
@@ -356,8 +360,8 @@ class WorkerPool:
                 self._uncount(key)
             if isinstance(error, TimeoutError):
                 raise RuntimeBusy("its code did not finish loading") from None
-            if isinstance(error, ipc.PeerGone):
-                status = await self.zygote.exit_status(pid, EXIT_WAIT)
+            if isinstance(error, ipc.PeerGone) and worker is not None:
+                status = await worker.zygote.exit_status(pid, EXIT_WAIT)
                 why = describe_exit(status, self.limits.memory_mb)
                 raise ArtifactLoadFailed(f"bot {key.bot!r} failed to load: {why}") from None
             raise
@@ -365,6 +369,16 @@ class WorkerPool:
             self._discard(worker, kill=True)
             raise ArtifactLoadFailed(f"bot {key.bot!r} failed to load: {answer['broken']}")
         return worker
+
+    async def _live_zygote(self) -> Zygote:
+        """The zygote, started again if it died (a bot can kill it: same user)."""
+        async with self._restart:
+            if not self.zygote.alive:
+                log.error("the worker zygote ended; starting a new one")
+                dead, self.zygote = self.zygote, Zygote()
+                await dead.stop(wait=0)
+                await self.zygote.start()
+            return self.zygote
 
     def _release(self, worker: Worker) -> None:
         worker.last_used = time.monotonic()
@@ -375,7 +389,7 @@ class WorkerPool:
         worker.writer.close()  # the worker reads the end of its channel and exits
         worker.logs.close()
         if kill:
-            self.zygote.kill(worker.pid)
+            worker.zygote.kill(worker.pid)
         self._uncount(worker.key)
 
     def _uncount(self, key: WorkerKey) -> None:
