@@ -11,8 +11,8 @@ The same function answers two kinds of events, told apart by their shape:
   `Unhandled error: ...` (what Medplum's own Lambda wrapper does).
 - A function URL request (`requestContext.http`, `rawPath`, `headers`, `body`): route 1's
   HTTP runtime semantics, by calling the very same ASGI app in this process: `POST
-  /bots/{name}` with the forwarder's signed payload, `GET /healthz`. The answer is `{statusCode, headers,
-  body}`. Settings come from the same variables as the HTTP runtime's
+  /bots/{name}` with the forwarder's signed payload, `GET /healthz`. The answer is
+  `{statusCode, headers, body}`. Settings come from the same variables as the HTTP runtime's
   (`http_runtime.settings_from_env`: `MEDPLUM_BOTS_RUNTIME_KEY`,
   `MEDPLUM_BOTS_ALLOWED_BASE_URLS`, ...); without them the function answers 503.
 
