@@ -46,7 +46,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 KEY = "benchmark-runtime-key-0123456789abcdefghij"
-BASE_URL = "http://medplum.local/"
+BASE_URL = "https://medplum.local/"
 PATIENT = {"resourceType": "Patient", "id": "p1", "name": [{"given": ["Jane"], "family": "Doe"}]}
 
 

@@ -113,6 +113,56 @@ def test_a_deploy_changes_what_runs_without_touching_the_runtime(project: Projec
     assert [e["outcomeDesc"] for e in events] == ["greeter v1 ran", "greeter v2 ran"]
 
 
+def _admin_deploy(project: Project, bot_id: str, code: str) -> None:
+    """What anyone allowed to `$deploy` the Bot can do: put any executable code on it."""
+    project.standin.add_client("admin-3", "admin-3-secret-0123456", "project-1")
+    with httpx.Client(base_url=project.standin.base_url) as api:
+        login = api.post(
+            "oauth2/token",
+            data={
+                "grant_type": "client_credentials",
+                "client_id": "admin-3",
+                "client_secret": "admin-3-secret-0123456",
+            },
+        ).json()
+        headers = {"Authorization": f"Bearer {login['access_token']}"}
+        put = api.post(f"fhir/R4/Bot/{bot_id}/$deploy", json={"code": code}, headers=headers)
+        assert put.status_code == 200
+
+
+def test_a_replaced_forwarder_put_back_does_not_run(project: Project) -> None:
+    project.add_bot("greeter", GREETER_V1)
+    deployed(project)
+    v1_code = project.executable_code("greeter")
+    v1 = forwarder_constant(v1_code, "ARTIFACT")
+    assert project.execute("greeter", {"name": "Ada"}).json()["version"] == 1
+    assert v1["environment"] == "staging" and v1["botId"] == project.ids["greeter"]
+
+    # An unchanged bot is not redeployed, although a new deploy would sign a newer sequence.
+    assert "unchanged" in project.deploy().table()
+    assert project.executable_code("greeter") == v1_code
+
+    project.write("src/shared/words.py", WORDS)
+    project.write("src/bots/greeter.py", GREETER_V2)
+    deployed(project)
+    v2 = forwarder_constant(project.executable_code("greeter"), "ARTIFACT")
+    assert v2["sequence"] > v1["sequence"]
+    assert project.execute("greeter", {"name": "Ada"}).json()["version"] == 2
+
+    # v1's forwarder, signed and intact, put back on the Bot: refused, v1 never runs again.
+    _admin_deploy(project, project.ids["greeter"], v1_code)
+    answer = project.execute("greeter", {"name": "Ada"})
+    assert answer.status_code == 400
+    assert f"sequence {v1['sequence']}, older than sequence {v2['sequence']}" in answer.text
+
+    # A deliberate rollback is a new deploy of the old code: a newer sequence, and it runs.
+    project.write("src/bots/greeter.py", GREETER_V1)
+    deployed(project)  # the Bot holds v2: changed, so deployed (no --force needed)
+    again = forwarder_constant(project.executable_code("greeter"), "ARTIFACT")
+    assert again["sha256"] == v1["sha256"] and again["sequence"] > v2["sequence"]
+    assert project.execute("greeter", {"name": "Ada"}).json()["version"] == 1
+
+
 def test_an_artifact_altered_on_the_server_is_refused(project: Project) -> None:
     project.add_bot("greeter", GREETER_V1)
     deployed(project)
