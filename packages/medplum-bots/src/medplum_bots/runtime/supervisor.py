@@ -140,8 +140,12 @@ class Zygote:
             message = json.loads(data)
             if message["op"] == "spawned":
                 future = self._spawned.popleft()
-                if not future.done():
+                if future.done():
+                    continue
+                if message["pid"]:
                     future.set_result(int(message["pid"]))
+                else:
+                    future.set_exception(RuntimeBusy(f"no new worker: {message.get('error')}"))
             elif message["op"] == "exited":
                 pid, status = int(message["pid"]), int(message["status"])
                 waiter = self._waiters.pop(pid, None)

@@ -158,8 +158,12 @@ class Zygote:
             return False
         message = json.loads(data)
         if message.get("op") == "spawn" and len(fds) == 2:
-            pid = self.spawn(fds[0], fds[1], int(message.get("memory_mb") or 0))
-            self.send({"op": "spawned", "pid": pid})
+            try:
+                pid = self.spawn(fds[0], fds[1], int(message.get("memory_mb") or 0))
+            except OSError as error:  # fork refused (process or memory limits)
+                self.send({"op": "spawned", "pid": 0, "error": str(error)})
+            else:
+                self.send({"op": "spawned", "pid": pid})
         elif message.get("op") == "kill":
             self.kill(int(message["pid"]))
         for fd in fds:
