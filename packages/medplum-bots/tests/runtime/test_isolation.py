@@ -176,6 +176,30 @@ BOTS = {
             }
             raise kinds[event.input["kind"]]()
     """,
+    "threader": """
+        import threading
+        import time
+
+
+        def handler(medplum, event):
+            started = 0
+            try:
+                for _ in range(300):
+                    threading.Thread(target=time.sleep, args=(300,), daemon=True).start()
+                    started += 1
+            finally:
+                print(f"started {started} threads")
+            return started
+    """,
+    "regicide": """
+        import os
+        import signal
+
+
+        def handler(medplum, event):
+            os.kill(os.getppid(), signal.SIGKILL)  # the zygote every worker is forked from
+            return "killed"
+    """,
     "greeter": """
         def handler(medplum, event):
             print("greeting")
@@ -357,6 +381,22 @@ def test_os_exit_and_a_crash_end_that_execution_only(project: Project) -> None:
     crashed = run(project, "crasher")
     assert "killed by SIGSEGV" in failure_text(crashed)
     assert crashed["logs"][0] == "about to crash"
+    still_works(project)
+
+
+def test_threads_count_against_the_memory_limit(project: Project) -> None:
+    answer = run(project, "threader")
+    assert "can't start new thread" in failure_text(answer)
+    started = int(answer["logs"][0].split()[1])
+    assert 0 < started < 300  # each thread's stack counts: 300 do not fit in 256 MB
+    still_works(project)
+
+
+def test_a_bot_that_kills_the_zygote_stops_nobody(project: Project) -> None:
+    still_works(project)  # a warm greeter, forked from the first zygote
+    run(project, "regicide")
+    time.sleep(0.5)
+    still_works(project)  # a new zygote, a new greeter worker
     still_works(project)
 
 

@@ -8,7 +8,8 @@ that key is reused (warm: module state lives across executions), more are forked
 executions overlap. Bounds, all enforced from here, outside the bot:
 
 - the execution's timeout: the worker's process group is killed (SIGKILL) and the execution
-  answered as failed with the logs it streamed so far;
+  answered as failed with its logs so far (read from the worker's shared log memory,
+  `runtime/logring.py`);
 - `workers` alive in all, `per_bot` per key (executions beyond that wait, within their own
   timeout, for one of that key's workers: a stuck bot cannot take every worker);
 - a worker retires after `executions` runs or `idle_seconds` without one;
@@ -21,6 +22,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import logging
+import mmap
 import os
 import shutil
 import signal
@@ -35,7 +38,7 @@ from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from medplum_bots.errors import MedplumBotsError
-from medplum_bots.runtime import ipc
+from medplum_bots.runtime import ipc, logring
 from medplum_bots.runtime.adapter import BotResult, ended
 from medplum_bots.runtime.zygote import MAX_PACKET, PR_SET_DUMPABLE, prctl, worker_environment
 
@@ -45,6 +48,8 @@ DEFAULT_MEMORY_MB = 512
 DEFAULT_IDLE_SECONDS = 300
 DEFAULT_EXECUTIONS = 10_000
 EXIT_WAIT = 2.0  # how long a dead worker's exit status is waited for
+
+log = logging.getLogger("medplum_bots.runtime")
 
 
 class WorkerKey(NamedTuple):
@@ -78,6 +83,8 @@ class Worker:
     pid: int
     reader: asyncio.StreamReader
     writer: asyncio.StreamWriter
+    logs: mmap.mmap
+    zygote: Zygote
     executions: int = 0
     last_used: float = field(default_factory=time.monotonic)
 
@@ -133,8 +140,12 @@ class Zygote:
             message = json.loads(data)
             if message["op"] == "spawned":
                 future = self._spawned.popleft()
-                if not future.done():
+                if future.done():
+                    continue
+                if message["pid"]:
                     future.set_result(int(message["pid"]))
+                else:
+                    future.set_exception(RuntimeBusy(f"no new worker: {message.get('error')}"))
             elif message["op"] == "exited":
                 pid, status = int(message["pid"]), int(message["status"])
                 waiter = self._waiters.pop(pid, None)
@@ -148,24 +159,31 @@ class Zygote:
             if not future.done():
                 future.set_exception(RuntimeBusy("the worker zygote ended"))
 
-    async def spawn(self, memory_mb: int) -> tuple[int, socket.socket]:
+    async def spawn(self, memory_mb: int) -> tuple[int, socket.socket, mmap.mmap]:
+        """A new worker: its pid, our end of its channel, its shared log memory."""
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+        log_fd, logs = logring.shared_memory()
         try:
             async with self._lock:  # answers come in request order
                 future: asyncio.Future[int] = asyncio.get_running_loop().create_future()
                 self._spawned.append(future)
-                await self._send({"op": "spawn", "memory_mb": memory_mb}, [theirs.fileno()])
+                message = {"op": "spawn", "memory_mb": memory_mb}
+                await self._send(message, [theirs.fileno(), log_fd])
             pid = await future
         except BaseException:
             ours.close()
+            logs.close()
             raise
         finally:
             theirs.close()
-        return pid, ours
+            os.close(log_fd)
+        return pid, ours, logs
 
     def kill(self, pid: int) -> None:
-        with contextlib.suppress(OSError, RuntimeError):
-            asyncio.get_running_loop().create_task(self._send({"op": "kill", "pid": pid}, []))
+        if self.control is None:
+            return  # stopped: the zygote killed every worker on its way out
+        with contextlib.suppress(OSError, BlockingIOError):
+            socket.send_fds(self.control, [json.dumps({"op": "kill", "pid": pid}).encode()], [])
 
     async def exit_status(self, pid: int, wait: float) -> int | None:
         """How worker `pid` ended (`os.waitstatus_to_exitcode`), if known within `wait` s."""
@@ -220,18 +238,18 @@ class WorkerPool:
         self._count: dict[WorkerKey, int] = {}
         self._total = 0
         self._busy = 0
-        self._changed = asyncio.Event()
+        # Waiters for a worker of one key (at its per-bot limit) wake only for that key;
+        # waiters for room (every worker alive and busy) for any release or retirement.
+        self._freed: dict[WorkerKey, asyncio.Event] = {}
+        self._room = asyncio.Event()
         self._started: asyncio.Task[None] | None = None
         self._janitor: asyncio.Task[None] | None = None
-        self.spawned = 0  # workers forked since start (tests, benchmarks)
+        self._restart = asyncio.Lock()
+        self._runs = 0
 
     @property
     def busy(self) -> int:
         return self._busy
-
-    @property
-    def total(self) -> int:
-        return self._total
 
     async def start(self) -> None:
         if self._started is None:
@@ -256,28 +274,23 @@ class WorkerPool:
             why = f"bot did not start within its timeout of {timeout:g} s ({busy})"
             return ended(why, "timeout", [], token, "Timed out")
         self._busy += 1
-        logs: list[str] = []
+        self._runs += 1
+        run = self._runs
         try:
-            worker.writer.write(ipc.encode({"run": payload}))
-            while True:
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    raise TimeoutError
-                frame = await asyncio.wait_for(ipc.read_frame(worker.reader), left)
-                if "log" in frame:
-                    logs.append(str(frame["log"]))
-                    continue
-                break
+            worker.writer.write(ipc.encode({"run": payload, "id": run}))
+            left = max(0.0, deadline - time.monotonic())
+            frame = await asyncio.wait_for(ipc.read_frame(worker.reader), left)
         except TimeoutError:
+            so_far = logring.read(worker.logs, run).splitlines()
             self._discard(worker, kill=True)
-            text_so_far = "".join(logs).splitlines()
             why = f"bot did not finish within its timeout of {timeout:g} s"
-            return ended(why, "timeout", text_so_far, token, "Timed out")
+            return ended(why, "timeout", so_far, token, "Timed out")
         except ipc.PeerGone:
+            so_far = logring.read(worker.logs, run).splitlines()
             self._discard(worker, kill=True)
-            status = await self.zygote.exit_status(worker.pid, EXIT_WAIT)
+            status = await worker.zygote.exit_status(worker.pid, EXIT_WAIT)
             why = describe_exit(status, self.limits.memory_mb)
-            return ended(why, "exception", "".join(logs).splitlines(), token)
+            return ended(why, "exception", so_far, token)
         except BaseException:
             self._discard(worker, kill=True)  # the request was cancelled (client gone, shutdown)
             raise
@@ -296,13 +309,19 @@ class WorkerPool:
         while True:
             idle = self._idle.get(key)
             if idle:
-                return idle.pop()
+                worker = idle.pop()
+                if worker.zygote.alive:
+                    return worker
+                self._discard(worker, kill=False)  # died with its zygote
+                continue
             if self._count.get(key, 0) < self.limits.per_bot:
                 if self._total >= self.limits.workers:
                     self._evict_one()
                 if self._total < self.limits.workers:
                     return await self._spawn(key, text, deadline)
-            changed = self._changed
+                changed = self._room
+            else:
+                changed = self._freed.setdefault(key, asyncio.Event())
             left = deadline - time.monotonic()
             if left <= 0:
                 raise RuntimeBusy(
@@ -327,22 +346,26 @@ class WorkerPool:
         self._count[key] = self._count.get(key, 0) + 1
         self._total += 1
         pid = 0
+        worker: Worker | None = None
         try:
-            pid, sock = await self.zygote.spawn(self.limits.memory_mb)
-            self.spawned += 1
+            zygote = await self._live_zygote()
+            pid, sock, logs = await zygote.spawn(self.limits.memory_mb)
             reader, writer = await asyncio.open_unix_connection(sock=sock, limit=ipc.MAX_FRAME)
-            worker = Worker(key, pid, reader, writer)
+            worker = Worker(key, pid, reader, writer, logs, zygote)
             writer.write(ipc.encode({"load": text, "name": key.bot}))
             left = max(0.001, deadline - time.monotonic())
             answer = await asyncio.wait_for(ipc.read_frame(reader), left)
         except BaseException as error:
-            if pid:
-                self.zygote.kill(pid)
-            self._uncount(key)
+            if worker is not None:
+                self._discard(worker, kill=True)
+            else:
+                if pid:
+                    self.zygote.kill(pid)
+                self._uncount(key)
             if isinstance(error, TimeoutError):
                 raise RuntimeBusy("its code did not finish loading") from None
-            if isinstance(error, ipc.PeerGone):
-                status = await self.zygote.exit_status(pid, EXIT_WAIT)
+            if isinstance(error, ipc.PeerGone) and worker is not None:
+                status = await worker.zygote.exit_status(pid, EXIT_WAIT)
                 why = describe_exit(status, self.limits.memory_mb)
                 raise ArtifactLoadFailed(f"bot {key.bot!r} failed to load: {why}") from None
             raise
@@ -351,15 +374,26 @@ class WorkerPool:
             raise ArtifactLoadFailed(f"bot {key.bot!r} failed to load: {answer['broken']}")
         return worker
 
+    async def _live_zygote(self) -> Zygote:
+        """The zygote, started again if it died (a bot can kill it: same user)."""
+        async with self._restart:
+            if not self.zygote.alive:
+                log.error("the worker zygote ended; starting a new one")
+                dead, self.zygote = self.zygote, Zygote()
+                await dead.stop(wait=0)
+                await self.zygote.start()
+            return self.zygote
+
     def _release(self, worker: Worker) -> None:
         worker.last_used = time.monotonic()
         self._idle.setdefault(worker.key, []).append(worker)
-        self._notify()
+        self._notify(worker.key)
 
     def _discard(self, worker: Worker, *, kill: bool) -> None:
         worker.writer.close()  # the worker reads the end of its channel and exits
+        worker.logs.close()
         if kill:
-            self.zygote.kill(worker.pid)
+            worker.zygote.kill(worker.pid)
         self._uncount(worker.key)
 
     def _uncount(self, key: WorkerKey) -> None:
@@ -368,11 +402,14 @@ class WorkerPool:
         if not self._count[key]:
             del self._count[key]
             self._idle.pop(key, None)
-        self._notify()
+        self._notify(key)
 
-    def _notify(self) -> None:
-        self._changed.set()
-        self._changed = asyncio.Event()
+    def _notify(self, key: WorkerKey) -> None:
+        freed = self._freed.pop(key, None)
+        if freed is not None:
+            freed.set()
+        self._room.set()
+        self._room = asyncio.Event()
 
     async def _retire_idle(self) -> None:
         every = max(0.05, min(self.limits.idle_seconds / 4, 5.0))

@@ -4,8 +4,9 @@ Forked by the zygote (`runtime/zygote.py`), it talks to the supervisor over one 
 (`runtime/ipc.py` frames):
 1. `{"load": <artifact text>, "name": <bot>}` -> `{"loaded": true}` or `{"broken": <why>}`
    (then it exits);
-2. per execution `{"run": <payload>}` -> `{"log": <text>}` frames as the bot writes, then
-   `{"done": BotResult.to_json(), "retire": bool}`.
+2. per execution `{"run": <payload>, "id": n}` -> `{"done": BotResult.to_json(), "retire":
+   bool}`. While the bot runs, what it writes goes to memory shared with the supervisor
+   (`runtime/logring.py`), which reads it if this process is killed or dies.
 The supervisor holds the keys, checks signatures and enforces the timeout (it kills this
 process group); this side only runs the verified artifact it was handed. Module state lives
 across the executions of this worker (a warm bot version), as it did in one process before.
@@ -14,10 +15,9 @@ across the executions of this worker (a warm bot version), as it did in one proc
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import inspect
+import mmap
 import socket
-import threading
 from typing import Any
 
 from medplum_bots.runtime import ipc
@@ -29,24 +29,21 @@ from medplum_bots.runtime.adapter import (
     execute,
     execute_sync,
 )
+from medplum_bots.runtime.logring import LogRing
 
 
 class Channel:
-    """The worker's end of its socket; log frames may come from any thread of the bot."""
+    """The worker's end of its socket (answers) and its shared log memory (`logring`)."""
 
-    def __init__(self, sock: socket.socket) -> None:
+    def __init__(self, sock: socket.socket, logs: LogRing) -> None:
         self.sock = sock
-        self.lock = threading.Lock()
+        self.logs = logs
 
     def send(self, message: Any) -> None:
-        data = ipc.encode(message)
-        with self.lock:
-            self.sock.sendall(data)
+        self.sock.sendall(ipc.encode(message))
 
     def log(self, text: str) -> None:
-        # OSError: the supervisor is gone, this process is about to be killed.
-        with contextlib.suppress(OSError):
-            self.send({"log": text})
+        self.logs.write(text)
 
 
 def load(text: str, name: str) -> Handler:
@@ -59,9 +56,9 @@ def load(text: str, name: str) -> Handler:
     return handler  # type: ignore[no-any-return]
 
 
-def serve(sock: socket.socket, memory_mb: int) -> int:
+def serve(sock: socket.socket, logs: mmap.mmap, memory_mb: int) -> int:
     """Run until the supervisor closes the channel; the process exit code."""
-    channel = Channel(sock)
+    channel = Channel(sock, LogRing(logs))
     try:
         first = ipc.recv_frame(sock)
     except ipc.PeerGone:
@@ -83,6 +80,7 @@ def serve(sock: socket.socket, memory_mb: int) -> int:
         except ipc.PeerGone:
             return 0
         payload = message["run"]
+        channel.logs.begin(int(message.get("id", 0)))
         result, retire = run_one(handler, payload, loop, channel, memory_mb)
         channel.send({"done": result.to_json(), "retire": retire})
         if retire:

@@ -8,8 +8,9 @@ request, so a worker starts in about a millisecond instead of the ~150 ms of an 
 importing httpx.
 
 Control channel (a SOCK_SEQPACKET socketpair, one JSON message per packet):
-- `{"op": "spawn", "memory_mb": N}` with the worker's end of a fresh socketpair attached
-  (SCM_RIGHTS) -> `{"op": "spawned", "pid": P}`; answers come in request order.
+- `{"op": "spawn", "memory_mb": N}` with the worker's end of a fresh socketpair and its
+  shared log memory attached (SCM_RIGHTS) -> `{"op": "spawned", "pid": P}`; answers come
+  in request order.
 - `{"op": "kill", "pid": P}`: SIGKILL to the worker's process group.
 - the zygote sends `{"op": "exited", "pid": P, "status": S}` when a worker ends (S as
   `os.waitstatus_to_exitcode`: negative = killed by that signal).
@@ -29,6 +30,7 @@ import contextlib
 import ctypes
 import errno
 import json
+import mmap
 import os
 import resource
 import selectors
@@ -149,19 +151,22 @@ class Zygote:
 
     def command(self) -> bool:
         try:
-            data, fds, _, _ = socket.recv_fds(self.control, MAX_PACKET, 1)
+            data, fds, _, _ = socket.recv_fds(self.control, MAX_PACKET, 2)
         except (ConnectionError, OSError):
             return False
         if not data:
             return False
         message = json.loads(data)
-        if message.get("op") == "spawn" and fds:
-            pid = self.spawn(fds[0], int(message.get("memory_mb") or 0))
-            os.close(fds[0])
-            self.send({"op": "spawned", "pid": pid})
+        if message.get("op") == "spawn" and len(fds) == 2:
+            try:
+                pid = self.spawn(fds[0], fds[1], int(message.get("memory_mb") or 0))
+            except OSError as error:  # fork refused (process or memory limits)
+                self.send({"op": "spawned", "pid": 0, "error": str(error)})
+            else:
+                self.send({"op": "spawned", "pid": pid})
         elif message.get("op") == "kill":
             self.kill(int(message["pid"]))
-        for fd in fds[1:]:
+        for fd in fds:
             os.close(fd)
         return True
 
@@ -169,7 +174,7 @@ class Zygote:
         with contextlib.suppress(OSError):
             self.control.sendall(json.dumps(message).encode())
 
-    def spawn(self, fd: int, memory_mb: int) -> int:
+    def spawn(self, fd: int, log_fd: int, memory_mb: int) -> int:
         self.count += 1
         workdir = os.path.join(self.root, f"w{self.count}")
         os.mkdir(workdir, 0o700)
@@ -181,7 +186,9 @@ class Zygote:
                 self.become_worker(parent, workdir, memory_mb)
                 from medplum_bots.runtime.worker import serve
 
-                code = serve(socket.socket(fileno=fd), memory_mb)
+                logs = mmap.mmap(log_fd, 0)
+                os.close(log_fd)
+                code = serve(socket.socket(fileno=fd), logs, memory_mb)
             finally:
                 os._exit(code)
         self.workers[pid] = workdir
