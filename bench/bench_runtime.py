@@ -19,6 +19,8 @@
 (f) The hello bot's latency alone, then while 40 executions of a bot that never returns are
     in flight (each holding a worker or waiting for one of its bot's).
 (g) The supervisor <-> worker IPC alone: one execution's frames over a socketpair.
+(h) (a)'s sealed runtime again with its store in a local redis-server (replicas' shared
+    replay memory and deploy marks) against the in-process store of (a).
 
 (a) and (c) run twice in one run: "before" is the same runtime with bots run in its own
 process (`isolation="in-process"`, the runtime before sealed workers), "after" the default.
@@ -180,9 +182,14 @@ IN_PROCESS = "bench_runtime:in_process_app"
 
 
 def start_runtime(
-    project: Path, port: int, also_allowed: str, factory: str = SEALED
+    project: Path,
+    port: int,
+    also_allowed: str,
+    factory: str = SEALED,
+    extra_env: dict[str, str] | None = None,
 ) -> subprocess.Popen[bytes]:
     env = {
+        **(extra_env or {}),
         **os.environ,
         "PYTHONPATH": os.pathsep.join([str(project / "src"), str(project), str(ROOT / "bench")]),
         "MEDPLUM_BOTS_RUNTIME_KEY": KEY,
@@ -601,6 +608,42 @@ def ipc_round_trip(calls: int) -> float:
     return statistics.median(times) * 1e6
 
 
+# -- (h) the shared store: replays and deploy marks in Redis --------------------------------
+
+
+def redis_store_cost(
+    project: Path, also_allowed: str, text: bytes, calls: int, concurrency: int
+) -> dict[str, float] | None:
+    """(a)'s sealed-worker runtime with `MEDPLUM_BOTS_REDIS_URL` set: one Lua script per
+    execution on a local redis-server (no persistence). None without redis-server."""
+    import shutil
+
+    binary = shutil.which("redis-server")
+    if binary is None:
+        print("(h) skipped: redis-server is not installed")
+        return None
+    redis_port = free_port()
+    options = ["--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--loglevel", "warning"]
+    redis = subprocess.Popen(
+        [binary, "--port", str(redis_port), *options], stdout=subprocess.DEVNULL
+    )
+    port = free_port()
+    try:
+        time.sleep(0.3)
+        url = f"redis://127.0.0.1:{redis_port}/0"
+        server = start_runtime(
+            project, port, also_allowed, extra_env={"MEDPLUM_BOTS_REDIS_URL": url}
+        )
+        try:
+            return over_http(port, calls, concurrency, "my_first_bot", text)
+        finally:
+            server.terminate()
+            server.wait(10)
+    finally:
+        redis.terminate()
+        redis.wait(10)
+
+
 # -- cold start -------------------------------------------------------------------------------
 
 
@@ -702,6 +745,7 @@ def main(argv: Sequence[str] | None = None) -> None:
             server.terminate()
             server.wait(10)
             standin.__exit__(None, None, None)
+        with_redis = redis_store_cost(project, BASE_URL, text, calls, concurrency)
 
         print(f"\n(a) {calls} sequential calls; throughput with {concurrency} concurrent callers")
         print(f"{'':34}{'p50 ms':>9}{'p99 ms':>9}{'inv/s':>9}")
@@ -774,6 +818,15 @@ def main(argv: Sequence[str] | None = None) -> None:
             f"while stuck  p50 {while_stuck['stuck p50']:6.3f} ms  p99 "
             f"{while_stuck['stuck p99']:6.3f} ms  (target: p99 unchanged)"
         )
+
+        if with_redis is not None:
+            print("\n(h) the store: (a)'s sealed runtime, in-process store against Redis (local)")
+            for label, row in (("in-process store", http), ("Redis store", with_redis)):
+                print(f"{label:34}{row['p50']:9.3f}{row['p99']:9.3f}{row['throughput']:9.0f}")
+            print(
+                f"Redis adds p50 {with_redis['p50'] - http['p50']:.3f} ms; throughput "
+                f"{with_redis['throughput'] / http['throughput']:.2f}x"
+            )
 
 
 if __name__ == "__main__":
