@@ -191,6 +191,17 @@ BOTS = {
                 print(f"started {started} threads")
             return started
     """,
+    "forger": """
+        import os
+
+
+        def handler(medplum, event):
+            print("forging")
+            for fd in os.listdir("/proc/self/fd"):
+                if os.readlink(f"/proc/self/fd/{fd}").startswith("socket:"):
+                    os.write(int(fd), b"\\x00\\x00\\x00\\x02{}")  # a frame, not a result
+            return "answered"
+    """,
     "regicide": """
         import os
         import signal
@@ -389,6 +400,13 @@ def test_threads_count_against_the_memory_limit(project: Project) -> None:
     assert "can't start new thread" in failure_text(answer)
     started = int(answer["logs"][0].split()[1])
     assert 0 < started < 300  # each thread's stack counts: 300 do not fit in 256 MB
+    still_works(project)
+
+
+def test_a_bot_writing_on_its_channel_fails_itself_only(project: Project) -> None:
+    answer = run(project, "forger")
+    assert "not an execution's result" in failure_text(answer)
+    assert answer["logs"][0] == "forging"
     still_works(project)
 
 

@@ -263,8 +263,8 @@ class WorkerPool:
     async def run(
         self, key: WorkerKey, text: str, payload: Mapping[str, Any], timeout: float
     ) -> BotResult:
-        """Run one execution of `key`'s artifact; ArtifactLoadFailed if its code cannot load,
-        RuntimeBusy if no worker was free before the deadline."""
+        """Run one execution of `key`'s artifact; ArtifactLoadFailed if its code cannot load.
+        Every other end (timeout, no worker free in time, exit, crash) is a failed result."""
         await self.start()
         deadline = time.monotonic() + timeout
         token = payload.get("accessToken") if isinstance(payload.get("accessToken"), str) else None
@@ -297,8 +297,15 @@ class WorkerPool:
         finally:
             self._busy -= 1
         worker.executions += 1
-        done = frame["done"]
-        result = BotResult(bool(done["ok"]), done["result"], list(done["logs"]), done["outcome"])
+        try:
+            done = frame["done"]
+            logs = [str(line) for line in done["logs"]]
+            result = BotResult(bool(done["ok"]), done["result"], logs, done["outcome"])
+        except (KeyError, TypeError):  # the bot wrote on its worker's channel itself
+            so_far = logring.read(worker.logs, run).splitlines()
+            self._discard(worker, kill=True)
+            why = "the bot's worker answered something that is not an execution's result"
+            return ended(why, "exception", so_far, token)
         if frame.get("retire") or worker.executions >= self.limits.executions:
             self._discard(worker, kill=False)
         else:
