@@ -16,9 +16,8 @@ from medplum_bots import InMemoryMedplum
 from medplum_bots.errors import MedplumBotsError
 from medplum_bots.runtime.adapter import BotRegistry, make_payload
 from medplum_bots.runtime.deploy_keys import generate
-from medplum_bots.runtime.http_app import create_app, settings_from_env
+from medplum_bots.runtime.http_app import create_app, normalize_base_url, settings_from_env
 from medplum_bots.runtime.signing import SIGNATURE_HEADER, TIMESTAMP_HEADER, signature_headers
-from medplum_bots.urls import normalize_base_url
 from tests.runtime.bots import ALL, BASE_URL, CALLS, KEY
 from tests.runtime.serving import serve_asgi
 

@@ -68,7 +68,7 @@ from medplum_bots.runtime.signing import (
     verify,
 )
 from medplum_bots.runtime.threads import BotThreads, RuntimeBusy
-from medplum_bots.urls import normalize_base_url
+from medplum_bots.urls import normalize_base_url as normalize_base_url  # tests import it here
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
