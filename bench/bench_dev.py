@@ -256,7 +256,9 @@ def main() -> None:
         standin.command("setup", project=PROJECT, secrets={SECRET: RUNTIME_KEY}, client=CLIENT)
         ids = standin.command("seed_bots", project=PROJECT, count=args.bots, label="dev")["ids"]
         root = Path(scratch) / "project"
-        with runtime(Path(scratch) / "runtime", standin.base_url, key.public) as runtime_url:
+        with runtime(
+            Path(scratch) / "runtime", standin.base_url, f"staging={key.public}"
+        ) as runtime_url:
             make_project(root, standin.base_url, runtime_url, ids)
             for label, tests, start in (("with tests", True, 0), ("without tests", False, 100)):
                 times = measure(root, standin.base_url, ids, environ, tests, args.repeats, start)

@@ -85,7 +85,7 @@ def test_setup_makes_the_keys_sets_the_secret_and_a_second_run_changes_nothing(
     assert project_secret(standin) == runtime_key
     private = values["MEDPLUM_BOTS_DEPLOY_KEY"] or ""
     public = public_text(load_private(private).public_key())
-    assert values["MEDPLUM_BOTS_TRUSTED_KEYS"] == public
+    assert values["MEDPLUM_BOTS_TRUSTED_KEYS"] == f"staging={public}"
     assert values["MEDPLUM_BOTS_ALLOWED_BASE_URLS"] == standin.base_url
     assert result.changed and result.project_secret == "set"
     text = "\n".join(result.lines())

@@ -19,7 +19,7 @@ from medplum_standin import MedplumStandIn
 
 from medplum_bots.deploy.dev_loop import DevLoop
 from medplum_bots.deploy.options import Connections
-from medplum_bots.runtime.deploy_keys import generate
+from medplum_bots.runtime.deploy_keys import generate, trusted_entry
 from tests.runtime.generic import Project, open_standin, runtime_process
 
 BOT = """
@@ -60,7 +60,8 @@ def standin() -> Iterator[MedplumStandIn]:
 @pytest.fixture
 def project(tmp_path: Path, standin: MedplumStandIn) -> Iterator[Project]:
     key = generate()
-    with runtime_process(tmp_path / "runtime", standin.base_url, key.public) as runtime:
+    trusted = trusted_entry("staging", key.public)
+    with runtime_process(tmp_path / "runtime", standin.base_url, trusted) as runtime:
         made = Project(tmp_path / "project", standin, runtime.url, key)
         made.write("src/shared/words.py", WORDS)
         made.write("tests/test_greeter.py", TEST)

@@ -16,7 +16,7 @@ from medplum_bots.config import load_config
 from medplum_bots.deploy.options import Connections, DeployOptions
 from medplum_bots.deploy.rollback import Rollback, rollback
 from medplum_bots.errors import DeployError
-from medplum_bots.runtime.deploy_keys import generate
+from medplum_bots.runtime.deploy_keys import generate, trusted_entry
 from tests.runtime.generic import Project, carried_artifact, open_standin, runtime_process
 
 V1 = """
@@ -50,7 +50,8 @@ def standin() -> Iterator[MedplumStandIn]:
 @pytest.fixture
 def project(tmp_path: Path, standin: MedplumStandIn) -> Iterator[Project]:
     key = generate()
-    with runtime_process(tmp_path / "runtime", standin.base_url, key.public) as runtime:
+    trusted = trusted_entry("staging", key.public)
+    with runtime_process(tmp_path / "runtime", standin.base_url, trusted) as runtime:
         yield Project(tmp_path / "project", standin, runtime.url, key)
 
 
@@ -107,6 +108,15 @@ def test_rollback_deploys_the_previous_code_anew_and_deploy_brings_the_new_back(
     )
     new = carried_artifact(project.executable_code("greeter"))
     assert base64.b64decode(new["code"]) == base64.b64decode(old["code"])
+    # Signed anew with a newer deploy sequence than every earlier deploy: the runtime, which
+    # refuses a sequence older than one it ran, runs it (the answer above).
+    sequences = [
+        carried_artifact(project.standin.store.binary_content(v.executable[7:]).decode())[
+            "sequence"
+        ]
+        for v in versions
+    ]
+    assert new["sequence"] > max(sequences) and new["signature"] != old["signature"]
     source = project.standin.store.binary_content(after["sourceCode"]["url"].split("/")[1])
     assert b"v1 ran" in source
     # The history now shows three deploys, the rollback current.
@@ -133,17 +143,21 @@ def test_an_artifact_altered_on_the_server_is_not_re_signed(project: Project) ->
     first = run_rollback(project, list_only=True).versions[0]
     binary_id = first.executable.removeprefix("Binary/")
     code = project.standin.store.binary_content(binary_id).decode()
-    carried = dict(carried_artifact(code))
-    evil = base64.b64decode(carried["code"]).replace(b"v1 ran", b"evil ran")
-    carried["code"] = base64.b64encode(evil).decode()
+    evil = base64.b64decode(carried_artifact(code)["code"]).replace(b"v1 ran", b"evil ran")
     altered = "\n".join(
-        f"const ARTIFACT = {json.dumps(carried)};" if line.startswith("const ARTIFACT = ") else line
+        f"const ARTIFACT_CODE = {json.dumps(base64.b64encode(evil).decode())};"
+        if line.startswith("const ARTIFACT_CODE = ")
+        else line
         for line in code.splitlines()
     )
+    assert altered != code
     stored = project.standin.store.read("Binary", binary_id)
     stored["data"] = base64.b64encode(altered.encode()).decode()
     project.standin.store.update(stored, "project-1")
 
-    with pytest.raises(DeployError, match="is not re-signed: the artifact: the deploy signature"):
+    with pytest.raises(
+        DeployError,
+        match="is not re-signed: the artifact: its content does not match the signed hash",
+    ):
         run_rollback(project, options=DeployOptions())
     assert project.execute("greeter", {}).json()["version"] == 2

@@ -50,7 +50,7 @@ from medplum_bots.runtime.deploy_keys import (
     DeployKeyError,
     TrustedKeys,
     public_text,
-    statement,
+    trusted_entry,
 )
 from medplum_bots.runtime.forwarder import carried_artifact
 
@@ -178,18 +178,18 @@ def rollback(
         raise DeployError(f"bot {name!r}: {error}") from None
     environ = os.environ if connections.environ is None else connections.environ
     listed = _lookup(_layers(env, config.root, environ, TRUSTED_KEYS_VAR))
+    own = trusted_entry(env.name, public_text(key.public_key()))
+    where = listed[1] if listed else TRUSTED_KEYS_VAR
+    statement = carried.statement
     try:  # the current key, and the keys the environment's runtime trusts (rotations)
-        keys = TrustedKeys.parse(
-            ",".join([public_text(key.public_key()), *(listed[:1] if listed else [])]),
-            listed[1] if listed else TRUSTED_KEYS_VAR,
-        )
-    except DeployKeyError as error:
-        raise DeployError(str(error)) from None
-    digest = hashlib.sha256(carried.content).hexdigest()
-    try:
-        keys.verify(
-            carried.key_id, carried.signature, statement(embedded.name, digest), "the artifact"
-        )
+        keys = TrustedKeys.parse(",".join([own, *(listed[:1] if listed else [])]), where)
+        keys.verify_deploy(carried.key_id, carried.signature, statement, "the artifact")
+        if statement.sha256 != hashlib.sha256(carried.content).hexdigest():
+            raise DeployKeyError("the artifact: its content does not match the signed hash")
+        if statement.bot_id != entry.id or statement.bot != embedded.name:
+            raise DeployKeyError(
+                f"the artifact was signed for {statement.bot} on Bot/{statement.bot_id}"
+            )
     except DeployKeyError as error:
         raise DeployError(
             f"bot {name!r}: version {chosen.version} is not re-signed: {error} (not deployed by "

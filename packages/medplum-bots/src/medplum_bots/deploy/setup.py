@@ -45,6 +45,7 @@ from medplum_bots.runtime.deploy_keys import (
     key_id,
     load_private,
     public_text,
+    trusted_entry,
 )
 from medplum_bots.runtime.http_app import ALLOWED_VAR, KEY_VAR
 
@@ -154,9 +155,8 @@ def setup_environment(
             private_text = generate().private
             made.append(DEPLOY_KEY_VAR)
         public = load_private(private_text, f"{DEPLOY_KEY_VAR} in {env.env_file}").public_key()
-        wanted = _file_values(
-            existing, env, credentials, private_text, runtime_key, public_text(public)
-        )
+        trusted = trusted_entry(env.name, public_text(public))
+        wanted = _file_values(existing, env, credentials, private_text, runtime_key, trusted)
         needs_write = any(existing.get(k) != v for k, v in wanted.items())
         if needs_write and path.exists() and not force:
             missing = [k for k, v in wanted.items() if existing.get(k) != v]
@@ -186,7 +186,7 @@ def setup_environment(
         written=needs_write,
         project_secret=state,
         new_values=tuple(made),
-        public_key=public_text(public),
+        public_key=trusted_entry(env.name, public_text(public)),
         key_id=key_id(public),
         base_url=credentials.base_url,
         secret_name=secret_name,
