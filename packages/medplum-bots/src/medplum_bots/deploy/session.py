@@ -19,7 +19,7 @@ import httpx
 from medplum_bots.client import AsyncMedplumClient
 from medplum_bots.client.retry import RetryPolicy
 from medplum_bots.config import Environment
-from medplum_bots.deploy.credentials import CLIENT_ID, CLIENT_SECRET, Credentials
+from medplum_bots.deploy.credentials import CLIENT_ID, Credentials, login_failed
 from medplum_bots.deploy.plan import identifier_value
 from medplum_bots.deploy.pools import deploy_transport
 from medplum_bots.deploy.subscriptions import owner_of, tag_query
@@ -36,8 +36,6 @@ if TYPE_CHECKING:
 
 # The deployer handles resources as plain dicts (the client's typed answers are cast to it).
 Resource = dict[str, Any]
-# Answers to a login that mean "these credentials are wrong" (Medplum answers 400).
-CREDENTIAL_STATUSES = (400, 401, 403)
 # Answers to reading the Project that mean "not allowed to look": nothing cheap to check.
 NOT_VISIBLE = (401, 403, 404)
 # The identifier naming the config entry a Bot was created for: lets a rerun (or a run in
@@ -114,16 +112,7 @@ class EnvironmentSession:
             raise DeployError(redactor(f"environment {name!r}: {error}")) from None
         except OperationOutcomeError as error:
             await client.close()
-            hint = (
-                f"; check {credentials.sources[CLIENT_ID]} and {credentials.sources[CLIENT_SECRET]}"
-                if error.status in CREDENTIAL_STATUSES
-                else ""
-            )
-            raise CredentialsError(
-                redactor(
-                    f"environment {name!r}: login to {credentials.base_url} failed ({error}){hint}"
-                )
-            ) from None
+            raise CredentialsError(redactor(str(login_failed(credentials, error)))) from None
         redactor.add(client.get_access_token())
         project_id = _project_of(answer)
         if environment.project_id and project_id and project_id != environment.project_id:
@@ -274,7 +263,19 @@ class EnvironmentSession:
         body: dict[str, str] = {"name": name, "runtimeVersion": runtime_version}
         if description:
             body["description"] = description
-        bot = await self.client.post(f"admin/projects/{self.project_id}/bot", body)
+        try:
+            bot = await self.client.post(f"admin/projects/{self.project_id}/bot", body)
+        except OperationOutcomeError as error:
+            if error.status not in (401, 403):
+                raise
+            # Medplum answers a bare 403 "Forbidden": say which of the two causes it can be.
+            raise CredentialsError(
+                f"environment {self.environment.name!r}: creating bot {name!r} in "
+                f"Project/{self.project_id} was refused (HTTP {error.status}): the credentials' "
+                f"client ({self.credentials.sources.get(CLIENT_ID, CLIENT_ID)}) is not an admin "
+                f"of Project/{self.project_id}, or the projectId in medplum.config.json is wrong "
+                "(make the ClientApplication a project admin, or fix projectId)"
+            ) from None
         if not isinstance(bot, dict) or not isinstance(bot.get("id"), str):
             raise DeployError(f"creating bot {name!r}: the server answered without a Bot id")
         return bot
