@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, cast
 
 import httpx
@@ -61,6 +61,14 @@ def _project_of(token_answer: dict[str, Any]) -> str:
     project = token_answer.get("project")
     reference = project.get("reference") if isinstance(project, dict) else None
     return reference.removeprefix("Project/") if isinstance(reference, str) else ""
+
+
+@dataclass(frozen=True)
+class RuntimeSecret:
+    """The route-http runtime key as the Project holds it (`EnvironmentSession.runtime_secret`)."""
+
+    warning: str | None = None  # the secret is missing: route-http bots cannot run
+    value: str | None = field(default=None, repr=False)  # None when it could not be read
 
 
 @dataclass
@@ -164,16 +172,16 @@ class EnvironmentSession:
             found.extend(cast("list[Resource]", page))
         return found
 
-    async def missing_runtime_secret(self) -> str | None:
-        """A warning when the route-1 runtime key is not among the Project's secrets.
+    async def runtime_secret(self) -> RuntimeSecret:
+        """The route-1 runtime key as the Project holds it, or a warning when it is missing.
 
-        None when it is there, when the route is not `http`, or when these credentials may
-        not read the Project (401/403/404: nothing cheap to check). Any other failure (5xx
-        after retries, no answer) is raised: the environment is not healthy enough to deploy.
+        Nothing to say when the route is not `http`, or when these credentials may not read
+        the Project (401/403/404: nothing cheap to check). Any other failure (5xx after
+        retries, no answer) is raised: the environment is not healthy enough to deploy.
         """
         runtime = self.environment.runtime
         if runtime.type != "http" or not self.project_id:
-            return None
+            return RuntimeSecret()
         try:
             # Medplum lets only project admins read the Project; they see all of it.
             project = await self.client.read_resource("Project", self.project_id)
@@ -181,16 +189,20 @@ class EnvironmentSession:
             raise
         except OperationOutcomeError as error:
             if error.status in NOT_VISIBLE:
-                return None
+                return RuntimeSecret()
             raise DeployError(
                 f"reading Project/{self.project_id} (runtime secret check) failed: {error}"
             ) from None
         # FHIR JSON leaves out empty lists: no `secret` field means no secrets.
-        names = {s.get("name") for s in project.get("secret") or [] if isinstance(s, dict)}
-        if runtime.secret_name in names:
-            return None
-        return (
-            f"Project secret {runtime.secret_name!r} is missing in environment "
+        for secret in project.get("secret") or []:
+            if isinstance(secret, dict) and secret.get("name") == runtime.secret_name:
+                value = secret.get("valueString")
+                if isinstance(value, str) and value:
+                    self.redactor.add(value)
+                    return RuntimeSecret(value=value)
+                return RuntimeSecret()
+        return RuntimeSecret(
+            warning=f"Project secret {runtime.secret_name!r} is missing in environment "
             f"{self.environment.name!r}: the forwarder cannot sign requests to the runtime "
             "(add it under Project > Secrets; see docs/running-python-bots.md)"
         )

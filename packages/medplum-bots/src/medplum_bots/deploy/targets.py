@@ -20,10 +20,11 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from medplum_bots.build.bundle import Artifact, build_all, render_artifact
 from medplum_bots.build.loader import artifact_sha256
 from medplum_bots.build.manifest import read_manifest
-from medplum_bots.config import BotEntry, Environment, ProjectConfig
+from medplum_bots.config import BotEntry, Environment, ProjectConfig, check_writable
 from medplum_bots.deploy.credentials import Credentials, resolve_credentials, resolve_deploy_key
 from medplum_bots.deploy.options import DeployOptions
 from medplum_bots.deploy.plan import content_hash, desired_settings
+from medplum_bots.deploy.smoke import SmokeInput, smoke_input
 from medplum_bots.deploy.subscriptions import Key, desired_subscriptions
 from medplum_bots.errors import BuildError, DeployError
 from medplum_bots.runtime.deploy_keys import sign_artifact
@@ -85,6 +86,7 @@ class Target:
     source: bytes
     settings: dict[str, Any]
     executable: Executable
+    smoke: SmokeInput | None = None  # run after the deploy (`smoke`)
 
     @property
     def route(self) -> Route:
@@ -118,6 +120,8 @@ def prepare(
     """
     selected = config.select(patterns)
     _check_ids(selected, options.create)
+    if options.create and not options.dry_run and any(not e.id for e in selected):
+        check_writable(config.path, "the ids of the Bots it creates")
     environments = {entry.environment: config.environment(entry.environment) for entry in selected}
     credentials = {
         name: resolve_credentials(env, config.root, environ) for name, env in environments.items()
@@ -143,7 +147,9 @@ def prepare(
             executable = _lambda_function(entry, env, artifact)
         else:
             executable = _forwarder(entry, env, artifact, keys[entry.environment])
-        targets.append(Target(entry, env, artifact, source, desired_settings(entry), executable))
+        smoke = smoke_input(entry, config.root)
+        settings = desired_settings(entry)
+        targets.append(Target(entry, env, artifact, source, settings, executable, smoke))
     return targets, credentials
 
 

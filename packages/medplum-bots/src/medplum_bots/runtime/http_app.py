@@ -50,7 +50,7 @@ from medplum_bots.runtime.artifacts import (
     ArtifactRefused,
     SignedArtifacts,
 )
-from medplum_bots.runtime.capabilities import capabilities
+from medplum_bots.runtime.capabilities import answer_checks, capabilities
 from medplum_bots.runtime.deploy_keys import (
     TRUSTED_KEYS_VAR,
     DeployKeyError,
@@ -295,7 +295,10 @@ class BotRuntime:
             log.warning("capabilities rejected: %s", error)
             await _answer(send, 403, _error_body(str(error), "forbidden"))
             return
-        await _answer(send, 200, {**capabilities(), "trustedKeys": trusted.ids(), "keyId": kid})
+        checks = answer_checks(body, self.key, self.allowed)
+        await _answer(
+            send, 200, {**capabilities(), **checks, "trustedKeys": trusted.ids(), "keyId": kid}
+        )
 
     async def _run_bot(self, name: str, scope: Scope, receive: Receive, send: Send) -> None:
         started = time.perf_counter()
