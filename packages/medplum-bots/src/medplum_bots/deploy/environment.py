@@ -38,7 +38,7 @@ from medplum_bots.deploy.session import EnvironmentSession, Resource, RuntimeSec
 from medplum_bots.deploy.smoke import run_smoke
 from medplum_bots.deploy.steps import OwnedSubscriptions, StepFailed, deploy_bot, preview, step
 from medplum_bots.deploy.targets import Forwarder, Route, Target
-from medplum_bots.errors import DeployError, MedplumBotsError
+from medplum_bots.errors import BuildError, DeployError, MedplumBotsError
 
 NOT_CHECKED = "runtime not checked (--no-runtime-check)"
 OutcomeCallback = Callable[[BotOutcome], None]
@@ -271,6 +271,8 @@ class EnvironmentRun:
             wanted = self._hash(target, bot["id"])
             prefix = f"created Bot/{bot['id']}, then " if found.created else ""
             try:
+                if target.refused:
+                    raise StepFailed("build", BuildError(target.refused))
                 note = await self._check_runtime(target)
                 if self.options.dry_run:
                     detail = await preview(target, bot, wanted, subscriptions)

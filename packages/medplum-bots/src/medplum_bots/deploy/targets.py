@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from medplum_bots.build.bundle import Artifact, build_all, render_artifact
+from medplum_bots.build.forwarder_size import MAX_EXECUTABLE, too_large
 from medplum_bots.build.loader import artifact_sha256
 from medplum_bots.build.manifest import read_manifest
 from medplum_bots.config import BotEntry, Environment, ProjectConfig, check_writable
@@ -32,9 +33,6 @@ from medplum_bots.runtime.forwarder import CarriedArtifact, forwarder_code
 
 if TYPE_CHECKING:
     from medplum_bots.deploy.lambda_deploy import FunctionSpec
-
-# The forwarder's size limit: Medplum parses `$deploy` with its JSON limit (1 MB by default).
-MAX_EXECUTABLE = 900_000
 
 
 class Route(enum.Enum):
@@ -87,6 +85,7 @@ class Target:
     settings: dict[str, Any]
     executable: Executable
     smoke: SmokeInput | None = None  # run after the deploy (`smoke`)
+    refused: str = ""  # why this bot cannot be deployed (its other bots still are)
 
     @property
     def route(self) -> Route:
@@ -143,13 +142,16 @@ def prepare(
         except OSError as error:
             raise BuildError(f"{entry.source}: cannot read ({error.strerror})") from None
         executable: Executable
+        refused = ""
         if Route(env.runtime.type) is Route.LAMBDA:
             executable = _lambda_function(entry, env, artifact)
         else:
             executable = _forwarder(entry, env, artifact, keys[entry.environment])
+            if len(executable.code) > MAX_EXECUTABLE:
+                refused = too_large(entry.name, len(executable.code))
         smoke = smoke_input(entry, config.root)
         settings = desired_settings(entry)
-        targets.append(Target(entry, env, artifact, source, settings, executable, smoke))
+        targets.append(Target(entry, env, artifact, source, settings, executable, smoke, refused))
     return targets, credentials
 
 
@@ -192,12 +194,6 @@ def _forwarder(
     code = forwarder_code(
         runtime.url, artifact.name, runtime.secret_name, carried, timeout=entry.timeout
     )
-    if len(code) > MAX_EXECUTABLE:
-        raise DeployError(
-            f"bot {entry.name!r}: its forwarder with the embedded artifact is {len(code):,} "
-            f"bytes; Medplum accepts `$deploy` bodies up to about 1 MB (maxJsonSize): move "
-            "large data out of the bot's modules (a Binary, a Project secret)"
-        )
     return Forwarder(code, key, runtime.url)
 
 
@@ -214,7 +210,8 @@ def _artifacts(
     """The artifact of every selected entry by resolved dist path (building them first)."""
     root = config.root.resolve()
     if build:
-        return {a.path.resolve(): a for a in build_all(config, patterns)}
+        built = build_all(config, patterns, check_forwarders=False)  # sizes: per bot, below
+        return {a.path.resolve(): a for a in built}
     records = {(root / str(r["dist"])).resolve(): r for r in read_manifest(root)}
     result: dict[Path, Artifact] = {}
     for entry in selected:
