@@ -15,7 +15,7 @@ from typing import Any
 from medplum_standin import MedplumStandIn
 
 from medplum_bots.deploy.report import DEPLOYED, FAILED
-from medplum_bots.runtime.deploy_keys import generate
+from medplum_bots.runtime.deploy_keys import generate, trusted_entry
 from tests.oneline.cli import error_line, invoke
 from tests.runtime.generic import (
     CLIENT,
@@ -51,9 +51,8 @@ def project_with(
         standin.add_project(PROJECT, secrets={SECRET: project_secret})
         standin.add_client(CLIENT, CLIENT_SECRET, PROJECT)
         key = generate()
-        with runtime_process(
-            tmp_path / "runtime", allowed or standin.base_url, key.public
-        ) as runtime:
+        trusted = trusted_entry("staging", key.public)
+        with runtime_process(tmp_path / "runtime", allowed or standin.base_url, trusted) as runtime:
             yield Project(tmp_path / "project", standin, runtime.url, key)
 
 

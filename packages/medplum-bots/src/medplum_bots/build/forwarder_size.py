@@ -3,8 +3,8 @@ fails `invoke build` (CI's pull-request check) naming the bot, not a deploy afte
 
 Medplum parses a `$deploy` body under its JSON limit (`maxJsonSize`, 1 MB by default), and the
 forwarder carries the bot's whole artifact. The size is the forwarder's as the runtime module
-renders it (`runtime.forwarder`) with the largest values a deploy can sign into it, so a bot
-that passes here is never refused for its size at deploy time.
+renders it (`runtime.forwarder.ForwarderSpec.identity`: the largest values a deploy can sign
+into it), so a bot that passes here is never refused for its size at deploy time.
 """
 
 from __future__ import annotations
@@ -14,14 +14,13 @@ from pathlib import Path
 
 from medplum_bots.config import BotEntry, ProjectConfig
 from medplum_bots.errors import BuildError, ConfigError
-from medplum_bots.runtime.forwarder import CarriedArtifact, forwarder_code
+from medplum_bots.runtime.forwarder import ForwarderSpec
 
 # The largest forwarder `invoke deploy` sends: 1 MB less room for the JSON around it.
 MAX_EXECUTABLE = 900_000
-# Placeholders as long as what a deploy signs in: a key id (16 hex), an Ed25519 signature
-# (86 base64url characters).
+# A placeholder as long as a deploy key's id (16 hex); `ForwarderSpec.identity` puts the
+# largest Bot id, sequence and signature in.
 _KEY_ID = "0" * 16
-_SIGNATURE = "0" * 86
 
 
 def forwarder_size(entry: BotEntry, config: ProjectConfig, content: bytes) -> int | None:
@@ -30,14 +29,18 @@ def forwarder_size(entry: BotEntry, config: ProjectConfig, content: bytes) -> in
     runtime = config.environment(entry.environment).runtime
     if runtime.type != "http" or not runtime.url:
         return None
-    carried = CarriedArtifact(content, _KEY_ID, _SIGNATURE)
+    spec = ForwarderSpec(
+        runtime.url,
+        Path(entry.dist).stem,
+        runtime.secret_name,
+        entry.environment,
+        content,
+        entry.timeout,
+    )
     try:
-        code = forwarder_code(
-            runtime.url, Path(entry.dist).stem, runtime.secret_name, carried, entry.timeout
-        )
+        return spec.identity(_KEY_ID)[1]
     except ConfigError:
         return None
-    return len(code)
 
 
 def too_large(name: str, size: int) -> str:

@@ -121,6 +121,14 @@ def _check_expected(answer: dict[str, Any], expected: Expected, runtime_url: str
     A runtime that does not answer a question (an older one) is not held to it.
     """
     env = expected.environment
+    bound = answer.get("keyEnvironment")
+    if isinstance(bound, str) and bound != env:
+        kid = answer.get("keyId", "?")
+        raise DeployError(
+            f"runtime at {runtime_url} trusts deploy key {kid} for environment {bound!r}, not "
+            f"{env!r}: give {env!r} its own key (`invoke deploy-key`) and list "
+            f"it in the runtime's MEDPLUM_BOTS_TRUSTED_KEYS as {env}=ed25519:..."
+        )
     if answer.get("requestKeyMatches") is False:
         raise DeployError(
             f"the runtime at {runtime_url} verifies requests with a MEDPLUM_BOTS_RUNTIME_KEY "

@@ -9,7 +9,7 @@ or a `LambdaFunction` (route lambda). A typo fails here, before anything is touc
 from __future__ import annotations
 
 import enum
-import hashlib
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -28,8 +28,8 @@ from medplum_bots.deploy.plan import content_hash, desired_settings
 from medplum_bots.deploy.smoke import SmokeInput, smoke_input
 from medplum_bots.deploy.subscriptions import Key, desired_subscriptions
 from medplum_bots.errors import BuildError, DeployError
-from medplum_bots.runtime.deploy_keys import sign_artifact
-from medplum_bots.runtime.forwarder import CarriedArtifact, forwarder_code
+from medplum_bots.runtime.deploy_keys import deploy_sequence, key_id
+from medplum_bots.runtime.forwarder import ForwarderSpec
 
 if TYPE_CHECKING:
     from medplum_bots.deploy.lambda_deploy import FunctionSpec
@@ -44,20 +44,29 @@ class Route(enum.Enum):
 
 @dataclass(frozen=True)
 class Forwarder:
-    """Route http: the JavaScript `$deploy`ed as the Bot's executable code."""
+    """Route http: the JavaScript `$deploy`ed as the Bot's executable code.
 
-    code: str
-    deploy_key: Ed25519PrivateKey  # signed the artifact the forwarder carries
+    Signed for each Bot at its deploy (`code_for`: the Bot id and a sequence newer than its
+    last deploy, `runtime.deploy_keys`); `identity` and `size` leave those out (placeholders of
+    the largest size), so an unchanged bot keeps its content hash.
+    """
+
+    spec: ForwarderSpec
+    deploy_key: Ed25519PrivateKey  # signs the artifact the forwarder carries
     runtime_url: str
+    identity: str
+    size: int
 
     def fingerprint(self) -> dict[str, Any]:
         """What the content hash covers of it."""
-        return {"route": Route.HTTP.value, "code": hashlib.sha256(self.code.encode()).hexdigest()}
+        return {"route": Route.HTTP.value, "code": self.identity}
 
     def code_for(self, bot: Mapping[str, Any]) -> str:
-        """The JavaScript to `$deploy` on `bot` (the same for every Bot of the entry)."""
-        del bot
-        return self.code
+        """The JavaScript to `$deploy` on `bot`, signed for this deploy of it."""
+        meta = bot.get("meta")
+        last_updated = meta.get("lastUpdated") if isinstance(meta, dict) else None
+        sequence = deploy_sequence(time.time(), last_updated)
+        return self.spec.render(self.deploy_key, str(bot["id"]), sequence)
 
 
 @dataclass(frozen=True)
@@ -147,8 +156,8 @@ def prepare(
             executable = _lambda_function(entry, env, artifact)
         else:
             executable = _forwarder(entry, env, artifact, keys[entry.environment])
-            if len(executable.code) > MAX_EXECUTABLE:
-                refused = too_large(entry.name, len(executable.code))
+            if executable.size > MAX_EXECUTABLE:
+                refused = too_large(entry.name, executable.size)
         smoke = smoke_input(entry, config.root)
         settings = desired_settings(entry)
         targets.append(Target(entry, env, artifact, source, settings, executable, smoke, refused))
@@ -190,18 +199,16 @@ def _forwarder(
             f"environments.{env.name}.runtime: field 'url' is required for route http "
             "(where your Python runtime serves /bots/<name>); a Bot that cannot run is not deployed"
         )
-    carried = _carried_artifact(artifact, key)
-    code = forwarder_code(
-        runtime.url, artifact.name, runtime.secret_name, carried, timeout=entry.timeout
+    spec = ForwarderSpec(
+        runtime.url,
+        artifact.name,
+        runtime.secret_name,
+        env.name,
+        artifact.path.read_bytes(),
+        entry.timeout,
     )
-    return Forwarder(code, key, runtime.url)
-
-
-def _carried_artifact(artifact: Artifact, key: Ed25519PrivateKey) -> CarriedArtifact:
-    """The artifact as the forwarder carries it: its bytes, signed with the deploy key."""
-    content = artifact.path.read_bytes()
-    signed = sign_artifact(key, artifact.name, hashlib.sha256(content).hexdigest())
-    return CarriedArtifact(content, signed.key_id, signed.signature)
+    identity, size = spec.identity(key_id(key.public_key()))
+    return Forwarder(spec, key, runtime.url, identity, size)
 
 
 def _artifacts(
