@@ -46,9 +46,11 @@ class Route(enum.Enum):
 class Forwarder:
     """Route http: the JavaScript `$deploy`ed as the Bot's executable code.
 
-    Signed for each Bot at its deploy (`code_for`: the Bot id and a sequence newer than its
-    last deploy, `runtime.deploy_keys`); `identity` and `size` leave those out (placeholders of
-    the largest size), so an unchanged bot keeps its content hash.
+    Rendered per Bot at `$deploy` time: its artifact's signature binds the Bot's id, the
+    environment and a deploy sequence (`deploy_keys.deploy_sequence`), so the runtime refuses
+    an older artifact after a newer one. The content hash covers `identity`, which leaves the
+    per-deploy signature out (a redeploy of the same code is unchanged).
+    `size` is the largest the signed text can be (`ForwarderSpec.identity`).
     """
 
     spec: ForwarderSpec
@@ -62,9 +64,9 @@ class Forwarder:
         return {"route": Route.HTTP.value, "code": self.identity}
 
     def code_for(self, bot: Mapping[str, Any]) -> str:
-        """The JavaScript to `$deploy` on `bot`, signed for this deploy of it."""
+        """The JavaScript to `$deploy` on `bot`, signed for it with a new deploy sequence."""
         meta = bot.get("meta")
-        last_updated = meta.get("lastUpdated") if isinstance(meta, dict) else None
+        last_updated = meta.get("lastUpdated") if isinstance(meta, Mapping) else None
         sequence = deploy_sequence(time.time(), last_updated)
         return self.spec.render(self.deploy_key, str(bot["id"]), sequence)
 
