@@ -67,7 +67,6 @@ def runtime_zip(
     version, warning = guard(lambda: zip_python(config.root, python_version))
     if warning:
         print(f"warning: {warning}", file=sys.stderr)
-    print(f"building for Python {version} (Lambda runtime python{version})", file=sys.stderr)
     artifacts = guard(lambda: build_all(config))
     package = guard(
         lambda: build_runtime_zip(
@@ -80,6 +79,7 @@ def runtime_zip(
     )
     print(f"{package.path} ({package.size:,} bytes, CodeSha256 {package.code_sha256})")
     print(f"bots: {', '.join(sorted(a.name for a in artifacts))}")
+    print(f"built for Python {version}: the function's runtime must be python{version}")
 
 
 @task(
