@@ -25,7 +25,7 @@ import httpx
 from medplum_bots.arguments import DEFAULT_HTTP_TIMEOUT
 from medplum_bots.client import MedplumClient
 from medplum_bots.config import BotEntry, ProjectConfig
-from medplum_bots.deploy.remote import LogEntry, _deployed_entry, connect, format_entry
+from medplum_bots.deploy.remote import LogEntry, _deployed_entry, connect, format_log_entry
 from medplum_bots.errors import OperationOutcomeError
 
 OVERLAP = timedelta(seconds=5)
@@ -156,13 +156,16 @@ def follow(
 class Printer:
     """Prints followed executions: coloured headers on a terminal, plain lines otherwise."""
 
-    def __init__(self, stream: TextIO | None = None, colour: bool | None = None) -> None:
+    def __init__(
+        self, stream: TextIO | None = None, colour: bool | None = None, full: bool = False
+    ) -> None:
         self.stream = stream or sys.stdout
         self.colour = self.stream.isatty() if colour is None else colour
+        self.full = full  # huge logs are cut as `invoke logs` cuts them, unless --full
         self._lock = threading.Lock()
 
     def __call__(self, followed: Followed) -> None:
-        lines = format_entry(followed.entry, followed.bot)
+        lines = format_log_entry(followed.entry, full=self.full, label=followed.bot)
         if self.colour:
             tint = _GREEN if followed.entry.outcome == "ok" else _RED
             lines[0] = f"{_DIM}{followed.entry.time}{_RESET}  {followed.bot}  {tint}" + (

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from typing import Any
 
 from invoke.context import Context
 from invoke.exceptions import Exit
@@ -133,11 +134,22 @@ def execute(c: Context, name: str, input: str, content_type: str = "", timeout: 
 
     from medplum_bots.arguments import http_timeout
     from medplum_bots.config import load_config
+    from medplum_bots.deploy.remote import ExecutionFailed
     from medplum_bots.deploy.remote import execute as run_execute
 
     seconds = guard(lambda: http_timeout(timeout))
     config = guard(load_config)
-    answer = guard(lambda: run_execute(config, name, Path(input), content_type, timeout=seconds))
+
+    def run() -> Any:
+        try:
+            return run_execute(config, name, Path(input), content_type, timeout=seconds)
+        except ExecutionFailed as failed:
+            # The bot's log as lines; `guard` then prints its error once (Medplum repeats it).
+            for line in failed.log:
+                print(f"    {line}", file=sys.stderr)
+            raise
+
+    answer = guard(run)
     print(answer if isinstance(answer, str) else json.dumps(answer, indent=2, ensure_ascii=False))
 
 
@@ -146,11 +158,19 @@ def execute(c: Context, name: str, input: str, content_type: str = "", timeout: 
         "name": "The config entry of a deployed bot, e.g. my-first-bot-staging; with --follow "
         "a pattern with '*' too (e.g. '*-staging').",
         "limit": "How many recent executions to show (default 20).",
+        "full": "Show each execution's whole log (by default only its last 4,000 characters).",
         "follow": "Keep printing new executions as they happen (Ctrl-C to stop).",
         "timeout": TIMEOUT_HELP,
     }
 )
-def logs(c: Context, name: str, limit: str = "20", follow: bool = False, timeout: str = "") -> None:
+def logs(
+    c: Context,
+    name: str,
+    limit: str = "20",
+    full: bool = False,
+    follow: bool = False,
+    timeout: str = "",
+) -> None:
     """Show a deployed bot's recent executions: time, outcome and log output (AuditEvents)."""
     from medplum_bots.arguments import http_timeout, whole_number
     from medplum_bots.config import load_config
@@ -161,19 +181,21 @@ def logs(c: Context, name: str, limit: str = "20", follow: bool = False, timeout
     seconds = guard(lambda: http_timeout(timeout))
     config = guard(load_config)
     if follow:
-        _follow_logs(config, name, count, seconds)
+        _follow_logs(config, name, count, seconds, full)
         return
-    print(format_logs(guard(lambda: read_logs(config, name, count, timeout=seconds))))
+    print(format_logs(guard(lambda: read_logs(config, name, count, timeout=seconds)), full=full))
 
 
-def _follow_logs(config: ProjectConfig, pattern: str, limit: int, timeout: float) -> None:
+def _follow_logs(
+    config: ProjectConfig, pattern: str, limit: int, timeout: float, full: bool
+) -> None:
     import threading
 
     from medplum_bots.deploy.follow import Printer, follow, open_tails
 
     entries = guard(lambda: config.select([pattern]))
     tails = guard(lambda: open_tails(config, entries, timeout=timeout))
-    printer = Printer()
+    printer = Printer(full=full)
     stop = threading.Event()
     try:
         for tail in tails:
