@@ -22,7 +22,7 @@ from medplum_bots.config import Environment
 from medplum_bots.deploy.credentials import CLIENT_ID, CLIENT_SECRET, Credentials
 from medplum_bots.deploy.plan import identifier_value
 from medplum_bots.deploy.pools import deploy_transport
-from medplum_bots.deploy.subscriptions import owner_of, tag_query
+from medplum_bots.deploy.subscriptions import MANAGED_BY, owner_of, tag_query
 from medplum_bots.errors import (
     CredentialsError,
     DeployError,
@@ -46,6 +46,8 @@ CONFIG_ENTRY = "https://medplum-bots-template.dev/config-entry"
 # Ids per search request: keeps URLs far below common 8 KB limits.
 BOT_IDS_PER_SEARCH = 100
 TAGS_PER_SEARCH = 50
+# Medplum's largest page: a project's managed Bots usually fit in one.
+MANAGED_PER_PAGE = 1000
 
 
 def pool_limits(concurrency: int) -> httpx.Limits:
@@ -59,10 +61,13 @@ def _chunks(items: Sequence[str], size: int) -> list[Sequence[str]]:
     return [items[i : i + size] for i in range(0, len(items), size)]
 
 
+def _reference(value: Any) -> str:
+    reference = value.get("reference") if isinstance(value, dict) else None
+    return reference if isinstance(reference, str) else ""
+
+
 def _project_of(token_answer: dict[str, Any]) -> str:
-    project = token_answer.get("project")
-    reference = project.get("reference") if isinstance(project, dict) else None
-    return reference.removeprefix("Project/") if isinstance(reference, str) else ""
+    return _reference(token_answer.get("project")).removeprefix("Project/")
 
 
 @dataclass
@@ -74,6 +79,7 @@ class EnvironmentSession:
     client: AsyncMedplumClient
     project_id: str
     redactor: Redactor
+    profile: str = ""  # who the login acts as (`ClientApplication/<id>`): Medplum's meta.author
 
     @classmethod
     async def open(
@@ -133,7 +139,14 @@ class EnvironmentSession:
                 f"belong to Project/{project_id}, not to projectId {environment.project_id!r} "
                 "in medplum.config.json"
             )
-        return cls(environment, credentials, client, project_id or environment.project_id, redactor)
+        return cls(
+            environment,
+            credentials,
+            client,
+            project_id or environment.project_id,
+            redactor,
+            _reference(answer.get("profile")),
+        )
 
     async def close(self) -> None:
         """Close the connection pool (remembering the last token, to keep it out of output)."""
@@ -150,6 +163,22 @@ class EnvironmentSession:
             )
         )
         return {bot["id"]: bot for page in pages for bot in page}
+
+    async def read_managed_bots(self, ids: Sequence[str]) -> dict[str, Resource]:
+        """Every Bot carrying a MANAGED_BY identifier, plus the Bots of `ids` that do not
+        (never deployed by this version, or their identifiers edited away), by id.
+
+        Once every Bot is deployed it is one search (`identifier=<system>|` matches every
+        value), which also shows the orphans; Bots without the identifier cost one more.
+        """
+        managed = await self._search_all(
+            "Bot", {"identifier": f"{MANAGED_BY}|", "_count": str(MANAGED_PER_PAGE)}
+        )
+        found = {bot["id"]: bot for bot in managed}
+        missing = [i for i in dict.fromkeys(ids) if i not in found]
+        if missing:
+            found.update(await self.read_bots(missing))
+        return found
 
     async def owned_subscriptions(self, bot_ids: Sequence[str]) -> dict[str, list[Resource]]:
         """Subscriptions tagged as managed for each of `bot_ids` (one search per 50 bots)."""
