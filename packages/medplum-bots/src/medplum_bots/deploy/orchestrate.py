@@ -60,8 +60,8 @@ def deploy(
     """
     options = options or DeployOptions()
     connections = connections or Connections()
+    stewardship = Stewardship.of(config)  # the commit, read before the build writes dist/
     targets, credentials = prepare(config, [p for p in patterns if p], options, connections.environ)
-    stewardship = Stewardship.of(config)
     done: dict[tuple[str, str], BotOutcome] = {}
 
     def record(outcome: BotOutcome) -> None:

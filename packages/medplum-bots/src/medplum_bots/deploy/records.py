@@ -179,10 +179,15 @@ def deployed_since(bot: Mapping[str, Any]) -> str:
     at = identifier_value(bot, DEPLOYED_AT)
     if not commit and not at:
         return ""
-    short = (commit or UNKNOWN_COMMIT).replace(DIRTY, "")[:12] + (
-        DIRTY if commit and commit.endswith(DIRTY) else ""
+    return f" since the deploy of {short_commit(commit or UNKNOWN_COMMIT)}" + (
+        f" at {at}" if at else ""
     )
-    return f" since the deploy of {short}" + (f" at {at}" if at else "")
+
+
+def short_commit(record: str) -> str:
+    """A DEPLOYED_COMMIT value shortened for a table: 12 hex digits, `+dirty` kept."""
+    dirty = record.endswith(DIRTY)
+    return record.removesuffix(DIRTY)[:12] + (DIRTY if dirty else "")
 
 
 def orphan_detail(bot: Mapping[str, Any], name: str) -> str:
