@@ -7,14 +7,15 @@ the result; a tooling error becomes one line on stderr and a non-zero exit (`gua
 
 Modules by what the tasks work on: `local` (this checkout: lint, test, build, new, run),
 `runtime` (the HTTP runtime and its keys: serve, runtime-zip, deploy-key) and `medplum`
-(a Medplum server: deploy, create, execute, logs).
+(a Medplum server: deploy, create, execute, logs) and `state` (what runs there compared with
+this repository: status, retire).
 """
 
 from __future__ import annotations
 
 from invoke.collection import Collection
 
-from medplum_bots.tasks import local, medplum, runtime
+from medplum_bots.tasks import local, medplum, runtime, state
 
 namespace = Collection(
     local.lint,
@@ -29,6 +30,8 @@ namespace = Collection(
     medplum.create,
     medplum.execute,
     medplum.logs,
+    state.status,
+    state.retire,
 )
 
 __all__ = ["namespace"]
