@@ -28,6 +28,7 @@ from medplum_bots.deploy.records import (
     DEPLOYED_COMMIT,
     Stewardship,
     drift,
+    orphan_detail,
     short_commit,
 )
 from medplum_bots.deploy.session import EnvironmentSession, Resource
@@ -112,7 +113,7 @@ async def _environment(
     for bot in bots.values():
         name = stewardship.orphan_entry(bot)
         if name is not None:
-            rows.append(_recorded(name, environment.name, ORPHANED, bot, f"Bot/{bot['id']}"))
+            rows.append(_recorded(name, environment.name, ORPHANED, bot, orphan_detail(bot, name)))
     return rows
 
 
