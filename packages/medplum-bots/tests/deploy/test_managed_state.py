@@ -22,6 +22,7 @@ from medplum_bots.deploy.records import (
 from medplum_bots.deploy.report import (
     DEPLOYED,
     DRIFTED,
+    FAILED,
     ORPHANED,
     RETIRED,
     UNCHANGED,
@@ -269,3 +270,23 @@ def test_a_dirty_tree_is_recorded_with_its_commit_and_warned_about(fleet: Fleet)
     assert dirty.provenance is not None
     warning = dirty.provenance.warning() or ""
     assert warning.startswith("warning: uncommitted changes are deployed") and "\n" not in warning
+
+
+def test_a_final_patch_refused_and_not_applied_fails_that_bot_and_the_rerun_redoes_it(
+    fleet: Fleet,
+) -> None:
+    # Runtime already right: the final patch is alpha's only PATCH. Refused as a failed `test`
+    # would be (someone edited the identifiers meanwhile), and not applied.
+    fleet.write_config(standard_entries(fleet, runtimeVersion="awslambda"))
+    staging = fleet.sites["staging"].standin
+    alpha = fleet.ids["alpha-staging"]
+    staging.faults.add(method="PATCH", path=rf"/Bot/{alpha}$", status=400)
+
+    first = fleet.deploy("*-staging")
+
+    row = {o.bot: o for o in first.outcomes}["alpha-staging"]
+    assert row.result == FAILED
+    assert row.detail.startswith("Bot update: refused (HTTP 400")
+    assert "run the deploy again" in row.detail
+    assert identifier_value(fleet.bot("alpha-staging"), MANAGED_BY) is None
+    assert results(fleet.deploy("*-staging"))["alpha-staging"] == DEPLOYED

@@ -129,7 +129,8 @@ async def _final_patch(client: AsyncMedplumClient, bot_id: str, ops: JsonPatch) 
     current = await client.read_resource("Bot", bot_id)
     if current.get("identifier") != wanted:
         raise DeployError(
-            f"the Bot was changed while it was deployed ({refused}); run the deploy again"
+            f"refused ({refused}) and the Bot does not carry this deploy's identifiers "
+            "(edited during the deploy?); run the deploy again"
         )
 
 
