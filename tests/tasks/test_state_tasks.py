@@ -3,6 +3,7 @@ generated project (issue #18: what runs on Medplum is what the repository says).
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 from collections.abc import Iterator
@@ -12,7 +13,7 @@ from pathlib import Path
 import pytest
 from medplum_standin.fleet import Fleet, open_fleet, standard_entries
 
-from tests.template import run_in
+from tests.template import gen_python, project_env, run_in
 
 
 @pytest.fixture
@@ -103,4 +104,40 @@ def test_deploy_prune_retires_the_orphans_with_yes(project_fleet: Fleet) -> None
 
     assert done.returncode == 0, done.stderr
     assert "retired" in done.stdout
+    assert not _gamma_exists(project_fleet)
+
+
+def _retire_in_a_terminal(fleet: Fleet, answer: str) -> subprocess.CompletedProcess[str]:
+    """`invoke retire --name gamma-staging` with a pseudo-terminal as stdin, answering."""
+    primary, secondary = os.openpty()
+    try:
+        process = subprocess.Popen(
+            [str(gen_python()), "-m", "invoke", "retire", "--name", "gamma-staging"],
+            cwd=fleet.root,
+            env=project_env(fleet.root, fleet.environ()),
+            stdin=secondary,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        os.close(secondary)
+        os.write(primary, answer.encode() + b"\n")
+        stdout, stderr = process.communicate(timeout=300)
+    finally:
+        os.close(primary)
+    return subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
+
+
+def test_invoke_retire_asks_in_a_terminal_and_no_keeps_the_bot(project_fleet: Fleet) -> None:
+    gamma = project_fleet.ids["gamma-staging"]
+
+    kept = _retire_in_a_terminal(project_fleet, "n")
+    assert kept.returncode == 0, kept.stderr
+    assert f"Bot/{gamma} (gamma-staging, staging)" in kept.stderr
+    assert "Retire them? [y/N]" in kept.stdout and "nothing retired" in kept.stdout
+    assert _gamma_exists(project_fleet)
+
+    done = _retire_in_a_terminal(project_fleet, "y")
+    assert done.returncode == 0, done.stderr
+    assert _rows(done.stdout.split("[y/N] ", 1)[1])[("gamma-staging", "staging")] == "retired"
     assert not _gamma_exists(project_fleet)
