@@ -8,10 +8,12 @@ from typing import Any
 
 import pytest
 from medplum_standin.fleet import (
+    BOT_READ,
     ENVIRONMENTS,
     MODULES,
     RUNTIME_URL,
     Fleet,
+    only_reads,
     results,
     standard_entries,
 )
@@ -85,7 +87,7 @@ def test_unknown_pattern_lists_the_configured_names_and_sends_nothing(fleet: Fle
 
 def test_429_503_drops_and_500_are_retried_until_success(fleet: Fleet) -> None:
     staging = fleet.sites["staging"].standin
-    staging.faults.add(method="GET", path=r"/fhir/R4/Bot$", status=429, retry_after="0.05")
+    staging.faults.add(method="POST", path=BOT_READ, status=429, retry_after="0.05")
     staging.faults.add(method="POST", path=r"\$deploy$", status=503, times=2)
     staging.faults.add(method="POST", path=r"/Binary$", drop=True, status=None)
 
@@ -112,7 +114,7 @@ def test_bot_updates_whose_answers_are_lost_after_the_work_converge_in_one_run(
     fault: dict[str, Any] = {"status": 502} if lost == "502" else {"drop": True, "status": None}
     staging.faults.add(method="PATCH", path=rf"/Bot/{alpha}$", times=2, after=True, **fault)
     staging.faults.add(method="POST", path=r"\$deploy$", status=503)
-    staging.faults.add(method="GET", path=r"/fhir/R4/Bot$", status=429, retry_after="0.05")
+    staging.faults.add(method="POST", path=BOT_READ, status=429, retry_after="0.05")
 
     report = fleet.deploy("*-staging")
 
@@ -179,7 +181,7 @@ def test_unchanged_redeploy_takes_at_most_three_round_trips_per_environment(flee
     for name, site in fleet.sites.items():
         sent = site.standin.requests[before[name] :]
         assert len(sent) <= 3, [(r.method, r.path) for r in sent]
-        assert all(r.method == "GET" or r.path == "/oauth2/token" for r in sent)
+        assert only_reads(sent)
     assert {name: fleet.bot(name)["meta"]["versionId"] for name in ALL} == versions
 
 
@@ -225,7 +227,7 @@ def test_dry_run_prints_changes_and_touches_nothing(fleet: Fleet) -> None:
     assert "subscriptions +1 ~0 -0" in outcome.detail
     assert f"version {deployed[:12]} -> {outcome.version}" in outcome.detail
     sent = site.standin.requests[before:]
-    assert all(r.method == "GET" or r.path == "/oauth2/token" for r in sent)
+    assert only_reads(sent)
     assert fleet.bot("alpha-staging")["meta"]["versionId"] == version
     assert site.subscriptions() == []
 

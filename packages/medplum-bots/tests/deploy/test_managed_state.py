@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from medplum_standin.fleet import Fleet, Site, results, standard_entries
+from medplum_standin.fleet import Fleet, Site, only_reads, results, standard_entries
 
 from medplum_bots.client import MedplumClient
 from medplum_bots.deploy.plan import identifier_value
@@ -126,9 +126,7 @@ def test_dry_run_shows_drift_and_changes_nothing(fleet: Fleet) -> None:
 
     assert report.outcomes[0].result == DRIFTED
     assert "would redeploy to repair it" in report.outcomes[0].detail
-    assert all(
-        r.method == "GET" or r.path == "/oauth2/token" for r in site.standin.requests[before:]
-    )
+    assert only_reads(site.standin.requests[before:])
     assert fleet.bot("alpha-staging")["meta"]["versionId"] == version
 
 
@@ -236,10 +234,8 @@ def test_status_names_each_state_with_commit_and_time(fleet: Fleet) -> None:
     assert deployed.commit == "unknown" and deployed.deployed_at.endswith("Z")
     for name, s in fleet.sites.items():
         sent = s.standin.requests[before[name] :]
-        assert all(r.method == "GET" or r.path == "/oauth2/token" for r in sent)
-    # One login and one search; the id no managed Bot has is looked for once more.
-    assert len(fleet.sites["staging"].standin.requests) - before["staging"] == 2
-    assert len(fleet.sites["production"].standin.requests) - before["production"] == 3
+        assert only_reads(sent)
+        assert len(sent) == 2  # one login, one batch of searches
 
 
 def _git(root: Path, *args: str) -> str:
@@ -290,3 +286,24 @@ def test_a_final_patch_refused_and_not_applied_fails_that_bot_and_the_rerun_redo
     assert "run the deploy again" in row.detail
     assert identifier_value(fleet.bot("alpha-staging"), MANAGED_BY) is None
     assert results(fleet.deploy("*-staging"))["alpha-staging"] == DEPLOYED
+
+
+def test_managed_bots_over_one_page_are_all_read(
+    fleet: Fleet, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fleet.deploy()
+    _without(fleet, "gamma-staging")
+    # Pages of two: the managed search's answer in the batch links to the next page.
+    monkeypatch.setattr("medplum_bots.deploy.session.MANAGED_PER_PAGE", 2)
+    site = fleet.sites["staging"]
+    before = site.request_count()
+
+    report = fleet.deploy("*-staging")
+
+    assert results(report) == {
+        "alpha-staging": UNCHANGED,
+        "beta-staging": UNCHANGED,
+        "gamma-staging": ORPHANED,
+    }
+    pages = [r for r in site.standin.requests[before:] if r.path == "/fhir/R4/Bot"]
+    assert len(pages) == 1  # three managed Bots: the batch's first page of two, then one
