@@ -21,6 +21,7 @@ from medplum_bots.config import (
     ProjectConfig,
     append_entries,
     config_lock,
+    environment_from_name,
     load_config,
     to_json,
 )
@@ -116,7 +117,7 @@ def check_name(name: str) -> str:
     module = module_for(name)
     if keyword.iskeyword(module) or keyword.issoftkeyword(module):
         raise ScaffoldError(f"bot name {name!r} is a Python keyword and cannot name a module")
-    if name.endswith(tuple(f"-{env}" for env in DEFAULT_ENVIRONMENTS)):
+    if environment_from_name(name, DEFAULT_ENVIRONMENTS):
         raise ScaffoldError(
             f"bot name {name!r} must not end in -staging/-production: entries get those suffixes"
         )

@@ -101,6 +101,7 @@ class EnvironmentRun:
                 ask_runtime(
                     forwarders[0].runtime_url,
                     forwarders[0].deploy_key,
+                    environment=self.targets[0].environment.name,
                     transport=self.connections.runtime_transport,
                 )
             )
