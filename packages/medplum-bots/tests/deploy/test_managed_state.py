@@ -3,6 +3,7 @@ drift repaired, orphans reported and retired, status, the commit deployed."""
 
 from __future__ import annotations
 
+import re
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -54,6 +55,12 @@ def _edit(fleet: Fleet, name: str, ops: list[dict[str, Any]]) -> None:
         editor.close()
 
 
+def _artifact_sha(forwarder: str) -> str:
+    found = re.search(r'"sha256": "([0-9a-f]{64})"', forwarder)
+    assert found, "no artifact in the forwarder"
+    return found.group(1)
+
+
 def _without(fleet: Fleet, name: str) -> None:
     fleet.write_config([e for e in standard_entries(fleet) if e["name"] != name])
 
@@ -91,9 +98,10 @@ def test_a_bot_edited_on_the_server_is_reported_drifted_and_repaired(fleet: Flee
     assert rows["beta-staging"].result == UNCHANGED
     bot = fleet.bot("alpha-staging")
     assert bot["executableCode"] != {"url": "Binary/other"}
-    assert fleet.sites["staging"].binary_text(bot["executableCode"]["url"]) == fleet.sites[
-        "staging"
-    ].binary_text(deployed_code["url"])
+    # The forwarder carrying the same artifact is back (each $deploy signs it anew).
+    staging = fleet.sites["staging"]
+    repaired = staging.binary_text(bot["executableCode"]["url"])
+    assert _artifact_sha(repaired) == _artifact_sha(staging.binary_text(deployed_code["url"]))
     assert results(fleet.deploy("*-staging"))["alpha-staging"] == UNCHANGED
 
 
