@@ -1,14 +1,17 @@
 """One environment's part of a deploy run, once its session is logged in (`EnvironmentRun`).
 
-1. Reads, all at once: the selected Bots (one search), whether the Project holds the
-   runtime secret, and (with --create) the Bots marked as made for entries without an id.
-   Nothing is created or written unless every read succeeds.
+1. Reads, all at once: the selected Bots and every Bot this tooling manages (one batch of
+   searches; a managed Bot whose entry the config no longer names is an `orphaned` row),
+   whether the Project holds the runtime secret, and (with --create) the Bots marked as made
+   for entries without an id. Nothing is created or written unless every read succeeds.
 2. Entries without an id get their Bot (found or created, see `EnvironmentSession.
    find_or_create_bot`), and its id is written to medplum.config.json at once; `invoke
    create` goes the same way and appends its new entry instead.
-3. Each Bot whose stored content hash matches its target is `unchanged`; the others are
-   deployed (`steps.deploy_bot`), at most `jobs` at a time across environments, sharing one
-   search for their Subscriptions. With --dry-run they are previewed instead.
+3. Each Bot whose stored content hash and records match its target and that nobody changed
+   since (`records.drift`) is `unchanged`; the others are deployed (`steps.deploy_bot`;
+   `drifted` when only the server side changed), at most `jobs` at a time across
+   environments, sharing one search for their Subscriptions. With --dry-run they are
+   previewed instead.
 """
 
 from __future__ import annotations

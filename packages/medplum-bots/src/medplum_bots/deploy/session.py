@@ -1,8 +1,9 @@
 """One authenticated connection to one environment's Medplum project, for a whole run.
 
 A run logs in once per environment (the client refreshes the token when it expires or a call
-answers 401) and batches its reads: all selected Bots in one search (`Bot?_id=a,b,c`), all
-Subscriptions the deployer owns for them in one more. A login that names another project than
+answers 401) and batches its reads: every Bot it manages and all selected Bots in one
+request (a batch of two searches, `read_managed_bots`), all Subscriptions the deployer owns
+for them in one more. A login that names another project than
 the config's `projectId` fails the environment: deploying staging bots into production's
 project would be worse than not deploying.
 """
