@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import json
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from medplum_standin import MedplumStandIn
 from medplum_bots.config import load_config
 from medplum_bots.deploy.options import Connections, DeployOptions
 from medplum_bots.deploy.rollback import Rollback, rollback
+from medplum_bots.deploy.status import status
 from medplum_bots.errors import DeployError
 from medplum_bots.runtime.deploy_keys import generate, trusted_entry
 from tests.runtime.generic import Project, carried_artifact, open_standin, runtime_process
@@ -55,13 +57,31 @@ def project(tmp_path: Path, standin: MedplumStandIn) -> Iterator[Project]:
         yield Project(tmp_path / "project", standin, runtime.url, key)
 
 
-def two_deploys(project: Project) -> None:
+def git(root: Path, *args: str) -> str:
+    done = subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, check=True)
+    return done.stdout.strip()
+
+
+def commit_all(root: Path, message: str) -> str:
+    if not (root / ".git").exists():
+        git(root, "init", "-q")
+        (root / ".gitignore").write_text("dist/\n")
+    git(root, "add", "-A")
+    git(root, "-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-qm", message)
+    return git(root, "rev-parse", "HEAD")
+
+
+def two_deploys(project: Project) -> tuple[str, str]:
+    """Deploys v1 then v2, each from its own commit; the two commits."""
     project.add_bot("greeter", V1)
+    first = commit_all(project.root, "v1")
     assert project.deploy().ok
     project.write("src/shared/words.py", WORDS)
     project.write("src/bots/greeter.py", V2)
+    second = commit_all(project.root, "v2")
     assert project.deploy().ok
     assert project.execute("greeter", {}).json()["version"] == 2
+    return first, second
 
 
 def run_rollback(
@@ -80,11 +100,13 @@ def run_rollback(
 def test_rollback_deploys_the_previous_code_anew_and_deploy_brings_the_new_back(
     project: Project,
 ) -> None:
-    two_deploys(project)
+    first_commit, second_commit = two_deploys(project)
     bot_id = project.ids["greeter"]
     listed = run_rollback(project, list_only=True)
     versions = listed.versions
     assert len(versions) == 2 and versions[1].current and not versions[0].current
+    assert [v.commit for v in versions] == [first_commit, second_commit]
+    assert [v.number for v in versions] == [1, 2]
     before = project.standin.store.read("Bot", bot_id)
 
     done = run_rollback(project)
@@ -122,6 +144,13 @@ def test_rollback_deploys_the_previous_code_anew_and_deploy_brings_the_new_back(
     # The history now shows three deploys, the rollback current.
     relisted = run_rollback(project, list_only=True).versions
     assert len(relisted) == 3 and relisted[2].current
+    # It records the commit of the code it runs (v1's), and `invoke status` shows that.
+    assert relisted[2].commit == first_commit
+    (row,) = status(
+        load_config(project.root / "medplum.config.json"),
+        connections=Connections(environ=project.environ()),
+    )
+    assert row.state == "changed locally" and row.commit == first_commit
 
     # The working tree is v2: the next deploy is not "unchanged", it brings v2 back.
     report = project.deploy()
@@ -133,6 +162,10 @@ def test_rollback_to_a_named_version(project: Project) -> None:
     two_deploys(project)
     first = run_rollback(project, list_only=True).versions[0]
     run_rollback(project, first.hash[:8])
+    assert project.execute("greeter", {}).json() == {"version": 1}
+    run_rollback(project, "2")  # by its number in the list
+    assert project.execute("greeter", {}).json()["version"] == 2
+    run_rollback(project, first.commit[:7])  # by commit
     assert project.execute("greeter", {}).json() == {"version": 1}
     with pytest.raises(DeployError, match="no deploy '999' in its history"):
         run_rollback(project, "999")

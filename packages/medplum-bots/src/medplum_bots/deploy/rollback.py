@@ -24,7 +24,7 @@ import hashlib
 import os
 import tempfile
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +41,13 @@ from medplum_bots.deploy.credentials import (
 from medplum_bots.deploy.options import Connections, DeployOptions
 from medplum_bots.deploy.orchestrate import deploy_targets
 from medplum_bots.deploy.plan import DEPLOYED_HASH, desired_settings, identifier_value
+from medplum_bots.deploy.records import (
+    DEPLOYED_COMMIT,
+    DIRTY,
+    Provenance,
+    Stewardship,
+    short_commit,
+)
 from medplum_bots.deploy.remote import _deployed_entry
 from medplum_bots.deploy.report import DeployReport
 from medplum_bots.deploy.targets import Route, Target, _forwarder
@@ -59,16 +66,19 @@ from medplum_bots.runtime.forwarder import carried_artifact
 class DeployedVersion:
     """One deploy as the Bot's history shows it."""
 
-    version: str  # the Bot's versionId right after that deploy
+    number: int  # 1 for the oldest deploy in the history: what the list shows and --to takes
+    version: str  # the Bot's versionId right after that deploy (Medplum: a UUID)
     time: str
     hash: str  # the deployed content hash
     executable: str  # "Binary/<id>": the forwarder it installed
     source: str  # "Binary/<id>": the Python source it recorded
+    commit: str = ""  # `records.DEPLOYED_COMMIT` (`+dirty` for an uncommitted tree), if any
     current: bool = False
 
     def line(self) -> str:
         mark = "*" if self.current else " "
-        return f"{mark} version {self.version:>4}  {self.time}  {self.hash[:12]}"
+        commit = f"  commit {short_commit(self.commit)}" if self.commit else ""
+        return f"{mark} {self.number:>3}  {self.time}  {self.hash[:12]}{commit}"
 
 
 @dataclass(frozen=True)
@@ -88,7 +98,10 @@ def deployed_versions(client: MedplumClient, bot_id: str) -> list[DeployedVersio
         history.extend(e["resource"] for e in page.get("entry") or [] if "resource" in e)
         following = [link["url"] for link in page.get("link") or [] if link["relation"] == "next"]
         page = client.get(following[0]) if following else None
-    history.sort(key=lambda bot: int(bot["meta"]["versionId"]))
+    # Oldest first. Medplum's versionIds are UUIDs: the order is `lastUpdated`'s (the
+    # history answers newest first, so a tie keeps the older version first once reversed).
+    history.reverse()
+    history.sort(key=lambda bot: str(bot["meta"].get("lastUpdated") or ""))
     found: list[DeployedVersion] = []
     previous: str | None = None
     for bot in history:
@@ -97,11 +110,13 @@ def deployed_versions(client: MedplumClient, bot_id: str) -> list[DeployedVersio
         if value and value != previous and executable:
             found.append(
                 DeployedVersion(
+                    number=len(found) + 1,
                     version=str(bot["meta"]["versionId"]),
                     time=str(bot["meta"].get("lastUpdated") or "?"),
                     hash=value,
                     executable=executable,
                     source=str((bot.get("sourceCode") or {}).get("url") or ""),
+                    commit=identifier_value(bot, DEPLOYED_COMMIT) or "",
                 )
             )
         previous = value
@@ -109,27 +124,30 @@ def deployed_versions(client: MedplumClient, bot_id: str) -> list[DeployedVersio
         now = identifier_value(history[-1], DEPLOYED_HASH)
         for index in range(len(found) - 1, -1, -1):
             if found[index].hash == now:
-                found[index] = DeployedVersion(**{**found[index].__dict__, "current": True})
+                found[index] = replace(found[index], current=True)
                 break
     return found
 
 
 def choose(versions: list[DeployedVersion], to: str, name: str) -> DeployedVersion:
-    """`to` (a version number or a hash prefix of 4+ characters), else the deploy before the
-    current one."""
-    listed = ", ".join(v.version for v in versions) or "none"
+    """`to`: a number from the list, or a prefix (4+ characters) of a deploy's content hash,
+    commit or Bot version; without it, the deploy before the one running."""
+    listed = ", ".join(str(v.number) for v in versions) or "none"
     if to:
-        wanted = to.strip().removeprefix("version ").strip()
+        wanted = to.strip()
         for version in reversed(versions):
-            if version.version == wanted or (len(wanted) >= 4 and version.hash.startswith(wanted)):
+            prefixes = (version.hash, version.commit, version.version)
+            if wanted == str(version.number) or (
+                len(wanted) >= 4 and any(p.startswith(wanted) for p in prefixes if p)
+            ):
                 return version
-        raise DeployError(f"bot {name!r}: no deploy {to!r} in its history (versions: {listed})")
+        raise DeployError(f"bot {name!r}: no deploy {to!r} in its history (deploys: {listed})")
     current = next((i for i, v in enumerate(versions) if v.current), None)
     running = versions[current].hash if current is not None else None
     for version in reversed(versions[:current]):
         if version.hash != running:
             return version
-    raise DeployError(f"bot {name!r}: no earlier deploy to roll back to (versions: {listed})")
+    raise DeployError(f"bot {name!r}: no earlier deploy to roll back to (deploys: {listed})")
 
 
 def rollback(
@@ -217,6 +235,12 @@ def rollback(
             _forwarder(entry, env, artifact, key),
         )
         deploy_options = options or DeployOptions()
+        # The Bot records what it runs: the rolled-back deploy's commit, not this checkout's.
+        stewardship = Stewardship.of(config)
+        if chosen.commit:
+            commit = chosen.commit.removesuffix(DIRTY)
+            provenance = Provenance(commit, dirty=chosen.commit.endswith(DIRTY))
+            stewardship = replace(stewardship, provenance=provenance)
         report = asyncio.run(
             deploy_targets(
                 [target],
@@ -224,6 +248,7 @@ def rollback(
                 DeployOptions(jobs=1, force=True, runtime_check=deploy_options.runtime_check),
                 connections,
                 config.path,
+                stewardship=stewardship,
             )
         )
     return Rollback(tuple(versions), chosen, report)

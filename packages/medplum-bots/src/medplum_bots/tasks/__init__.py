@@ -7,14 +7,15 @@ the result; a tooling error becomes one line on stderr and a non-zero exit (`gua
 
 Modules by what the tasks work on: `local` (this checkout: lint, test, build, new, run),
 `runtime` (the HTTP runtime and its keys: serve, runtime-zip, deploy-key) and `medplum`
-(a Medplum server: setup, deploy, create, execute, logs, rollback, dev).
+(a Medplum server: setup, deploy, create, execute, logs, rollback, dev) and `state` (what runs
+there compared with this repository: status, retire).
 """
 
 from __future__ import annotations
 
 from invoke.collection import Collection
 
-from medplum_bots.tasks import local, medplum, runtime
+from medplum_bots.tasks import local, medplum, runtime, state
 
 namespace = Collection(
     local.lint,
@@ -32,6 +33,8 @@ namespace = Collection(
     medplum.setup,
     medplum.rollback,
     medplum.dev,
+    state.status,
+    state.retire,
 )
 
 __all__ = ["namespace"]

@@ -1,4 +1,5 @@
-"""Tasks that talk to a Medplum server: deploy, create, execute, logs."""
+"""Tasks that talk to a Medplum server: deploy, create, execute, logs (status and retire:
+`tasks.state`)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from invoke.tasks import task
 
 from medplum_bots.config import DEFAULT_RUNTIME_VERSION, RUNTIME_VERSIONS, ProjectConfig
 from medplum_bots.tasks.guard import guard, print_report
+from medplum_bots.tasks.state import confirmation
 
 TIMEOUT_HELP = (
     "Seconds one request may take, retries included (default: MEDPLUM_BOTS_HTTP_TIMEOUT, else 30)."
@@ -31,6 +33,9 @@ TIMEOUT_HELP = (
         "timeout": TIMEOUT_HELP,
         "no_runtime_check": "Do not ask the environment's HTTP runtime what it can run before "
         "deploying (for a machine that cannot reach it); the runtime still refuses unsigned code.",
+        "prune": "Afterwards retire the orphans the deploy reports: Bots this repository manages "
+        "that the config no longer names (Subscriptions off, Bot deleted; asks first).",
+        "yes": "With --prune: do not ask (required without a terminal, e.g. in CI).",
     },
     iterable=["name"],
 )
@@ -44,11 +49,13 @@ def deploy(
     no_build: bool = False,
     timeout: str = "",
     no_runtime_check: bool = False,
+    prune: bool = False,
+    yes: bool = False,
 ) -> None:
     """Build, then deploy the selected bots to their environments (staging, production...).
 
-    Ends with a table (bot, environment, result, version, seconds); exits 1 naming every bot
-    that failed. Credentials: see docs/configuration.md "Credentials".
+    Ends with a table (bot, environment, result, version, seconds), orphans included; exits 1
+    naming every bot that failed. Credentials: see docs/configuration.md "Credentials".
     """
     from medplum_bots.arguments import http_timeout, whole_number
     from medplum_bots.config import load_config
@@ -72,9 +79,25 @@ def deploy(
     )
     connections = guard(lambda: Connections(timeout=http_timeout(timeout)))
     config = guard(load_config)
+    confirm = confirmation(yes, "--prune") if prune and not dry_run else None
     progress = DeployProgress(len(guard(lambda: config.select(patterns))), sys.stderr)
     report = guard(lambda: run_deploy(config, patterns, options, connections, progress))
     progress.close()
+    warning = report.provenance.warning() if report.provenance else None
+    if warning:
+        print(warning, file=sys.stderr)
+    if confirm is not None and report.orphans:
+        print(report.table())
+        from medplum_bots.deploy.retire import retire as run_retire
+
+        names = [o.bot for o in report.orphans]
+        environments = sorted({o.environment for o in report.orphans})
+        pruned = guard(lambda: run_retire(config, names, confirm, connections, environments))
+        if pruned.outcomes:
+            print_report(pruned)
+        if not report.ok:
+            raise Exit(f"error: {report.failure_summary()}", code=report.exit_code())
+        return
     print_report(report)
 
 
@@ -239,8 +262,8 @@ def setup(c: Context, environment: str, force: bool = False, timeout: str = "") 
 @task(
     help={
         "name": "The config entry of a deployed bot, e.g. my-first-bot-staging.",
-        "to": "The deploy to go back to: a version number or a hash prefix from the list "
-        "(default: the deploy before the current one).",
+        "to": "The deploy to go back to: its number in the list, or a prefix of its hash or "
+        "commit (default: the deploy before the one running).",
         "list": "Only list the deploys; change nothing.",
         "timeout": TIMEOUT_HELP,
         "no_runtime_check": "Do not ask the environment's HTTP runtime what it can run first.",
@@ -273,7 +296,7 @@ def rollback(
         return
     done = guard(lambda: run_rollback(config, name, to, options=options, connections=connections))
     assert done.chosen is not None and done.report is not None
-    print(f"rolling back {name} to version {done.chosen.version} ({done.chosen.hash[:12]})")
+    print(f"rolled back {name} to deploy {done.chosen.number} ({done.chosen.hash[:12]})")
     print_report(done.report)
 
 
