@@ -13,7 +13,9 @@ module with a new answer and measures, wall time, from just before the write unt
 polling `$execute` back to back (its token taken before the clock) first gets the new answer:
 
 - with tests: the loop runs `pytest -k <module>` before deploying (the default);
-- without tests: `--no-tests`.
+- without tests: `--no-tests`;
+- direct deploy (the bound): no loop, no watcher, no tests: a `deploy()` call right after the
+  save, then `$execute` until the new answer.
 
 The test step is also measured on its own: `pytest -k <module>` (what the loop runs) against
 the whole suite, same project, same interpreter.
@@ -215,6 +217,45 @@ def measure(
     return times
 
 
+def lower_bound(
+    root: Path, base_url: str, ids: list[str], environ: dict[str, str], repeats: int
+) -> list[float]:
+    """No loop: the changed bot deployed by a direct `deploy()` call right after the save,
+    then `$execute` until the new answer (what a save cannot beat without the loop's work)."""
+    import httpx
+    from medplum_bots.config import load_config
+    from medplum_bots.deploy.options import Connections, DeployOptions
+    from medplum_bots.deploy.orchestrate import deploy
+
+    token = httpx.post(
+        base_url + "oauth2/token",
+        data={
+            "grant_type": "client_credentials",
+            "client_id": CLIENT[0],
+            "client_secret": CLIENT[1],
+        },
+    ).json()["access_token"]
+    times = []
+    with httpx.Client(
+        base_url=base_url, headers={"Authorization": f"Bearer {token}"}, timeout=30
+    ) as api:
+        for n in range(200, 200 + repeats):
+            module, bot_id = f"bot{n % len(ids):02d}", ids[n % len(ids)]
+            began = time.perf_counter()
+            write(root, f"src/bots/{module}_answer.py", f"ANSWER = {n + 1}\n")
+            report = deploy(
+                load_config(root / "medplum.config.json"),
+                [f"{module}-staging"],
+                DeployOptions(runtime_check=False),
+                Connections(environ=environ),
+            )
+            assert report.ok, report.table()
+            while api.post(f"fhir/R4/Bot/{bot_id}/$execute", json={}).json().get("answer") != n + 1:
+                pass
+            times.append(time.perf_counter() - began)
+    return times
+
+
 def test_step(root: Path, module_count: int) -> tuple[float, float]:
     """Seconds for `pytest -k <one module>` and for the whole suite (best of 3 each)."""
     from medplum_bots.config import load_config
@@ -263,6 +304,9 @@ def main() -> None:
             for label, tests, start in (("with tests", True, 0), ("without tests", False, 100)):
                 times = measure(root, standin.base_url, ids, environ, tests, args.repeats, start)
                 results[label] = times
+            results["direct deploy"] = lower_bound(
+                root, standin.base_url, ids, environ, args.repeats
+            )
             selected, whole = test_step(root, args.bots)
     print(
         f"save -> new answer on $execute, {args.bots} bots, latency {args.latency * 1000:.0f} "
