@@ -169,6 +169,10 @@ def test_ctrl_c_during_a_deploy_lets_it_finish_and_says_what_was_deployed(
     reader.start()
     try:
         wait_until(lambda: any("greeter-staging: deployed" in line for line in lines))
+        # Executions of the deployed bot stream into the loop's output (AuditEvents).
+        assert greeting(project) == "Hello Ada"
+        wait_until(lambda: any(line == "    greeter ran for Ada\n" for line in lines))
+        assert any(line.split()[1:] == ["greeter-staging", "ok"] for line in lines)
         time.sleep(0.3)
         # The next $deploy takes 2 s: Ctrl-C arrives while it is in flight.
         fault = project.standin.faults.add(
