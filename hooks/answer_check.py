@@ -5,7 +5,7 @@ A pre-gen hook that exits non-zero is followed by cookiecutter's own traceback
 under it. This Jinja extension (cookiecutter.json `_extensions`) gives the `checked_answers`
 filter that the private `__answers_checked` variable renders once every answer is known; it
 runs the pre-gen hook's checks (their one home) and, on a bad answer, prints the hook's lines
-and exits 1 before anything is generated. The pre-gen hook still runs them for callers that
+and stops before anything is generated. The pre-gen hook still runs them for callers that
 render no context this way.
 """
 
@@ -15,8 +15,11 @@ import sys
 from collections.abc import Mapping
 from typing import Any
 
+from cookiecutter.exceptions import FailedHookException
 from jinja2 import Environment
 from jinja2.ext import Extension
+
+STOPPED = "nothing generated: give the answers named above again"
 
 
 def checked_answers(answers: Mapping[str, Any]) -> str:
@@ -27,8 +30,9 @@ def checked_answers(answers: Mapping[str, Any]) -> str:
     if errors:
         for error in errors:
             print(f"error: {error}", file=sys.stderr)
-        # SystemExit passes through Jinja and cookiecutter (neither catches it): no traceback.
-        raise SystemExit(1)
+        # What a failed pre-gen hook raises, so API callers (cruft, tests) see the same; raised
+        # here, cookiecutter's command line prints its text and exits 1 without a traceback.
+        raise FailedHookException(STOPPED)
     return "ok"
 
 

@@ -212,7 +212,7 @@ class ExecutionFailed(MedplumBotsError):
     """A deployed bot's execution failed (or Medplum refused its input): one line, plus the
     bot's log lines in `log` for the caller to show above it."""
 
-    def __init__(self, message: str, log: tuple[str, ...] = (), status: int | None = None):
+    def __init__(self, message: str, log: tuple[str, ...] = (), status: int | None = None) -> None:
         super().__init__(message)
         self.log = log
         self.status = status
