@@ -5,13 +5,13 @@ One round per batch of saves under `src/` (watched with `watchfiles`, 50 ms debo
 1. build the selected bots (`build_all`); the bots whose artifact changed are the round's
    (a shared module reaches every bot importing it, an unimported one none); the first round
    takes every selected bot, and `deploy` skips those the server already runs;
-2. run their tests: one pytest process, `-k` on the bots' module names (a bot whose tests
-   fail is not deployed; a bot without tests passes);
+2. run their tests: one pytest process (started one round ahead: `WarmPytest`), `-k` on the
+   bots' module names (a bot whose tests fail is not deployed; a bot without tests passes);
 3. deploy those that passed (`orchestrate.deploy`, the whole ordinary run) or, with
    environment `local`, run each once on the input file against an in-memory Medplum
    through the same adapter as the runtime (`invoke run`'s path): no server at all.
 
-Executions on the server stream through `follow` while the loop runs.
+Executions of the deployed bots stream through `LogStream` (`follow`) while the loop runs.
 
 Stopping (`stop` set, or Ctrl-C in the task) never leaves a half deploy: a deploy in flight
 finishes (it runs on the loop's thread, which SIGINT does not interrupt), a round not yet
