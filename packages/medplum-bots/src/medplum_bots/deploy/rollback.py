@@ -21,7 +21,6 @@ from __future__ import annotations
 import ast
 import asyncio
 import hashlib
-import os
 import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
@@ -32,12 +31,7 @@ from medplum_bots.build.bundle import Artifact
 from medplum_bots.build.loader import ArtifactError, artifact_sha256, read_artifact
 from medplum_bots.client import MedplumClient
 from medplum_bots.config import ProjectConfig
-from medplum_bots.deploy.credentials import (
-    _layers,
-    _lookup,
-    resolve_credentials,
-    resolve_deploy_key,
-)
+from medplum_bots.deploy.credentials import find_value, resolve_credentials, resolve_deploy_key
 from medplum_bots.deploy.options import Connections, DeployOptions
 from medplum_bots.deploy.orchestrate import deploy_targets
 from medplum_bots.deploy.plan import DEPLOYED_HASH, desired_settings, identifier_value
@@ -194,8 +188,7 @@ def rollback(
         embedded = read_artifact(text, f"version {chosen.version}'s artifact")
     except ArtifactError as error:
         raise DeployError(f"bot {name!r}: {error}") from None
-    environ = os.environ if connections.environ is None else connections.environ
-    listed = _lookup(_layers(env, config.root, environ, TRUSTED_KEYS_VAR))
+    listed = find_value(env, config.root, TRUSTED_KEYS_VAR, connections.environ)
     own = trusted_entry(env.name, public_text(key.public_key()))
     where = listed[1] if listed else TRUSTED_KEYS_VAR
     statement = carried.statement
