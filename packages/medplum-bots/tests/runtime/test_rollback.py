@@ -85,7 +85,12 @@ def two_deploys(project: Project) -> tuple[str, str]:
 
 
 def run_rollback(
-    project: Project, to: str = "", *, list_only: bool = False, options: DeployOptions | None = None
+    project: Project,
+    to: str = "",
+    *,
+    list_only: bool = False,
+    options: DeployOptions | None = None,
+    environ: dict[str, str] | None = None,
 ) -> Rollback:
     return rollback(
         load_config(project.root / "medplum.config.json"),
@@ -93,7 +98,7 @@ def run_rollback(
         to,
         list_only=list_only,
         options=options,
-        connections=Connections(environ=project.environ()),
+        connections=Connections(environ=environ or project.environ()),
     )
 
 
@@ -193,4 +198,22 @@ def test_an_artifact_altered_on_the_server_is_not_re_signed(project: Project) ->
         match="is not re-signed: the artifact: its content does not match the signed hash",
     ):
         run_rollback(project, options=DeployOptions())
+    assert project.execute("greeter", {}).json()["version"] == 2
+
+
+def test_code_signed_by_a_key_this_repository_does_not_trust_is_not_re_signed(
+    project: Project,
+) -> None:
+    two_deploys(project)
+    other = generate()  # a new deploy key, the old one neither current nor listed as trusted
+    with pytest.raises(DeployError, match="is not re-signed: the artifact is signed by deploy key"):
+        run_rollback(project, environ=project.environ(other))
+    # Listing the old public key as trusted (a rotation) lets the old code be verified; the
+    # runtime of this test trusts only the old key, so the deploy itself then fails its check.
+    rotated = {
+        **project.environ(other),
+        "STAGING_MEDPLUM_BOTS_TRUSTED_KEYS": trusted_entry("staging", project.key.public),
+    }
+    done = run_rollback(project, environ=rotated)
+    assert done.report is not None and not done.report.ok
     assert project.execute("greeter", {}).json()["version"] == 2
