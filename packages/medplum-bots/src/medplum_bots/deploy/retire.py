@@ -26,6 +26,8 @@ from medplum_bots.redaction import Redactor
 # Shown the Bots about to go (`Bot/<id> (<entry>, <environment>)`); True to go ahead.
 Confirm = Callable[[Sequence[str]], bool]
 SUBSCRIPTION_OFF = "off"
+# Requests in flight per environment: a search, then a few PUTs and a DELETE per Bot.
+CONCURRENCY = 8
 
 
 def check_retirable(config: ProjectConfig, names: Sequence[str]) -> None:
@@ -81,7 +83,7 @@ async def _retire(
                 retry=connections.retry,
                 transport=connections.transport,
                 timeout=connections.timeout,
-                concurrency=8,
+                concurrency=CONCURRENCY,
             )
             for name, creds in credentials.items()
         ),
