@@ -252,11 +252,6 @@ class MedplumStandIn:
             return None
         return token
 
-    def expire_tokens(self) -> None:
-        """Make every issued token invalid (the next call answers 401)."""
-        with self._counters.lock:
-            self._tokens.clear()
-
     # -- deploy failures ---------------------------------------------------------------
     def fail_next_deploys(self, n: int = 1) -> None:
         """The next `n` awslambda `$deploy`s fail like Medplum's intermittent Lambda

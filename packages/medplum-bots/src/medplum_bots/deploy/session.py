@@ -153,17 +153,6 @@ class EnvironmentSession:
         self.redactor.add(self.client.get_access_token())
         await self.client.close()
 
-    async def read_bots(self, ids: Sequence[str]) -> dict[str, Resource]:
-        """The Bots with these ids that this project can see, by id (one search per 100)."""
-        unique = list(dict.fromkeys(ids))
-        pages = await asyncio.gather(
-            *(
-                self._search_all("Bot", {"_id": ",".join(c), "_count": str(len(c))})
-                for c in _chunks(unique, BOT_IDS_PER_SEARCH)
-            )
-        )
-        return {bot["id"]: bot for page in pages for bot in page}
-
     async def read_managed_bots(self, ids: Sequence[str]) -> dict[str, Resource]:
         """Every Bot carrying a MANAGED_BY identifier (the selected ones and the orphans), and
         the Bots of `ids` (also those without it: never deployed by this version, or edited

@@ -52,7 +52,6 @@ from medplum_bots.runtime.http_app import ALLOWED_VAR, KEY_VAR
 # GitHub environment secrets of the deploy job (docs/ci-cd.md), unprefixed: the job is bound
 # to one environment.
 CI_SECRETS = (CLIENT_ID, CLIENT_SECRET, DEPLOY_KEY_VAR)
-RUNTIME_VARIABLES = (KEY_VAR, TRUSTED_KEYS_VAR, ALLOWED_VAR)
 NOT_ALLOWED = (401, 403, 404)
 
 

@@ -18,7 +18,6 @@ _ISO = re.compile(
 )
 
 UTC = dt.UTC
-EPOCH = dt.datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def parse_js_date(text: str) -> dt.datetime | None:
@@ -53,11 +52,3 @@ def parse_js_date(text: str) -> dt.datetime | None:
         digits = zone[1:].replace(":", "")
         instant -= sign * dt.timedelta(hours=int(digits[:2]), minutes=int(digits[2:]))
     return instant
-
-
-def to_iso_string(instant: dt.datetime) -> str:
-    """JavaScript's `Date.prototype.toISOString()` (milliseconds, `Z`)."""
-    utc = instant.astimezone(UTC)
-    year = utc.year
-    text_year = f"{year:04d}" if 0 <= year <= 9999 else f"{year:+07d}"
-    return f"{text_year}-{utc:%m-%dT%H:%M:%S}.{utc.microsecond // 1000:03d}Z"
