@@ -1,4 +1,4 @@
-"""Which Medplum emulation backs the stand-in (issue 16): `python bench/bench_emulation.py`.
+"""Which Medplum emulation backs the stand-in: `python bench/bench_emulation.py`.
 
 Runs, in the same run and on the same machine:
 - the Python stand-in (`medplum_standin`, in a process of its own: `standin_process.py`), and

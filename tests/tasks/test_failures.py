@@ -1,4 +1,4 @@
-"""What a new user ran into (issue #12), as invoke tasks in a generated project.
+"""What a new user ran into, as invoke tasks in a generated project.
 
 Each failure is one line on stderr with the right exit code, and nothing is lost.
 """

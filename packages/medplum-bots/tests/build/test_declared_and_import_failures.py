@@ -1,5 +1,5 @@
 """Third-party imports are checked against pyproject.toml; a bot failing at import time is
-one line naming its file and line (issue #12)."""
+one line naming its file and line."""
 
 from __future__ import annotations
 

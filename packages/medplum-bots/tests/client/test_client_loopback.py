@@ -304,7 +304,7 @@ def test_a_refused_connection_is_retried_even_for_a_create(
         medplum.create_resource(PATIENT)
 
     assert len(waits) == 3  # 4 attempts: the request never left this machine
-    # Said in plain words, naming the URL (issue #12), not in the transport's terms.
+    # Said in plain words, naming the URL, not in the transport's terms.
     assert str(caught.value).startswith(
         f"POST http://127.0.0.1:{port}/fhir/R4/Patient: connection refused by 127.0.0.1:{port}"
     )

@@ -1,4 +1,4 @@
-"""Every deploy failure bounded and explained (issue #12), against real loopback servers.
+"""Every deploy failure bounded and explained, against real loopback servers.
 
 Each test runs the deployer in-process against the stand-ins (or against a socket that
 refuses, or never answers) and checks what the report says, what was created and written.

@@ -1,6 +1,6 @@
 """Every write path validates: the store has one write function, and it refuses what Medplum
-refuses, whichever interaction reached it (issue 16: a conditional update that created used to
-store `{"gender": "robot", "bogusField": 1}`)."""
+refuses, whichever interaction reached it (a conditional update that creates must not store
+`{"gender": "robot", "bogusField": 1}`)."""
 
 from __future__ import annotations
 

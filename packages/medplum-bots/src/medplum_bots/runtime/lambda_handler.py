@@ -13,7 +13,7 @@ The same function answers two kinds of events, told apart by their shape:
   HTTP runtime semantics, by calling the very same ASGI app in this process: `POST
   /bots/{name}` with the forwarder's signed payload, `GET /healthz`. The answer is
   `{statusCode, headers, body}`. Settings come from the same variables as the HTTP runtime's
-  (`http_runtime.settings_from_env`: `MEDPLUM_BOTS_RUNTIME_KEY`,
+  (`http_app.settings_from_env`: `MEDPLUM_BOTS_RUNTIME_KEY`,
   `MEDPLUM_BOTS_ALLOWED_BASE_URLS`, ...); without them the function answers 503.
 
 Which bots a function URL serves depends on the zip: a bot's zip (`lambda_zip.build_zip`)
