@@ -1,5 +1,6 @@
 """Rules the client, the config, the deployer and the runtime share, each defined once:
-what a base URL is (`urls`) and how secrets are kept out of printed text (`redaction`)."""
+what a base URL is (`urls`), how secrets are kept out of printed text (`redaction`), and
+what content type a bot's input file is sent with (`inputs`)."""
 
 from __future__ import annotations
 
@@ -9,11 +10,14 @@ from typing import Any
 import pytest
 
 from medplum_bots.client import MedplumClient
-from medplum_bots.config import Environment, parse_config
+from medplum_bots.config import Environment, load_config, parse_config
 from medplum_bots.deploy.credentials import resolve_credentials
-from medplum_bots.errors import ConfigError, CredentialsError
+from medplum_bots.deploy.remote import read_input
+from medplum_bots.errors import ConfigError, CredentialsError, MedplumBotsError
+from medplum_bots.inputs import guess_content_type
 from medplum_bots.redaction import MASK, MIN_SECRET_LENGTH, Redactor, redact, redact_json
 from medplum_bots.runtime.adapter import InvalidPayloadError, execute_sync, make_payload
+from medplum_bots.runtime.local_run import parse_input
 from medplum_bots.urls import normalize_base_url
 
 BAD_BASE_URLS = [
@@ -78,3 +82,38 @@ def test_the_runtime_masks_the_access_token_as_the_deployer_does() -> None:
 
     payload = make_payload({}, base_url="https://api.example.com/", access_token=token)
     assert execute_sync(leaky, payload).logs == [f"token {MASK}"]
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "expected"),
+    [
+        ("in.er7", "MSH|^~\\&|A\r", "x-application/hl7-v2+er7"),
+        ("in.hl7", "MSH|^~\\&|A\r", "x-application/hl7-v2+er7"),
+        ("input", "MSH|^~\\&|A\r", "x-application/hl7-v2+er7"),
+        ("input", '{"a": 1}', "application/json"),
+        ("in.txt", '{"a": 1}', "text/plain"),
+    ],
+)
+def test_run_and_execute_send_an_input_file_with_the_same_content_type(
+    name: str, text: str, expected: str, tmp_path: Path
+) -> None:
+    path = tmp_path / name
+    path.write_bytes(text.encode())
+    assert guess_content_type(name, text) == expected  # invoke run
+    assert read_input(path)[1] == expected  # invoke execute, a smoke file
+
+
+def test_run_execute_and_the_config_word_invalid_json_alike(tmp_path: Path) -> None:
+    bad = tmp_path / "in.json"
+    bad.write_text('{"a": }')
+    with pytest.raises(MedplumBotsError) as remote:
+        read_input(bad)
+    with pytest.raises(MedplumBotsError) as local:
+        parse_input('{"a": }', "application/json", "in.json")
+    config_file = tmp_path / "medplum.config.json"
+    config_file.write_text('{"a": }')
+    with pytest.raises(ConfigError) as config:
+        load_config(config_file)
+    assert str(remote.value) == "--input '" + str(bad) + "':1:7: invalid JSON (Expecting value)"
+    assert str(local.value) == "in.json:1:7: invalid JSON (Expecting value)"
+    assert str(config.value) == "medplum.config.json:1:7: invalid JSON (Expecting value)"

@@ -20,7 +20,7 @@ from dataclasses import MISSING, Field, dataclass, field, fields, is_dataclass, 
 from pathlib import Path
 from typing import Any, Literal, TypeVar
 
-from medplum_bots.errors import ConfigError, UnknownBotError
+from medplum_bots.errors import ConfigError, UnknownBotError, invalid_json
 from medplum_bots.triggers import check_criteria, check_cron
 from medplum_bots.urls import normalize_base_url
 
@@ -36,6 +36,7 @@ AUDIT_DESTINATIONS = ("resource", "log")
 INTERACTIONS = ("create", "update", "delete")
 RUNTIME_TYPES = ("http", "lambda")
 LAMBDA_TIMEOUT_MAX = 900
+DEFAULT_BOT_TIMEOUT = 10  # seconds: what Medplum gives a Bot without `timeout`
 TOP_FIELDS = {"bots", "environments"}
 
 # How each JSON field maps to a dataclass field: the field's metadata under this key holds a
@@ -481,9 +482,7 @@ def load_config(path: Path | str | None = None) -> ProjectConfig:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as error:
-        raise ConfigError(
-            f"{config_path.name}:{error.lineno}:{error.colno}: invalid JSON ({error.msg})"
-        ) from None
+        raise ConfigError(invalid_json(config_path.name, error)) from None
     return parse_config(data, config_path)
 
 

@@ -7,6 +7,7 @@ line that names what was wrong (file, entry, field, variable), and never holds a
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 
@@ -79,6 +80,11 @@ class NetworkError(OperationOutcomeError):
         tries = f"{attempts} attempts" if attempts != 1 else "1 attempt"
         text = f"{where}: {reason} ({tries} in {seconds:.1f} s)"
         super().__init__(outcome("error", "exception", text))
+
+
+def invalid_json(where: str, error: json.JSONDecodeError) -> str:
+    """The one line for text that is not JSON: `where:line:column: invalid JSON (reason)`."""
+    return f"{where}:{error.lineno}:{error.colno}: invalid JSON ({error.msg})"
 
 
 class MedplumBotsError(Exception):

@@ -16,8 +16,8 @@ import pytest
 
 from medplum_bots import AsyncMedplumClient, BotEvent, InMemoryMedplum, MedplumClient
 from medplum_bots.errors import OperationOutcomeError, outcome
+from medplum_bots.hl7 import HL7_V2
 from medplum_bots.runtime.adapter import (
-    HL7_V2,
     InvalidPayloadError,
     event_from_payload,
     execute,

@@ -25,14 +25,12 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from medplum_bots.build.lambda_zip import ARTIFACT_FILE, LambdaZip
-from medplum_bots.config import BotEntry, Environment
+from medplum_bots.config import DEFAULT_BOT_TIMEOUT, BotEntry, Environment
 from medplum_bots.errors import DeployError
 
 HANDLER = "medplum_bots.runtime.lambda_handler.handler"
 ARTIFACT_ENV = "MEDPLUM_BOT_ARTIFACT"
 BOT_NAME_ENV = "MEDPLUM_BOT_NAME"
-# Medplum's own default for a Bot without `timeout` (seconds).
-DEFAULT_TIMEOUT = 10
 MAX_NAME = 64
 _NAME_CHARS = re.compile(r"[^A-Za-z0-9_-]")
 _REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d+$")
@@ -134,7 +132,7 @@ def function_spec(entry: BotEntry, environment: Environment, artifact_name: str)
         region=region,
         role_arn=runtime.role_arn,
         runtime=runtime.lambda_runtime,
-        timeout=entry.timeout or DEFAULT_TIMEOUT,
+        timeout=entry.timeout or DEFAULT_BOT_TIMEOUT,
         memory_size=runtime.memory_size,
         architecture=runtime.architecture,
         description=(entry.description or f"Medplum bot {entry.name}")[:256],

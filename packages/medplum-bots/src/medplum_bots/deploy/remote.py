@@ -17,7 +17,7 @@ import httpx
 
 from medplum_bots.arguments import DEFAULT_HTTP_TIMEOUT
 from medplum_bots.client import MedplumClient
-from medplum_bots.client.core import FHIR_JSON
+from medplum_bots.client.core import FHIR_JSON, JSON
 from medplum_bots.client.retry import RetryPolicy
 from medplum_bots.config import BotEntry, ProjectConfig
 from medplum_bots.deploy.credentials import login_failed, resolve_credentials
@@ -27,11 +27,11 @@ from medplum_bots.errors import (
     MedplumBotsError,
     NetworkError,
     OperationOutcomeError,
+    invalid_json,
     outcome_text,
 )
-from medplum_bots.runtime.adapter import HL7_V2
+from medplum_bots.inputs import guess_content_type, resource_content_type
 
-JSON = "application/json"
 # AuditEvent.outcome codes (FHIR R4): 0 success, 4 minor failure, 8 serious, 12 major.
 OUTCOMES = {"0": "ok", "4": "failed", "8": "failed (serious)", "12": "failed (major)"}
 
@@ -117,16 +117,13 @@ def read_input(path: Path, content_type: str = "") -> tuple[Any, str]:
         raise MedplumBotsError(
             f"--input {str(path)!r}: not UTF-8 text (byte {error.start}); save it as UTF-8"
         ) from None
-    guessed = {".json": JSON, ".hl7": HL7_V2}.get(path.suffix.lower(), "text/plain")
-    kind = content_type or guessed
+    kind = content_type or guess_content_type(path.name, text)
     if kind not in (JSON, FHIR_JSON):
         return text, kind
     try:
         data = json.loads(text)
     except json.JSONDecodeError as error:
-        raise MedplumBotsError(
-            f"--input {str(path)!r}:{error.lineno}:{error.colno}: invalid JSON ({error.msg})"
-        ) from None
+        raise MedplumBotsError(invalid_json(f"--input {str(path)!r}", error)) from None
     if not isinstance(data, dict | list):
         # Medplum's JSON body parser is strict: it answers a bare 400 to any other value.
         raise MedplumBotsError(
@@ -134,9 +131,7 @@ def read_input(path: Path, content_type: str = "") -> tuple[Any, str]:
             f'input, not {type(data).__name__} (wrap it, e.g. {{"value": ...}}, or pass '
             "--content-type text/plain)"
         )
-    if not content_type and isinstance(data, dict) and "resourceType" in data:
-        kind = FHIR_JSON
-    return data, kind
+    return data, kind if content_type else resource_content_type(data, kind)
 
 
 def execute(

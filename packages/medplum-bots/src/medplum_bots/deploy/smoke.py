@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from medplum_bots.client import AsyncMedplumClient
+from medplum_bots.client.core import JSON
 from medplum_bots.config import BotEntry
 from medplum_bots.deploy.remote import read_input, split_failure
 from medplum_bots.errors import (
@@ -25,9 +26,7 @@ from medplum_bots.errors import (
     OperationOutcomeError,
     outcome_text,
 )
-
-JSON = "application/json"
-FHIR_JSON = "application/fhir+json"
+from medplum_bots.inputs import resource_content_type
 
 
 @dataclass(frozen=True)
@@ -50,9 +49,7 @@ def smoke_input(entry: BotEntry, root: Path) -> SmokeInput | None:
         except MedplumBotsError as error:
             raise ConfigError(f"bot {entry.name!r}: smoke {error}") from None
         return SmokeInput(data, kind, f"smoke file {spec.file}")
-    kind = spec.content_type or JSON
-    if kind == JSON and isinstance(spec.input, dict) and "resourceType" in spec.input:
-        kind = FHIR_JSON
+    kind = resource_content_type(spec.input, spec.content_type or JSON)
     return SmokeInput(spec.input, kind, "smoke input")
 
 

@@ -38,13 +38,12 @@ import httpx
 from medplum_bots.client import AsyncMedplumClient, MedplumClient
 from medplum_bots.errors import MedplumBotsError, OperationOutcomeError, UnknownBotError, outcome
 from medplum_bots.event import BotEvent, Headers
-from medplum_bots.hl7 import Hl7Message, input_for
+from medplum_bots.hl7 import HL7_V2, Hl7Message, input_for
 from medplum_bots.redaction import redact
 from medplum_bots.runtime.capture import LogBuffer, capture_logs, hold_capture
 from medplum_bots.runtime.threads import BotThreads
 from medplum_bots.urls import normalize_base_url
 
-HL7_V2 = "x-application/hl7-v2+er7"
 JSON_CONTENT_TYPES = ("application/json", "application/fhir+json")
 
 Handler = Callable[[Any, BotEvent], Any]

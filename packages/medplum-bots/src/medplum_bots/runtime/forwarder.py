@@ -24,6 +24,7 @@ from importlib import resources
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
+from medplum_bots.config import DEFAULT_BOT_TIMEOUT
 from medplum_bots.errors import ConfigError
 from medplum_bots.runtime.deploy_keys import (
     MAX_SEQUENCE,
@@ -116,9 +117,6 @@ class CarriedArtifact:
         return {**self.reference(), "code": self.code()}
 
 
-DEFAULT_TIMEOUT = 10  # Medplum's default Bot timeout (seconds)
-
-
 def forwarder_code(
     runtime_url: str,
     bot_name: str,
@@ -142,7 +140,7 @@ def forwarder_code(
         "__RUNTIME_URL__": json.dumps(endpoint),
         "__BOT_NAME__": json.dumps(bot_name),
         "__SECRET_NAME__": json.dumps(secret_name),
-        "__TIMEOUT__": str(int(timeout or DEFAULT_TIMEOUT)),
+        "__TIMEOUT__": str(int(timeout or DEFAULT_BOT_TIMEOUT)),
         "__ARTIFACT__": json.dumps(artifact.reference() if artifact is not None else None),
         "__ARTIFACT_CODE__": json.dumps(artifact.code() if artifact is not None else None),
     }

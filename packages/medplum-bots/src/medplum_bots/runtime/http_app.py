@@ -45,7 +45,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from medplum_bots.config import CONFIG_FILE, ProjectConfig, load_config
+from medplum_bots.config import CONFIG_FILE, DEFAULT_BOT_TIMEOUT, ProjectConfig, load_config
 from medplum_bots.errors import ConfigError, MedplumBotsError, UnknownBotError, outcome
 from medplum_bots.runtime.adapter import (
     BotRegistry,
@@ -135,7 +135,6 @@ EXECUTIONS_VAR = "MEDPLUM_BOTS_WORKER_EXECUTIONS"
 # default) bounds the forwarder, so 4 MB leaves room for the payload next to it.
 DEFAULT_MAX_BODY = 4_000_000
 DEFAULT_THREADS = 64
-DEFAULT_TIMEOUT = 10.0  # Medplum's default Bot timeout, when the forwarder names none
 DEFAULT_MAX_TIMEOUT = 900  # Lambda's ceiling, which Medplum applies to Bot.timeout
 DEFAULT_GRACE = 10
 DEFAULT_BODY_TIMEOUT = 30.0  # 4 MB at ~1 Mbit/s; a stalled client is cut off after it
@@ -468,7 +467,7 @@ class BotRuntime:
         asked = payload.get("timeout")
         if isinstance(asked, (int, float)) and not isinstance(asked, bool) and asked > 0:
             return float(min(asked, self.max_timeout))
-        return min(DEFAULT_TIMEOUT, self.max_timeout)
+        return min(float(DEFAULT_BOT_TIMEOUT), self.max_timeout)  # the forwarder named none
 
     async def _read_body(self, headers: Mapping[str, str], receive: Receive) -> bytes | None:
         """The body, within `max_body` bytes and `body_timeout` seconds (slow clients are cut

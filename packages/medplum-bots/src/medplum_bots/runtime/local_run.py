@@ -14,10 +14,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from medplum_bots.config import BotEntry, ProjectConfig
-from medplum_bots.errors import ConfigError, MedplumBotsError, UnknownBotError
+from medplum_bots.config import DEFAULT_BOT_TIMEOUT, BotEntry, ProjectConfig
+from medplum_bots.errors import ConfigError, MedplumBotsError, UnknownBotError, invalid_json
+from medplum_bots.hl7 import HL7_V2
+from medplum_bots.inputs import guess_content_type, resource_content_type
 from medplum_bots.runtime.adapter import (
-    HL7_V2,
     BotResult,
     execute,
     is_json_content_type,
@@ -25,15 +26,6 @@ from medplum_bots.runtime.adapter import (
 )
 from medplum_bots.runtime.threads import BotThreads
 from medplum_bots.testing.inmemory import BASE_URL, InMemoryMedplum
-
-DEFAULT_TIMEOUT = 10  # Medplum's default Bot timeout (seconds)
-
-CONTENT_TYPES_BY_SUFFIX = {
-    ".json": "application/json",
-    ".hl7": HL7_V2,
-    ".er7": HL7_V2,
-    ".txt": "text/plain",
-}
 
 
 @dataclass(frozen=True)
@@ -61,22 +53,6 @@ def find_entry(config: ProjectConfig, name: str) -> BotEntry:
     raise UnknownBotError(f"{config.path.name}: no bot named {name!r} (configured: {names})")
 
 
-def guess_content_type(input_name: str, text: str) -> str:
-    """The content type for an input file: by suffix, else JSON when it parses, else text."""
-    by_suffix = CONTENT_TYPES_BY_SUFFIX.get(Path(input_name).suffix.lower())
-    if by_suffix is not None:
-        return by_suffix
-    if text.startswith("MSH|"):
-        return HL7_V2
-    if text.lstrip().startswith(("{", "[")):
-        return "application/json"
-    try:
-        json.loads(text)
-    except ValueError:
-        return "text/plain"
-    return "application/json"
-
-
 def parse_input(text: str, content_type: str, input_name: str) -> Any:
     """The event input: parsed JSON for JSON content types, the text itself otherwise."""
     if not is_json_content_type(content_type):
@@ -85,9 +61,7 @@ def parse_input(text: str, content_type: str, input_name: str) -> Any:
     try:
         return json.loads(text)
     except json.JSONDecodeError as error:
-        raise MedplumBotsError(
-            f"{input_name}:{error.lineno}:{error.colno}: not valid JSON ({error.msg})"
-        ) from None
+        raise MedplumBotsError(invalid_json(input_name, error)) from None
 
 
 def run_local(
@@ -111,8 +85,8 @@ def run_local(
     root = config.root
     kind = content_type or guess_content_type(input_name, text)
     value = parse_input(text, kind, input_name)
-    if content_type is None and isinstance(value, dict) and "resourceType" in value:
-        kind = "application/fhir+json"
+    if content_type is None:
+        kind = resource_content_type(value, kind)
     artifact = build_bot(root / entry.source, root, root / entry.dist)
     module = load_artifact(artifact.path)
     handler = getattr(module, "handler", None)
@@ -130,7 +104,7 @@ def run_local(
         secrets=secrets,
         bot={"reference": f"Bot/{entry.id or 'local'}", "display": entry.name},
     )
-    timeout = float(entry.timeout or DEFAULT_TIMEOUT)
+    timeout = float(entry.timeout or DEFAULT_BOT_TIMEOUT)
     # A worker thread for a `def` bot: one that never returns is left behind (a daemon).
     result = asyncio.run(
         execute(handler, payload, transport=medplum, timeout=timeout, threads=BotThreads(1))

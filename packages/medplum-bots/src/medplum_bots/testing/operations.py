@@ -30,6 +30,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 import httpx
 
+from medplum_bots.client.core import FHIR_JSON
 from medplum_bots.errors import outcome
 from medplum_bots.testing.search import SearchError, ValueCache, parse_search
 from medplum_bots.testing.validation import operation_outcome, validate_resource
@@ -38,7 +39,6 @@ if TYPE_CHECKING:
     from medplum_bots.testing.inmemory import InMemoryMedplum
 
 COMPARTMENT_FILE = Path(__file__).with_name("definitions") / "patient_compartment.json"
-FHIR_JSON = "application/fhir+json"
 FHIR_PREFIX = "fhir/R4/"
 ALL_OK = {
     "resourceType": "OperationOutcome",
