@@ -15,6 +15,7 @@ from urllib.parse import parse_qsl, urlencode
 
 import httpx
 from medplum_bots.errors import outcome
+from medplum_bots.hl7 import HL7_V2
 from medplum_bots.testing.inmemory import FhirError
 from medplum_bots.testing.search import SearchError, parse_search
 
@@ -27,7 +28,7 @@ if TYPE_CHECKING:
 
 FHIR_JSON = "application/fhir+json"
 JSON = "application/json"
-_MIRRORED_CONTENT_TYPES = ("text/plain", "x-application/hl7-v2+er7")
+_MIRRORED_CONTENT_TYPES = ("text/plain", HL7_V2)
 LAMBDA_CONFLICT = (
     "The operation cannot be performed at this time. An update is in progress for resource: "
     "arn:aws:lambda:us-east-1:123456789012:function:medplum-bot-lambda-{id}"

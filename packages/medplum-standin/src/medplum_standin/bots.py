@@ -22,12 +22,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
+from medplum_bots.deploy.plan import EXTERNAL_FUNCTION_ID
+
 from medplum_standin.projects import Projects, Resource
 
-EXTERNAL_FUNCTION_SYSTEM = "https://medplum.com/bot-external-function-id"
-SUPPORTED_INTERACTION_URL = (
-    "https://medplum.com/fhir/StructureDefinition/subscription-supported-interaction"
-)
 MAX_AUDIT_DESCRIPTION = 10 * 1024
 
 ExternalFunction = Callable[[dict[str, Any]], Any]
@@ -67,7 +65,7 @@ class BotHost(Protocol):
 def external_function_id(bot: Resource) -> str | None:
     """The external function named by the Bot's identifier, if any."""
     for identifier in bot.get("identifier") or []:
-        if identifier.get("system") == EXTERNAL_FUNCTION_SYSTEM and identifier.get("value"):
+        if identifier.get("system") == EXTERNAL_FUNCTION_ID and identifier.get("value"):
             return str(identifier["value"])
     return None
 

@@ -13,9 +13,9 @@ import uuid
 from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl
 
+from medplum_bots.deploy.subscriptions import INTERACTION_EXTENSION
 from medplum_bots.testing.search import SearchError, Store, parse_search
 
-from medplum_standin.bots import SUPPORTED_INTERACTION_URL
 from medplum_standin.projects import Resource
 
 if TYPE_CHECKING:
@@ -37,7 +37,7 @@ def subscription_wants(
     wanted = [
         e.get("valueCode")
         for e in subscription.get("extension") or []
-        if e.get("url") == SUPPORTED_INTERACTION_URL
+        if e.get("url") == INTERACTION_EXTENSION
     ]
     # Without the extension Medplum fires on create and update, never on delete.
     if wanted and interaction not in wanted:
