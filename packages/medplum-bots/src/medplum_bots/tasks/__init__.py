@@ -6,15 +6,15 @@ repository. Each task only parses its arguments, calls a function of this packag
 the result; a tooling error becomes one line on stderr and a non-zero exit (`guard`).
 
 Modules by what the tasks work on: `local` (this checkout: lint, test, build, new, run),
-`runtime` (the HTTP runtime and its keys: serve, runtime-zip, deploy-key) and `medplum`
-(a Medplum server: deploy, create, execute, logs).
+`runtime` (the HTTP runtime and its keys: serve, runtime-zip, deploy-key), `lock` (the
+locked dependency sets: lock) and `medplum` (a Medplum server: deploy, create, execute, logs).
 """
 
 from __future__ import annotations
 
 from invoke.collection import Collection
 
-from medplum_bots.tasks import local, medplum, runtime
+from medplum_bots.tasks import local, lock, medplum, runtime
 
 namespace = Collection(
     local.lint,
@@ -22,6 +22,7 @@ namespace = Collection(
     local.build,
     local.new,
     local.run,
+    lock.lock,
     runtime.serve,
     runtime.runtime_zip,
     runtime.deploy_key,
