@@ -206,13 +206,12 @@ def compile_lock(
         Path(scratch).unlink(missing_ok=True)
 
 
-def write_tooling_lock(root: Path, source: GitSource | None) -> str | None:
-    """Pin a git medplum-bots to the commit its ref names now; remove the file otherwise."""
+def write_tooling_lock(root: Path, source: GitSource | None, commit: str | None) -> None:
+    """Pin a git medplum-bots to `commit`; remove the file when it comes from an index."""
     target = root / TOOLING_LOCK
-    if source is None:
+    if source is None or commit is None:
         target.unlink(missing_ok=True)
-        return None
-    commit = resolve_ref(source)
+        return
     text = (
         f"# {TOOLING} from git, pinned to the commit {source.ref} named when `invoke lock` ran.\n"
         "# A git checkout has no hash pip can check: the commit id is the pin. Installed after\n"
@@ -224,7 +223,6 @@ def write_tooling_lock(root: Path, source: GitSource | None) -> str | None:
     with os.fdopen(handle, "w", encoding="utf-8") as out:
         out.write(text)
     os.replace(scratch, target)
-    return commit
 
 
 def write_locks(root: Path, *, find_links: Sequence[str] = (), upgrade: bool = False) -> list[str]:
@@ -236,12 +234,14 @@ def write_locks(root: Path, *, find_links: Sequence[str] = (), upgrade: bool = F
     source = tooling_git_source(read_pyproject(root))
     if source is not None and shutil.which("git") is None:
         raise LockError(f"git is not installed: pyproject.toml takes {TOOLING} from git")
+    # The ref first: a tag the repository lacks is one clear line, before any resolving.
+    commit = resolve_ref(source) if source is not None else None
     written: list[str] = []
     for lock in LOCKS:
         compile_lock(root, lock, git=source is not None, find_links=find_links, upgrade=upgrade)
         written.append(f"{lock.name}: {len(pins(root / lock.name))} packages, hashed")
-    commit = write_tooling_lock(root, source)
-    if source is not None and commit is not None:
+    write_tooling_lock(root, source, commit)
+    if source is not None:
         written.append(f"{TOOLING_LOCK}: {TOOLING} at {source.ref} = commit {commit}")
     return written
 
