@@ -64,7 +64,7 @@ def record_answers(root: Path, answers: dict[str, object]) -> None:
 
 def next_steps(slug: str, first_bot: str, tooling: str, source: str) -> str:
     if source == "git":
-        origin = f"pip takes medplum-bots from the template repository's tag medplum-bots-v{tooling}"
+        origin = f"pip takes medplum-bots from the template repository, tag medplum-bots-v{tooling}"
     else:
         origin = (
             f"pip takes medplum-bots=={tooling} from PyPI; from a template checkout instead, run\n"

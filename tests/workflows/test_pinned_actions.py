@@ -12,7 +12,7 @@ import yaml
 from tests.template import ROOT, TEMPLATE_DIR
 
 WORKFLOW_FILES = sorted(
-    [*(TEMPLATE_DIR / ".github/workflows").glob("*.yml"), *(ROOT / ".github/workflows").glob("*.yml")]
+    path for root in (TEMPLATE_DIR, ROOT) for path in (root / ".github/workflows").glob("*.yml")
 )
 USES = re.compile(r"^\s*(?:-\s+)?uses:\s*(?P<ref>\S+)(?P<comment>.*)$")
 PINNED = re.compile(r"[\w.-]+/[\w./-]+@[0-9a-f]{40}")
