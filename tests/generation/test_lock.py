@@ -120,6 +120,15 @@ def test_the_git_answer_pins_the_template_repository_at_the_release_tag(tmp_path
     assert data["optional-dependencies"]["aws"] == [f"medplum-bots[aws] @ {source}"]
     dependabot = (project / ".github/dependabot.yml").read_text()
     assert "never moves that tag" in dependabot
+    # The docs of this variant say how its tooling is installed and updated, fully rendered.
+    for page in (project / "README.md", project / "docs/ci-cd.md"):
+        text = page.read_text()
+        assert "{%" not in text and "cookiecutter." not in text, page
+    assert "requirements-tooling.txt" in (project / "docs/ci-cd.md").read_text()
+    assert "https://git.example/t" in (project / "README.md").read_text()
+    dockerfile = (project / "Dockerfile").read_text()
+    assert "apt-get install -y --no-install-recommends git" in dockerfile
+    assert "apt-get purge -y --auto-remove git" in dockerfile
 
 
 @pytest.mark.parametrize(
