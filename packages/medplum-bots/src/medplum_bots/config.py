@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any, Literal, TypeVar
 
 from medplum_bots.errors import ConfigError, UnknownBotError
+from medplum_bots.triggers import check_criteria, check_cron
 from medplum_bots.urls import normalize_base_url
 
 CONFIG_FILE = "medplum.config.json"
@@ -140,6 +141,18 @@ def _non_empty(value: Any, here: str) -> str:
     return value
 
 
+def _cron(value: Any, here: str) -> str:
+    cron = _non_empty(value, here)
+    check_cron(cron, here)  # one that Medplum's cron worker would ignore is an error
+    return cron
+
+
+def _criteria(value: Any, here: str) -> str:
+    criteria = _non_empty(value, here)
+    check_criteria(criteria, here)  # one that Medplum could never match is an error
+    return criteria
+
+
 def _destinations(value: Any, here: str) -> tuple[str, ...]:
     values = [value] if isinstance(value, str) else value
     if (
@@ -162,7 +175,7 @@ def _interactions(value: Any, here: str) -> tuple[str, ...]:
 class SubscriptionSpec:
     """A Subscription the deployer keeps in place for a bot (identity: `criteria`)."""
 
-    criteria: str = setting("criteria", required=True)
+    criteria: str = setting("criteria", _criteria, required=True)
     interactions: tuple[str, ...] = setting("interactions", _interactions, default=())
     status: str = setting("status", _one_of(("active", "off")), default="active")
 
@@ -267,7 +280,7 @@ class BotEntry:
     subscriptions: tuple[SubscriptionSpec, ...] = setting(
         "subscriptions", _subscriptions, default=()
     )
-    cron_string: str | None = setting("cronString", _non_empty, default=None)
+    cron_string: str | None = setting("cronString", _cron, default=None)
 
     @property
     def module_name(self) -> str:
@@ -429,6 +442,7 @@ def parse_config(data: Any, path: Path) -> ProjectConfig:
         raise ConfigError(f"{where}: the top level must be an object with a 'bots' list")
     _reject_unknown(data, TOP_FIELDS, where)
     environments = _parse_environments(data.get("environments", {}), where)
+    _check_distinct_projects(environments, where)
     bots_raw = data.get("bots")
     if not isinstance(bots_raw, list):
         raise ConfigError(f"{where}: 'bots' must be a list")
@@ -441,6 +455,21 @@ def parse_config(data: Any, path: Path) -> ProjectConfig:
         seen.add(entry.name)
         bots.append(entry)
     return ProjectConfig(path=path, bots=tuple(bots), environments=environments)
+
+
+def _check_distinct_projects(environments: Mapping[str, Environment], where: str) -> None:
+    """Two environments on one server and project would deploy each other's bots there."""
+    seen: dict[tuple[str, str], str] = {}
+    for name, env in environments.items():
+        if not env.project_id:
+            continue  # not known until deploy time; the deployer compares what it logs into
+        key = (env.base_url.rstrip("/").lower(), env.project_id)
+        if key in seen:
+            raise ConfigError(
+                f"{where}: environments {seen[key]!r} and {name!r} both point at project "
+                f"{env.project_id} on {env.base_url}: each environment needs its own project"
+            )
+        seen[key] = name
 
 
 def _reject_unknown(raw: Mapping[str, Any], allowed: set[str], where: str) -> None:

@@ -21,6 +21,7 @@ from medplum_bots.config import (
     ProjectConfig,
     append_entries,
     config_lock,
+    environment_from_name,
     load_config,
     to_json,
 )
@@ -92,7 +93,7 @@ class ScaffoldError(MedplumBotsError):
 
 
 @dataclass(frozen=True)
-class NewBot:
+class ScaffoldedBot:
     """What `new_bot` wrote: the bot module, its test, and the config entry names."""
 
     name: str
@@ -116,7 +117,7 @@ def check_name(name: str) -> str:
     module = module_for(name)
     if keyword.iskeyword(module) or keyword.issoftkeyword(module):
         raise ScaffoldError(f"bot name {name!r} is a Python keyword and cannot name a module")
-    if name.endswith(tuple(f"-{env}" for env in DEFAULT_ENVIRONMENTS)):
+    if environment_from_name(name, DEFAULT_ENVIRONMENTS):
         raise ScaffoldError(
             f"bot name {name!r} must not end in -staging/-production: entries get those suffixes"
         )
@@ -144,7 +145,7 @@ def entries_for(config: ProjectConfig, name: str, module: str) -> list[dict[str,
     ]
 
 
-def new_bot(name: str, config_path: Path | str | None = None) -> NewBot:
+def new_bot(name: str, config_path: Path | str | None = None) -> ScaffoldedBot:
     """Create the bot module, its test and its config entries, or nothing at all."""
     module = check_name(name)
     config = load_config(config_path)
@@ -172,7 +173,7 @@ def new_bot(name: str, config_path: Path | str | None = None) -> NewBot:
         if isinstance(error, OSError):
             raise ScaffoldError(f"cannot write {error.filename}: {error.strerror}") from None
         raise
-    return NewBot(name, module, source, test, tuple(entry["name"] for entry in entries))
+    return ScaffoldedBot(name, module, source, test, tuple(entry["name"] for entry in entries))
 
 
 def _refuse_existing(

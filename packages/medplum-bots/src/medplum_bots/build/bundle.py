@@ -75,6 +75,7 @@ class ChangedArtifact:
 
 def render_artifact(entry_source: Path, project_root: Path, name: str) -> tuple[str, Artifact]:
     """The artifact text for the bot at `entry_source`, and its description (nothing written)."""
+    from medplum_bots.build.bot_checks import check_bot
     from medplum_bots.build.imports import collect
 
     graph = collect(entry_source, project_root)
@@ -84,6 +85,7 @@ def render_artifact(entry_source: Path, project_root: Path, name: str) -> tuple[
             f"{entry.rel}:1: the bot defines no top-level 'handler' "
             "(a bot module needs handler(medplum, event))"
         )
+    check_bot(entry, graph.modules.values())
     if graph.third_party_at:
         from medplum_bots.build.declared import check_declared
 

@@ -33,7 +33,7 @@ from dotenv.parser import parse_stream
 from medplum_bots.config import Environment
 from medplum_bots.errors import ConfigError, CredentialsError
 from medplum_bots.redaction import MASK
-from medplum_bots.redaction import Redactor as Redactor  # the deployer's name for it
+from medplum_bots.redaction import Redactor as Redactor  # still importable from here
 from medplum_bots.runtime.deploy_keys import DEPLOY_KEY_VAR, DeployKeyError, load_private
 from medplum_bots.urls import normalize_base_url
 

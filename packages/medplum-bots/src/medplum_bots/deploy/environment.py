@@ -87,6 +87,7 @@ class EnvironmentRun:
                 ask_runtime(
                     forwarders[0].runtime_url,
                     forwarders[0].deploy_key,
+                    environment=self.targets[0].environment.name,
                     transport=self.connections.runtime_transport,
                 )
             )
@@ -103,6 +104,8 @@ class EnvironmentRun:
     async def _run(self) -> None:
         existing = [t for t in self.targets if t.entry.id]
         missing = [t for t in self.targets if not t.entry.id]
+        # Reads first, all at once; nothing is created or written unless every one succeeds
+        # (a run that cannot read its Bots must not go on creating more).
         bots, warning, marked = await asyncio.gather(
             self.session.read_bots([t.entry.id for t in existing]),
             self.session.missing_runtime_secret(),

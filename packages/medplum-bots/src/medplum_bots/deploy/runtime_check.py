@@ -44,10 +44,12 @@ async def ask_runtime(
     runtime_url: str,
     key: Ed25519PrivateKey,
     *,
+    environment: str | None = None,
     transport: httpx.AsyncBaseTransport | None = None,
     timeout: float = TIMEOUT,
 ) -> RuntimeOffer:
-    """The runtime's capabilities; DeployError (one line) when it cannot say."""
+    """The runtime's capabilities; DeployError (one line) when it cannot say, or when it
+    trusts this key for another environment than `environment` (its bots would be refused)."""
     url = runtime_url.strip().rstrip("/") + PATH
     body = b"{}"
     headers = {"Content-Type": "application/json", **sign_request(key, PATH, body)}
@@ -75,6 +77,14 @@ async def ask_runtime(
         raise DeployError(
             f"runtime at {url} answered HTTP {answer.status_code} to the capabilities check "
             "(is it a medplum-bots runtime of this version? rebuild and redeploy it)"
+        )
+    bound = data.get("keyEnvironment")
+    if environment is not None and isinstance(bound, str) and bound != environment:
+        kid = key_id(key.public_key())
+        raise DeployError(
+            f"runtime at {runtime_url} trusts deploy key {kid} for environment {bound!r}, not "
+            f"{environment!r}: give {environment!r} its own key (`invoke deploy-key`) and list "
+            f"it in the runtime's MEDPLUM_BOTS_TRUSTED_KEYS as {environment}=ed25519:..."
         )
     distributions = data.get("distributions")
     return RuntimeOffer(

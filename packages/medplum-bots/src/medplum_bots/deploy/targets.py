@@ -9,7 +9,7 @@ or a `LambdaFunction` (route lambda). A typo fails here, before anything is touc
 from __future__ import annotations
 
 import enum
-import hashlib
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -26,8 +26,8 @@ from medplum_bots.deploy.options import DeployOptions
 from medplum_bots.deploy.plan import content_hash, desired_settings
 from medplum_bots.deploy.subscriptions import Key, desired_subscriptions
 from medplum_bots.errors import BuildError, DeployError
-from medplum_bots.runtime.deploy_keys import sign_artifact
-from medplum_bots.runtime.forwarder import CarriedArtifact, forwarder_code
+from medplum_bots.runtime.deploy_keys import deploy_sequence, key_id
+from medplum_bots.runtime.forwarder import ForwarderSpec
 
 if TYPE_CHECKING:
     from medplum_bots.deploy.lambda_deploy import FunctionSpec
@@ -45,20 +45,29 @@ class Route(enum.Enum):
 
 @dataclass(frozen=True)
 class Forwarder:
-    """Route http: the JavaScript `$deploy`ed as the Bot's executable code."""
+    """Route http: the JavaScript `$deploy`ed as the Bot's executable code.
 
-    code: str
-    deploy_key: Ed25519PrivateKey  # signed the artifact the forwarder carries
+    Rendered per Bot at `$deploy` time: its artifact's signature binds the Bot's id, the
+    environment and a deploy sequence (`deploy_keys.deploy_sequence`), so the runtime refuses
+    an older artifact after a newer one. The content hash covers `identity`, which leaves the
+    per-deploy signature out (a redeploy of the same code is unchanged).
+    """
+
+    spec: ForwarderSpec
+    deploy_key: Ed25519PrivateKey  # signs the artifact the forwarder carries
     runtime_url: str
+    identity: str
 
     def fingerprint(self) -> dict[str, Any]:
         """What the content hash covers of it."""
-        return {"route": Route.HTTP.value, "code": hashlib.sha256(self.code.encode()).hexdigest()}
+        return {"route": Route.HTTP.value, "code": self.identity}
 
     def code_for(self, bot: Mapping[str, Any]) -> str:
-        """The JavaScript to `$deploy` on `bot` (the same for every Bot of the entry)."""
-        del bot
-        return self.code
+        """The JavaScript to `$deploy` on `bot`, signed for it with a new deploy sequence."""
+        meta = bot.get("meta")
+        last_updated = meta.get("lastUpdated") if isinstance(meta, Mapping) else None
+        sequence = deploy_sequence(time.time(), last_updated)
+        return self.spec.render(self.deploy_key, str(bot["id"]), sequence)
 
 
 @dataclass(frozen=True)
@@ -182,24 +191,22 @@ def _forwarder(
             f"environments.{env.name}.runtime: field 'url' is required for route http "
             "(where your Python runtime serves /bots/<name>); a Bot that cannot run is not deployed"
         )
-    carried = _carried_artifact(artifact, key)
-    code = forwarder_code(
-        runtime.url, artifact.name, runtime.secret_name, carried, timeout=entry.timeout
+    spec = ForwarderSpec(
+        runtime.url,
+        artifact.name,
+        runtime.secret_name,
+        env.name,
+        artifact.path.read_bytes(),
+        entry.timeout,
     )
-    if len(code) > MAX_EXECUTABLE:
+    identity, size = spec.identity(key_id(key.public_key()))
+    if size > MAX_EXECUTABLE:
         raise DeployError(
-            f"bot {entry.name!r}: its forwarder with the embedded artifact is {len(code):,} "
+            f"bot {entry.name!r}: its forwarder with the embedded artifact is {size:,} "
             f"bytes; Medplum accepts `$deploy` bodies up to about 1 MB (maxJsonSize): move "
             "large data out of the bot's modules (a Binary, a Project secret)"
         )
-    return Forwarder(code, key, runtime.url)
-
-
-def _carried_artifact(artifact: Artifact, key: Ed25519PrivateKey) -> CarriedArtifact:
-    """The artifact as the forwarder carries it: its bytes, signed with the deploy key."""
-    content = artifact.path.read_bytes()
-    signed = sign_artifact(key, artifact.name, hashlib.sha256(content).hexdigest())
-    return CarriedArtifact(content, signed.key_id, signed.signature)
+    return Forwarder(spec, key, runtime.url, identity)
 
 
 def _artifacts(

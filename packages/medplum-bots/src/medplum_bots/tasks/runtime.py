@@ -24,17 +24,14 @@ def serve(c: Context, host: str = "127.0.0.1", port: str = "8000") -> None:
     """
     from medplum_bots.arguments import whole_number
     from medplum_bots.config import load_config
-    from medplum_bots.runtime.http_app import app_for_project, listen
+    from medplum_bots.runtime.http_app import serve as serve_runtime
 
     try:
-        import uvicorn
+        import uvicorn  # noqa: F401
     except ImportError:
         raise Exit("error: uvicorn is not installed: pip install -e '.[http]'", code=1) from None
     number = guard(lambda: whole_number("--port", port, 1, 65535))
-    app = guard(lambda: app_for_project(load_config()))
-    sock = guard(lambda: listen(host, number))
-    print(f"serving {', '.join(app.registry.names())} on http://{host}:{number}/bots/<name>")
-    uvicorn.Server(uvicorn.Config(app, log_level="info")).run(sockets=[sock])
+    guard(lambda: serve_runtime(load_config(), host, number))
 
 
 @task(
