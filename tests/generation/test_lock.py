@@ -180,6 +180,10 @@ def test_index_variant_lock_installs_hash_checked_and_reports_staleness(tmp_path
     assert f"--hash=sha256:{digest}" in (project / "requirements.txt").read_text()
     assert str(WHEELS) not in (project / "requirements.txt").read_text()
     assert "index-url" not in (project / "requirements-dev.txt").read_text()
+    for name in ("requirements.txt", "requirements-dev.txt"):
+        text = (project / name).read_text()
+        assert "#    invoke lock\n" in text and ".requirements" not in text  # no scratch name
+    assert not list(project.glob(".requirements*"))  # scratch files are gone
     assert not (project / "requirements-tooling.txt").exists()
     assert run_in(project, "invoke", "lock", "--check").returncode == 0
 

@@ -198,9 +198,7 @@ def compile_lock(
                 )
             lines = [line for line in done.stderr.strip().splitlines() if line.strip()]
             raise LockError(f"pip-compile for {lock.name} failed: {(lines or ['?'])[-1].strip()}")
-        text = Path(scratch).read_text(encoding="utf-8").replace(scratch, lock.name)
-        text = text.replace(os.path.relpath(scratch, root), lock.name)
-        Path(scratch).write_text(text, encoding="utf-8")
+        # The header names `invoke lock` (CUSTOM_COMPILE_COMMAND), not the scratch file.
         os.replace(scratch, target)
     finally:
         Path(scratch).unlink(missing_ok=True)
