@@ -271,8 +271,11 @@ def check_locks(root: Path) -> None:
     each requirement of pyproject.toml to a version it accepts; a git medplum-bots is pinned in
     requirements-tooling.txt from the same URL and ref.
     """
-    from packaging.requirements import Requirement
-    from packaging.utils import canonicalize_name
+    try:  # pip-tools' dependency (the dev set), not the tooling's: the runtime set lacks it
+        from packaging.requirements import Requirement
+        from packaging.utils import canonicalize_name
+    except ImportError:
+        raise LockError("invoke lock needs pip-tools: python -m pip install pip-tools") from None
 
     pyproject = read_pyproject(root)
     source = tooling_git_source(pyproject)
