@@ -352,7 +352,9 @@ def main() -> None:
         from medplum_bots.runtime.deploy_keys import generate
 
         pair = generate()
-        runtime = stack.enter_context(generic_runtime(free_port(), pair.public, medplum.base_url))
+        runtime = stack.enter_context(
+            generic_runtime(free_port(), f"staging={pair.public}", medplum.base_url)
+        )
         project = prepare_ours(Path(scratch), n, medplum.base_url, runtime)
         folder = prepare_cli(Path(scratch), n)
         env_ours = ours_env(base_env, project, pair.private)

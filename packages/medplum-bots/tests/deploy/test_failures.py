@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from medplum_standin.fleet import FAST_RETRY, Fleet, results, standard_entries
+from medplum_standin.fleet import BOT_READ, FAST_RETRY, Fleet, results, standard_entries
 
 from medplum_bots.client.retry import RetryPolicy
 from medplum_bots.deploy.create import NewBot, create
@@ -50,9 +50,7 @@ def _recorded_id(fleet: Fleet, name: str) -> str:
 def test_when_reading_bots_fails_nothing_is_created_and_no_id_is_written(fleet: Fleet) -> None:
     _with_new_entry(fleet)
     before = fleet.config_path.read_bytes()
-    fleet.sites["staging"].standin.faults.add(
-        method="GET", path=r"^/fhir/R4/Bot$", status=500, times=None
-    )
+    fleet.sites["staging"].standin.faults.add(method="POST", path=BOT_READ, status=500, times=None)
 
     report = fleet.deploy("*-staging", create=True)
 
@@ -65,9 +63,14 @@ def test_when_reading_bots_fails_nothing_is_created_and_no_id_is_written(fleet: 
 
 def test_an_unforeseen_error_becomes_report_rows_not_an_aborted_run(fleet: Fleet) -> None:
     # A search answer whose Bot has no id: the deployer's own code fails (KeyError).
-    broken = {"resourceType": "Bundle", "type": "searchset", "entry": [{"resource": {}}]}
+    searchset = {"resourceType": "Bundle", "type": "searchset", "entry": [{"resource": {}}]}
+    broken = {
+        "resourceType": "Bundle",
+        "type": "batch-response",
+        "entry": [{"response": {"status": "200 OK"}, "resource": searchset}],
+    }
     fleet.sites["staging"].standin.faults.add(
-        method="GET", path=r"^/fhir/R4/Bot$", status=200, body=json.dumps(broken), times=None
+        method="POST", path=BOT_READ, status=200, body=json.dumps(broken), times=None
     )
 
     report = fleet.deploy("*")

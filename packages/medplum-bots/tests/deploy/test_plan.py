@@ -4,38 +4,21 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from medplum_bots.config import SubscriptionSpec
-from medplum_bots.deploy.plan import content_hash, identifier_ops
+from medplum_bots.deploy.plan import bot_patch, content_hash, merged_identifiers
+from medplum_bots.deploy.records import MANAGED_BY as MANAGED
 from medplum_bots.deploy.subscriptions import (
     INTERACTION_EXTENSION,
     MANAGED_BY,
     desired_subscriptions,
     plan_subscriptions,
 )
+from medplum_bots.testing.json_patch import PatchError, apply_patch
 
 HASH = "https://medplum-bots-template.dev/deployed-hash"
 FUNCTION = "https://medplum.com/bot-external-function-id"
-
-
-def apply(document: dict[str, Any], ops: list[dict[str, Any]]) -> dict[str, Any]:
-    """A small JSON Patch applier (add/replace/remove/test) for checking the ops' effect."""
-    result = {**document, "identifier": [dict(i) for i in document.get("identifier", [])]}
-    for op in ops:
-        parts = op["path"].strip("/").split("/")
-        if parts == ["identifier"]:
-            assert op["op"] == "add"
-            result["identifier"] = list(op["value"])
-            continue
-        items = result["identifier"]
-        if parts[1] == "-":
-            items.append(op["value"])
-        elif op["op"] == "remove":
-            del items[int(parts[1])]
-        elif op["op"] == "test":
-            assert items[int(parts[1])][parts[2]] == op["value"]
-        else:
-            items[int(parts[1])][parts[2]] = op["value"]
-    return result
 
 
 def test_content_hash_changes_with_every_input() -> None:
@@ -59,28 +42,44 @@ def test_content_hash_changes_with_every_input() -> None:
     assert len({content_hash(**{**base, **v}) for v in variants} | {first}) == 6
 
 
-def test_identifier_ops_replace_append_and_remove_without_touching_others() -> None:
+def test_the_final_patch_sets_whole_identifiers_keeping_others_and_is_safe_to_repeat() -> None:
     bot = {
+        "resourceType": "Bot",
         "identifier": [
             {"system": FUNCTION, "value": "old-function"},
             {"system": "https://example.com/mine", "value": "keep"},
             {"system": HASH, "value": "old"},
-        ]
+        ],
     }
+    ops = bot_patch(
+        bot,
+        source_attachment={"url": "Binary/1"},
+        settings={"timeout": 5},
+        identifiers={HASH: "new", MANAGED: "repo|alpha"},
+        remove_identifiers=[FUNCTION],
+    )
 
-    patched = apply(bot, identifier_ops(bot["identifier"], {HASH: "new"}, remove=[FUNCTION]))
+    once = apply_patch(bot, ops)
 
-    assert patched["identifier"] == [
+    assert once["identifier"] == [
         {"system": "https://example.com/mine", "value": "keep"},
         {"system": HASH, "value": "new"},
+        {"system": MANAGED, "value": "repo|alpha"},
     ]
+    assert once["timeout"] == 5 and once["sourceCode"] == {"url": "Binary/1"}
+    # Sent again (a retry after a lost answer), the guard refuses rather than appending twice.
+    with pytest.raises(PatchError, match="Test failed"):
+        apply_patch(once, ops)
+    # Someone adding an identifier between the read and the patch is not overwritten.
+    edited = {**bot, "identifier": [*bot["identifier"], {"system": "x", "value": "y"}]}
+    with pytest.raises(PatchError, match="Test failed"):
+        apply_patch(edited, ops)
 
 
-def test_identifier_ops_create_the_list_when_absent_and_skip_equal_values() -> None:
-    assert identifier_ops([], {HASH: "h"}) == [
-        {"op": "add", "path": "/identifier", "value": [{"system": HASH, "value": "h"}]}
-    ]
-    assert identifier_ops([{"system": HASH, "value": "h"}], {HASH: "h"}) == []
+def test_merged_identifiers_create_the_list_and_drop_duplicates_of_a_set_system() -> None:
+    assert merged_identifiers([], {HASH: "h"}) == [{"system": HASH, "value": "h"}]
+    doubled = [{"system": HASH, "value": "a"}, {"system": HASH, "value": "b"}]
+    assert merged_identifiers(doubled, {HASH: "h"}) == [{"system": HASH, "value": "h"}]
 
 
 def test_each_interaction_is_its_own_tagged_subscription() -> None:

@@ -1,7 +1,9 @@
 """Injectable faults: answer with an error status, answer slowly, or drop the connection.
 
 Faults are checked before a request is handled, so a faulted request does no work on the
-server (like a 429 or a 503 from a load balancer in front of Medplum).
+server (like a 429 or a 503 from a load balancer in front of Medplum); one added with
+`after=True` lets the request be handled first and then loses its answer (a 502 from a proxy
+whose upstream did the work, or a connection dropped on the way back).
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ class Fault:
     delay: float
     drop: bool
     body: bytes | None
+    after: bool = False
     fired: int = 0
 
     def matches(self, method: str, path: str) -> bool:
@@ -49,6 +52,7 @@ class Faults:
         delay: float = 0.0,
         drop: bool = False,
         body: bytes | str | None = None,
+        after: bool = False,
     ) -> Fault:
         """Inject a fault.
 
@@ -56,7 +60,8 @@ class Faults:
         `"oauth2/token"`). `status=None` with `delay` gives a slow but normal answer;
         `drop=True` closes the connection without answering (after reading the request).
         `retry_after` is sent as the `Retry-After` header (seconds or an HTTP date).
-        `body` replaces the default OperationOutcome body.
+        `body` replaces the default OperationOutcome body. `after=True`: the request is
+        handled (its work done) before the fault replaces the answer.
         """
         if times is not None and times < 1:
             raise ValueError(f"times must be >= 1 or None, got {times}")
@@ -69,6 +74,7 @@ class Faults:
             delay=delay,
             drop=drop,
             body=body.encode() if isinstance(body, str) else body,
+            after=after,
         )
         with self._lock:
             self._faults.append(fault)

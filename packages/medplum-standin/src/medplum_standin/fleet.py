@@ -208,6 +208,16 @@ def standard_entries(fleet: Fleet, **fields: Any) -> list[dict[str, Any]]:
     return [fleet.entry(m, env, **fields) for env in ENVIRONMENTS for m in MODULES]
 
 
+# The deployer reads its Bots with one batch Bundle of searches, a POST to the FHIR base.
+BOT_READ = r"^/fhir/R4$"
+
+
+def only_reads(requests: Sequence[Any]) -> bool:
+    """True when every logged request is a GET, a login or the deployer's batch of searches
+    (the tests that send it check that nothing changed)."""
+    return all(r.method == "GET" or r.path in ("/oauth2/token", "/fhir/R4") for r in requests)
+
+
 def results(report: DeployReport) -> dict[str, str]:
     """Entry name -> result."""
     return {o.bot: o.result for o in report.outcomes}

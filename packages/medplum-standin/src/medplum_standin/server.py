@@ -324,6 +324,8 @@ class MedplumStandIn:
         if self.latency:
             time.sleep(self.latency)
         fault = self.faults.take(request.method, request.path)
+        if fault is not None and fault.after:
+            self._api.handle(request)  # the work is done; its answer is lost below
         if fault is not None:
             if fault.delay:
                 time.sleep(fault.delay)

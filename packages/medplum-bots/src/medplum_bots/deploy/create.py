@@ -28,6 +28,7 @@ from medplum_bots.config import (
 )
 from medplum_bots.deploy.options import Connections, DeployOptions
 from medplum_bots.deploy.orchestrate import deploy_targets
+from medplum_bots.deploy.records import Stewardship
 from medplum_bots.deploy.report import CREATED, DEPLOYED, DeployReport
 from medplum_bots.deploy.targets import prepare
 from medplum_bots.errors import ConfigError, DeployError
@@ -128,6 +129,7 @@ async def create_async(
         config.path,
         new_entries={new.name: entry},
         on_recorded=lambda name, bot_id: recorded.append(bot_id),
+        stewardship=Stewardship.of(planned),
     )
     if not recorded:  # no Bot, or it could not be recorded: not a row of a report
         raise DeployError(report.outcomes[0].detail)

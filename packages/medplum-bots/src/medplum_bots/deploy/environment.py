@@ -1,21 +1,24 @@
 """One environment's part of a deploy run, once its session is logged in (`EnvironmentRun`).
 
-1. Reads, all at once: the selected Bots (one search), whether the Project holds the
-   runtime secret, and (with --create) the Bots marked as made for entries without an id.
-   Nothing is created or written unless every read succeeds.
+1. Reads, all at once: the selected Bots and every Bot this tooling manages (one batch of
+   searches; a managed Bot whose entry the config no longer names is an `orphaned` row),
+   whether the Project holds the runtime secret, and (with --create) the Bots marked as made
+   for entries without an id. Nothing is created or written unless every read succeeds.
 2. Entries without an id get their Bot (found or created, see `EnvironmentSession.
    find_or_create_bot`), and its id is written to medplum.config.json at once; `invoke
    create` goes the same way and appends its new entry instead.
-3. Each Bot whose stored content hash matches its target is `unchanged`; the others are
-   deployed (`steps.deploy_bot`), at most `jobs` at a time across environments, sharing one
-   search for their Subscriptions. With --dry-run they are previewed instead.
+3. Each Bot whose stored content hash and records match its target and that nobody changed
+   since (`records.drift`) is `unchanged`; the others are deployed (`steps.deploy_bot`;
+   `drifted` when only the server side changed), at most `jobs` at a time across
+   environments, sharing one search for their Subscriptions. With --dry-run they are
+   previewed instead.
 """
 
 from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, cast
@@ -24,10 +27,21 @@ from medplum_bots.config import append_entries, config_lock_async, load_config, 
 from medplum_bots.deploy.credentials import BASE_URL
 from medplum_bots.deploy.options import Connections, DeployOptions
 from medplum_bots.deploy.plan import DEPLOYED_HASH, identifier_value
+from medplum_bots.deploy.records import (
+    DEPLOYED_AT,
+    DEPLOYED_BY,
+    DEPLOYED_COMMIT,
+    MANAGED_BY,
+    Stewardship,
+    drift,
+    orphan_detail,
+)
 from medplum_bots.deploy.report import (
     CREATED,
     DEPLOYED,
+    DRIFTED,
     FAILED,
+    ORPHANED,
     UNCHANGED,
     WOULD_CREATE,
     WOULD_DEPLOY,
@@ -53,6 +67,7 @@ class Found:
     bot: Resource
     created: bool = False  # made by this run: reported as `created`
     note: str = ""  # where an adopted Bot came from, shown instead of a detail
+    drift: str = ""  # how the Bot changed on the server since our deploy: reported `drifted`
 
 
 @dataclass
@@ -75,14 +90,16 @@ class EnvironmentRun:
     on_outcome: OutcomeCallback | None = None
     new_entries: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     on_recorded: RecordCallback | None = None
+    stewardship: Stewardship | None = None
     started: float = field(default_factory=time.perf_counter)
     hashes: dict[tuple[str, str], str] = field(default_factory=dict)
     outcomes: dict[str, BotOutcome] = field(default_factory=dict)
     offer: asyncio.Task[RuntimeOffer] | None = None
     secret: asyncio.Future[RuntimeSecret] | None = None
+    orphans: list[BotOutcome] = field(default_factory=list)
 
     async def run(self) -> list[BotOutcome]:
-        """Every target's outcome, in target order."""
+        """Every target's outcome, in target order, then a row per orphan (`orphaned`)."""
         forwarders = [t.executable for t in self.targets if isinstance(t.executable, Forwarder)]
         self.secret = asyncio.ensure_future(self.session.runtime_secret())
         if forwarders and self.options.runtime_check:
@@ -98,7 +115,7 @@ class EnvironmentRun:
                     future.cancel()
                 elif not future.cancelled():
                     future.exception()  # nobody needed it: not an unretrieved error
-        return [self.outcomes[t.entry.name] for t in self.targets]
+        return [self.outcomes[t.entry.name] for t in self.targets] + self.orphans
 
     async def _run(self) -> None:
         existing = [t for t in self.targets if t.entry.id]
@@ -106,11 +123,12 @@ class EnvironmentRun:
         # Reads first, all at once; nothing is created or written unless every one succeeds
         # (a run that cannot read its Bots must not go on creating more).
         bots, secret, marked = await asyncio.gather(
-            self.session.read_bots([t.entry.id for t in existing]),
+            self.session.read_managed_bots([t.entry.id for t in existing]),
             self.secret or self.session.runtime_secret(),
             self.session.entry_bots([t.entry.name for t in missing]) if missing else _nothing(),
         )
         warning = secret.warning
+        self._find_orphans(bots.values())
         created = await self._create_missing(missing, marked)
         if self.hashing is not None:
             self.hashes = await self.hashing
@@ -131,7 +149,7 @@ class EnvironmentRun:
                         "another project?)",
                     )
                 )
-        changed = [item for item in found if not self._unchanged(item)]
+        changed = [self._drifted(item) for item in found if not self._unchanged(item)]
         if changed:
             # One search for every changed bot's Subscriptions, shared by their deploys.
             subscriptions = asyncio.create_task(
@@ -139,12 +157,42 @@ class EnvironmentRun:
             )
             await asyncio.gather(*(self._one(item, subscriptions, warning) for item in changed))
 
+    def _find_orphans(self, bots: Iterable[Resource]) -> None:
+        """A row for each Bot this repository manages whose entry the config no longer names."""
+        if self.stewardship is None:
+            return
+        for bot in bots:
+            name = self.stewardship.orphan_entry(bot)
+            if name is not None:
+                self.orphans.append(
+                    BotOutcome(
+                        name,
+                        self.session.environment.name,
+                        ORPHANED,
+                        detail=orphan_detail(bot, name),
+                    )
+                )
+
+    def _drifted(self, found: Found) -> Found:
+        """`found`, with how its Bot drifted when it carries the wanted hash all the same."""
+        wanted = self._hash(found.target, found.bot["id"])
+        if found.created or identifier_value(found.bot, DEPLOYED_HASH) != wanted:
+            return found
+        reason = drift(found.bot, found.target.settings)
+        return replace(found, drift=reason) if reason else found
+
     def _unchanged(self, found: Found) -> bool:
-        """Report `found` as unchanged when its Bot carries the wanted hash (and not --force)."""
+        """Report `found` as unchanged when its Bot carries the wanted hash and records (and
+        not --force) and nobody changed it on the server since."""
         if found.created or self.options.force:
             return False
         wanted = self._hash(found.target, found.bot["id"])
         if identifier_value(found.bot, DEPLOYED_HASH) != wanted:
+            return False
+        managed = self.stewardship.managed_value(found.target) if self.stewardship else None
+        if managed is not None and identifier_value(found.bot, MANAGED_BY) != managed:
+            return False  # deployed before the Bots recorded who manages them
+        if drift(found.bot, found.target.settings):
             return False
         self._report(
             self._outcome(
@@ -276,13 +324,22 @@ class EnvironmentRun:
                 note = await self._check_runtime(target)
                 if self.options.dry_run:
                     detail = await preview(target, bot, wanted, subscriptions)
+                    if found.drift:
+                        detail = f"{found.drift}; would redeploy to repair it"
                     if note:
                         detail += f"; {note}"
-                    return self._outcome(target, WOULD_DEPLOY, version=wanted[:12], detail=detail)
+                    result = DRIFTED if found.drift else WOULD_DEPLOY
+                    return self._outcome(target, result, version=wanted[:12], detail=detail)
                 if warning and target.route is Route.HTTP:
                     raise StepFailed("runtime", DeployError(warning))
                 await deploy_bot(
-                    self.session.client, self.connections, target, bot, wanted, subscriptions
+                    self.session.client,
+                    self.connections,
+                    target,
+                    bot,
+                    wanted,
+                    subscriptions,
+                    self._records(target),
                 )
                 if target.smoke is not None:
                     await step("smoke", run_smoke(self.session.client, bot["id"], target.smoke))
@@ -296,9 +353,12 @@ class EnvironmentRun:
                     seconds=time.perf_counter() - start,
                     detail=f"{prefix}unexpected {type(error).__name__}: {error}",
                 )
+            result = CREATED if found.created else DEPLOYED
+            if found.drift:
+                result, note = DRIFTED, f"repaired: {found.drift}" + (f"; {note}" if note else "")
             return self._outcome(
                 target,
-                CREATED if found.created else DEPLOYED,
+                result,
                 version=wanted[:12],
                 seconds=time.perf_counter() - start,
                 detail=note or "",
@@ -322,6 +382,19 @@ class EnvironmentRun:
             expected=expected,
             transport=self.connections.runtime_transport,
         )
+
+    def _records(self, target: Target) -> dict[str, str]:
+        """The identifiers the final patch records besides the hash (`deploy.records`)."""
+        if self.stewardship is None:
+            return {}
+        records = {
+            MANAGED_BY: self.stewardship.managed_value(target),
+            DEPLOYED_COMMIT: self.stewardship.provenance.record,
+            DEPLOYED_AT: self.stewardship.deployed_at,
+        }
+        if self.session.profile:
+            records[DEPLOYED_BY] = self.session.profile
+        return records
 
     async def _check_runtime(self, target: Target) -> str | None:
         """Raise StepFailed if the runtime cannot run `target`; a note when not checked."""

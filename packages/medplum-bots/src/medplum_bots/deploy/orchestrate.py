@@ -32,6 +32,7 @@ from medplum_bots.deploy.environment import (
     content_hashes,
 )
 from medplum_bots.deploy.options import Connections, DeployOptions
+from medplum_bots.deploy.records import Stewardship
 from medplum_bots.deploy.report import FAILED, INTERRUPTED, BotOutcome, DeployReport
 from medplum_bots.deploy.session import EnvironmentSession
 from medplum_bots.deploy.targets import Target, prepare
@@ -59,6 +60,7 @@ def deploy(
     """
     options = options or DeployOptions()
     connections = connections or Connections()
+    stewardship = Stewardship.of(config)  # the commit, read before the build writes dist/
     targets, credentials = prepare(config, [p for p in patterns if p], options, connections.environ)
     done: dict[tuple[str, str], BotOutcome] = {}
 
@@ -70,7 +72,13 @@ def deploy(
     try:
         return asyncio.run(
             deploy_targets(
-                targets, credentials, options, connections, config.path, on_outcome=record
+                targets,
+                credentials,
+                options,
+                connections,
+                config.path,
+                on_outcome=record,
+                stewardship=stewardship,
             )
         )
     except KeyboardInterrupt:
@@ -87,12 +95,14 @@ async def deploy_targets(
     on_outcome: OutcomeCallback | None = None,
     new_entries: Mapping[str, Mapping[str, Any]] | None = None,
     on_recorded: RecordCallback | None = None,
+    stewardship: Stewardship | None = None,
 ) -> DeployReport:
     """Deploy prepared targets, every environment concurrently; see the module docstring.
 
     `on_outcome` hears about each bot as soon as it is done (progress), secrets redacted;
     `new_entries` are config entries `invoke create` appends once their Bots exist;
-    `on_recorded(entry name, Bot id)` hears each id written to the config.
+    `on_recorded(entry name, Bot id)` hears each id written to the config; `stewardship`
+    says what the Bots record (`deploy.records`) and which managed Bots are orphans.
     """
     redactor = Redactor(c.client_secret for c in credentials.values())
     semaphore = asyncio.Semaphore(options.jobs)
@@ -139,6 +149,7 @@ async def deploy_targets(
                 on_outcome=report,
                 new_entries=new_entries or {},
                 on_recorded=on_recorded,
+                stewardship=stewardship,
             )
             return await run.run()
         except Exception as error:
@@ -148,8 +159,10 @@ async def deploy_targets(
 
     results = await asyncio.gather(*(one_environment(n, g) for n, g in by_env.items()))
     finished = {(o.bot, o.environment): o for group in results for o in group}
-    ordered = [finished[(t.entry.name, t.environment.name)] for t in targets]
-    return DeployReport(tuple(_redacted(o, redactor) for o in ordered))
+    ordered = [finished.pop((t.entry.name, t.environment.name)) for t in targets]
+    ordered.extend(finished.values())  # the orphans, after the config's entries
+    provenance = stewardship.provenance if stewardship is not None else None
+    return DeployReport(tuple(_redacted(o, redactor) for o in ordered), provenance=provenance)
 
 
 def _environment_failed(

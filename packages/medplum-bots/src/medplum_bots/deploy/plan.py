@@ -85,45 +85,26 @@ def identifier_value(bot: Mapping[str, Any], system: str) -> str | None:
     return None
 
 
-def identifier_ops(
+def merged_identifiers(
     identifiers: list[Any], put: Mapping[str, str], remove: Iterable[str] = ()
-) -> JsonPatch:
-    """JSON Patch setting `put` (system -> value) and removing `remove` systems.
-
-    Each change is guarded by a `test` of the system at that index, so a Bot edited in between
-    makes the patch fail (and the deploy is retried next run) instead of hitting the wrong entry.
-    Removals run from the highest index down so earlier indexes stay valid.
-    """
-    if not identifiers:
-        values = [{"system": s, "value": v} for s, v in put.items()]
-        return [{"op": "add", "path": "/identifier", "value": values}] if values else []
-    ops: JsonPatch = []
-    index_of: dict[str, int] = {}
-    for index, identifier in enumerate(identifiers):
-        if isinstance(identifier, dict) and isinstance(identifier.get("system"), str):
-            index_of.setdefault(identifier["system"], index)
-    appended: list[dict[str, str]] = []
-    for system, value in put.items():
-        at = index_of.get(system)
-        if at is None:
-            appended.append({"system": system, "value": value})
-        elif identifiers[at].get("value") != value:
-            ops.append({"op": "test", "path": f"/identifier/{at}/system", "value": system})
-            ops.append({"op": "replace", "path": f"/identifier/{at}/value", "value": value})
-    doomed = sorted(
-        (
-            i
-            for i, ident in enumerate(identifiers)
-            if isinstance(ident, dict) and ident.get("system") in set(remove)
-        ),
-        reverse=True,
-    )
-    for index in doomed:
-        system = identifiers[index]["system"]
-        ops.append({"op": "test", "path": f"/identifier/{index}/system", "value": system})
-        ops.append({"op": "remove", "path": f"/identifier/{index}"})
-    ops.extend({"op": "add", "path": "/identifier/-", "value": item} for item in appended)
-    return ops
+) -> list[Any]:
+    """`identifiers` with each `put` system set to its value (first one kept in place, later
+    duplicates of it dropped, missing ones appended) and the `remove` systems dropped."""
+    doomed = set(remove)
+    result: list[Any] = []
+    placed: set[str] = set()
+    for identifier in identifiers:
+        system = identifier.get("system") if isinstance(identifier, dict) else None
+        if system in doomed:
+            continue
+        if isinstance(system, str) and system in put:
+            if system not in placed:
+                result.append({**identifier, "value": put[system]})
+                placed.add(system)
+            continue
+        result.append(identifier)
+    result.extend({"system": s, "value": v} for s, v in put.items() if s not in placed)
+    return result
 
 
 def bot_patch(
@@ -134,11 +115,21 @@ def bot_patch(
     identifiers: Mapping[str, str],
     remove_identifiers: Iterable[str] = (),
 ) -> JsonPatch:
-    """The final patch of a deploy: sourceCode, settings, identifiers (the hash among them)."""
+    """The final patch of a deploy: sourceCode, settings, the whole `identifier` array.
+
+    Safe to send twice: every op sets a whole field. The identifiers as read are `test`ed
+    first, so an identifier someone added meanwhile is not overwritten (the patch fails
+    instead; `steps` then reads the Bot to tell that from its own earlier attempt).
+    `meta.versionId` cannot be the guard: `$deploy` itself writes a new version of the Bot.
+    """
     ops: JsonPatch = [{"op": "add", "path": "/sourceCode", "value": dict(source_attachment)}]
     # `add` on an existing member replaces it, so one op works whether the field is set or not.
     ops.extend(
         {"op": "add", "path": f"/{name}", "value": value} for name, value in settings.items()
     )
-    ops.extend(identifier_ops(list(bot.get("identifier") or []), identifiers, remove_identifiers))
+    before = list(bot.get("identifier") or [])
+    if before:
+        ops.append({"op": "test", "path": "/identifier", "value": before})
+    after = merged_identifiers(before, identifiers, remove_identifiers)
+    ops.append({"op": "add", "path": "/identifier", "value": after})
     return ops

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from medplum_bots.deploy.records import Provenance
 
 FAILED = "failed"
 DEPLOYED = "deployed"
@@ -12,6 +16,11 @@ UNCHANGED = "unchanged"
 WOULD_DEPLOY = "would deploy"
 WOULD_CREATE = "would create"
 INTERRUPTED = "interrupted"
+# Changed on the server since our deploy (the Medplum app, another `$deploy`): redeployed.
+DRIFTED = "drifted"
+# Managed by this repository, no longer named by the config: a warning, not a failure.
+ORPHANED = "orphaned"
+RETIRED = "retired"  # an orphan's Subscriptions turned off and its Bot deleted
 
 
 @dataclass(frozen=True)
@@ -36,6 +45,11 @@ class DeployReport:
 
     outcomes: tuple[BotOutcome, ...]
     interrupted: bool = False
+    provenance: Provenance | None = None  # what the Bots record as deployed (commit, dirty)
+
+    @property
+    def orphans(self) -> list[BotOutcome]:
+        return [outcome for outcome in self.outcomes if outcome.result == ORPHANED]
 
     @property
     def failures(self) -> list[BotOutcome]:

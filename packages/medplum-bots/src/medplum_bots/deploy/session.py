@@ -1,8 +1,9 @@
 """One authenticated connection to one environment's Medplum project, for a whole run.
 
 A run logs in once per environment (the client refreshes the token when it expires or a call
-answers 401) and batches its reads: all selected Bots in one search (`Bot?_id=a,b,c`), all
-Subscriptions the deployer owns for them in one more. A login that names another project than
+answers 401) and batches its reads: every Bot it manages and all selected Bots in one
+request (a batch of two searches, `read_managed_bots`), all Subscriptions the deployer owns
+for them in one more. A login that names another project than
 the config's `projectId` fails the environment: deploying staging bots into production's
 project would be worse than not deploying.
 """
@@ -13,16 +14,18 @@ import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, cast
+from urllib.parse import urlencode
 
 import httpx
 
 from medplum_bots.client import AsyncMedplumClient
+from medplum_bots.client.core import bundle_resources, next_link
 from medplum_bots.client.retry import RetryPolicy
 from medplum_bots.config import Environment
 from medplum_bots.deploy.credentials import CLIENT_ID, Credentials, login_failed
 from medplum_bots.deploy.plan import identifier_value
 from medplum_bots.deploy.pools import deploy_transport
-from medplum_bots.deploy.subscriptions import owner_of, tag_query
+from medplum_bots.deploy.subscriptions import MANAGED_BY, owner_of, tag_query
 from medplum_bots.errors import (
     CredentialsError,
     DeployError,
@@ -44,6 +47,8 @@ CONFIG_ENTRY = "https://medplum-bots-template.dev/config-entry"
 # Ids per search request: keeps URLs far below common 8 KB limits.
 BOT_IDS_PER_SEARCH = 100
 TAGS_PER_SEARCH = 50
+# Medplum's largest page: a project's managed Bots usually fit in one.
+MANAGED_PER_PAGE = 1000
 
 
 def pool_limits(concurrency: int) -> httpx.Limits:
@@ -57,10 +62,13 @@ def _chunks(items: Sequence[str], size: int) -> list[Sequence[str]]:
     return [items[i : i + size] for i in range(0, len(items), size)]
 
 
+def _reference(value: Any) -> str:
+    reference = value.get("reference") if isinstance(value, dict) else None
+    return reference if isinstance(reference, str) else ""
+
+
 def _project_of(token_answer: dict[str, Any]) -> str:
-    project = token_answer.get("project")
-    reference = project.get("reference") if isinstance(project, dict) else None
-    return reference.removeprefix("Project/") if isinstance(reference, str) else ""
+    return _reference(token_answer.get("project")).removeprefix("Project/")
 
 
 @dataclass(frozen=True)
@@ -80,6 +88,7 @@ class EnvironmentSession:
     client: AsyncMedplumClient
     project_id: str
     redactor: Redactor
+    profile: str = ""  # who the login acts as (`ClientApplication/<id>`): Medplum's meta.author
 
     @classmethod
     async def open(
@@ -130,7 +139,14 @@ class EnvironmentSession:
                 f"belong to Project/{project_id}, not to projectId {environment.project_id!r} "
                 "in medplum.config.json"
             )
-        return cls(environment, credentials, client, project_id or environment.project_id, redactor)
+        return cls(
+            environment,
+            credentials,
+            client,
+            project_id or environment.project_id,
+            redactor,
+            _reference(answer.get("profile")),
+        )
 
     async def close(self) -> None:
         """Close the connection pool (remembering the last token, to keep it out of output)."""
@@ -147,6 +163,40 @@ class EnvironmentSession:
             )
         )
         return {bot["id"]: bot for page in pages for bot in page}
+
+    async def read_managed_bots(self, ids: Sequence[str]) -> dict[str, Resource]:
+        """Every Bot carrying a MANAGED_BY identifier (the selected ones and the orphans), and
+        the Bots of `ids` (also those without it: never deployed by this version, or edited
+        away), by id.
+
+        One request: a batch Bundle of two searches, `Bot?identifier=<system>|` (every value
+        of the system) and `Bot?_id=...` (100 ids per search). Separate requests would cost
+        an unchanged redeploy a fourth request, or, the id search sent only for the Bots the
+        first search missed, a deploy of new Bots a round trip. Only reads, so retried like
+        a GET; a page beyond the first (over 1000 managed Bots) is fetched by its link.
+        """
+        searches = [{"identifier": f"{MANAGED_BY}|", "_count": str(MANAGED_PER_PAGE)}]
+        searches.extend(
+            {"_id": ",".join(c), "_count": str(len(c))}
+            for c in _chunks(list(dict.fromkeys(ids)), BOT_IDS_PER_SEARCH)
+        )
+        bundle = {
+            "resourceType": "Bundle",
+            "type": "batch",
+            "entry": [
+                {"request": {"method": "GET", "url": "Bot?" + urlencode(query)}}
+                for query in searches
+            ],
+        }
+        answer = await self.client.post("fhir/R4", bundle, idempotent=True)
+        found: dict[str, Resource] = {}
+        for entry in answer.get("entry") or [] if isinstance(answer, dict) else []:
+            page: Any = _entry_resource(entry)
+            while page is not None:
+                found.update((bot["id"], bot) for bot in bundle_resources(page))
+                link = next_link(page)
+                page = await self.client.get(link) if link else None
+        return found
 
     async def owned_subscriptions(self, bot_ids: Sequence[str]) -> dict[str, list[Resource]]:
         """Subscriptions tagged as managed for each of `bot_ids` (one search per 50 bots)."""
@@ -291,6 +341,21 @@ class EnvironmentSession:
         if not isinstance(bot, dict) or not isinstance(bot.get("id"), str):
             raise DeployError(f"creating bot {name!r}: the server answered without a Bot id")
         return bot
+
+
+def _entry_resource(entry: Any) -> dict[str, Any]:
+    """The searchset of one batch answer entry; its failure as OperationOutcomeError."""
+    response = entry.get("response") if isinstance(entry, dict) else None
+    status_text = str(response.get("status", "")) if isinstance(response, dict) else ""
+    status = int(status_text.split()[0]) if status_text[:3].isdigit() else 0
+    resource = entry.get("resource") if isinstance(entry, dict) else None
+    if status >= 400 or not isinstance(resource, dict):
+        outcome = response.get("outcome") if isinstance(response, dict) else None
+        raise OperationOutcomeError(
+            outcome if isinstance(outcome, dict) else {"resourceType": "OperationOutcome"},
+            status or None,
+        )
+    return resource
 
 
 def _escape(value: str) -> str:

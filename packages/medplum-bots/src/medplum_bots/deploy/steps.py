@@ -13,7 +13,7 @@ report's reason. Transient failures are retried by the client's `RetryPolicy`; M
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Mapping
 from pathlib import Path
 from typing import TypeVar, cast
 
@@ -26,6 +26,7 @@ from medplum_bots.deploy.plan import (
     DEPLOYED_HASH,
     EXTERNAL_FUNCTION_ID,
     SOURCE_CONTENT_TYPE,
+    JsonPatch,
     bot_patch,
     changed_settings,
     identifier_value,
@@ -39,6 +40,8 @@ T = TypeVar("T")
 EXECUTABLE_FILENAME = "index.js"  # Medplum's default name for executableCode
 # Medplum's answer while a previous Lambda update is still being applied (a 400).
 LAMBDA_BUSY = "update is in progress"
+# Answers to a JSON Patch whose `test` failed (Medplum: 400; other servers 409, 412, 422).
+PATCH_REFUSED = (400, 409, 412, 422)
 # The owned Subscriptions of every changed Bot of an environment, searched once for all.
 OwnedSubscriptions = asyncio.Task[dict[str, list[Resource]]]
 
@@ -65,15 +68,16 @@ async def deploy_bot(
     bot: Resource,
     wanted: str,
     subscriptions: OwnedSubscriptions,
+    records: Mapping[str, str],
 ) -> None:
-    """Bring `bot` in line with `target`, ending with the content hash `wanted`."""
+    """Bring `bot` in line with `target`, ending with the content hash `wanted` and the
+    `records` (identifier system -> value, `deploy.records`)."""
     bot_id = bot["id"]
     runtime_version = target.settings["runtimeVersion"]
     if bot.get("runtimeVersion") != runtime_version:
         # $deploy installs code for the Bot's runtime: switch it first.
         op = [{"op": "add", "path": "/runtimeVersion", "value": runtime_version}]
-        # Setting one field is safe to repeat after a 5xx; the Bot update below (which may
-        # append identifiers) is not, so it is not retried.
+        # Setting one field is safe to repeat after a 5xx.
         patched = client.patch_resource("Bot", bot_id, op, idempotent=True)
         bot = cast(Resource, await step("runtimeVersion", patched))
     filename = Path(target.entry.source).name
@@ -90,7 +94,7 @@ async def deploy_bot(
         if isinstance(result, BaseException):
             raise result
     function_name, attachment = results[0], results[1]
-    put = {DEPLOYED_HASH: wanted}
+    put = {**records, DEPLOYED_HASH: wanted}
     remove: list[str] = []
     if isinstance(function_name, str):
         put[EXTERNAL_FUNCTION_ID] = function_name
@@ -104,7 +108,30 @@ async def deploy_bot(
         identifiers=put,
         remove_identifiers=remove,
     )
-    await step("Bot update", client.patch_resource("Bot", bot_id, ops))
+    await step("Bot update", _final_patch(client, bot_id, ops))
+
+
+async def _final_patch(client: AsyncMedplumClient, bot_id: str, ops: JsonPatch) -> None:
+    """Send the final patch, retried like any idempotent request (it sets whole fields).
+
+    When a retry finds its `test` failing, the first attempt may have been applied before its
+    answer was lost (a 502 from a proxy): the Bot is read, and carrying exactly the patched
+    identifiers means done; anything else is a concurrent edit, reported as such.
+    """
+    try:
+        await client.patch_resource("Bot", bot_id, ops, idempotent=True)
+        return
+    except OperationOutcomeError as error:
+        if error.status not in PATCH_REFUSED:
+            raise
+        refused = error
+    wanted = ops[-1]["value"]
+    current = await client.read_resource("Bot", bot_id)
+    if current.get("identifier") != wanted:
+        raise DeployError(
+            f"refused ({refused}) and the Bot does not carry this deploy's identifiers "
+            "(edited during the deploy?); run the deploy again"
+        )
 
 
 async def _install_executable(
