@@ -599,6 +599,7 @@ CLIENT_METHODS: tuple[tuple[str, tuple[str, ...], str, str], ...] = (
         "Mapping[str, Any]",
     ),
     ("search_one", ("query: Query = ...",), "{T} | None", "Mapping[str, Any] | None"),
+    ("read_canonical", ("url: str",), "{T} | None", "Mapping[str, Any] | None"),
     ("search_resources", ("query: Query = ...",), "list[{T}]", "Sequence[Mapping[str, Any]]"),
     (
         "search_resource_pages",
@@ -607,6 +608,10 @@ CLIENT_METHODS: tuple[tuple[str, tuple[str, ...], str, str], ...] = (
         "{I}[Sequence[Mapping[str, Any]]]",
     ),
 )
+
+
+# Calls that also take several resource types (read_canonical: the first type that has it).
+SEVERAL_TYPES = frozenset({"read_canonical"})
 
 
 def render_def(indent: str, head: str, params: list[str], result: str) -> str:
@@ -634,6 +639,8 @@ def typed_methods(is_async: bool, model: Model) -> str:
             (f'Literal["{r}"]', typed.replace("{T}", f"fhir.{r}")) for r in model.resource_names()
         ]
         variants.append(("fhir.ResourceType", loose))
+        if name in SEVERAL_TYPES:
+            variants.append(("Sequence[fhir.ResourceType]", loose))
         out.append("\n" if out else "")
         for annotation, result in variants:
             params = ["self", f"resource_type: {annotation}", *rest]

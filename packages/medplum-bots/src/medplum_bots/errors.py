@@ -18,24 +18,44 @@ def outcome(severity: str, code: str, text: str) -> dict[str, Any]:
     }
 
 
+def issue_text(issue: Any) -> str:
+    """One issue as @medplum/core's `operationOutcomeIssueToString` writes it.
+
+    `details.text` (with ` (diagnostics)` when both exist), else the diagnostics, then
+    ` (expression, ...)` naming the element paths: "Missing required property
+    (DiagnosticReport.code)".
+    """
+    if not isinstance(issue, dict):
+        return "Unknown error"
+    details = issue.get("details")
+    text = details.get("text") if isinstance(details, dict) else None
+    diagnostics = issue.get("diagnostics")
+    if text:
+        result = f"{text} ({diagnostics})" if diagnostics else str(text)
+    else:
+        result = str(diagnostics) if diagnostics else "Unknown error"
+    expression = issue.get("expression")
+    if isinstance(expression, list) and expression:
+        result += f" ({', '.join(str(e) for e in expression)})"
+    return result
+
+
 def outcome_text(value: Any) -> str:
-    """The human text of an OperationOutcome: every issue's details.text or diagnostics."""
+    """An OperationOutcome as @medplum/core's `operationOutcomeToString` writes it: every
+    issue's text (see `issue_text`) joined by `; `, or "Unknown error" when it has none."""
     if not isinstance(value, dict):
         return str(value)
-    texts: list[str] = []
-    for issue in value.get("issue") or []:
-        if not isinstance(issue, dict):
-            continue
-        details = issue.get("details")
-        text = details.get("text") if isinstance(details, dict) else None
-        text = text or issue.get("diagnostics") or issue.get("code")
-        if text:
-            texts.append(str(text))
-    return "; ".join(texts) or "unknown error"
+    issues = value.get("issue")
+    texts = [issue_text(i) for i in issues] if isinstance(issues, list) else []
+    return "; ".join(texts) or "Unknown error"
 
 
 class OperationOutcomeError(Exception):
-    """A failed FHIR call, or a bot failure, carrying an OperationOutcome."""
+    """A failed FHIR call, or a bot failure, carrying an OperationOutcome.
+
+    The message is @medplum/core's (`outcome_text`), after `HTTP <status>: ` when the error
+    is a server's answer.
+    """
 
     def __init__(self, outcome: dict[str, Any], status: int | None = None) -> None:
         self.outcome = outcome

@@ -12,16 +12,24 @@ import httpx
 
 from medplum_bots.client.core import (
     DEFAULT_BASE_URL,
+    JSON_PATCH,
     Bundle,
     Call,
     Query,
     R,
     Resource,
+    SecurityContext,
     T,
     _ClientCore,
     _identity,
+    attachment_content_type,
+    attachment_of,
     bundle_resources,
+    comment_of,
+    now_iso,
+    reference_to,
 )
+from medplum_bots.client.pdf import render_pdf
 from medplum_bots.client.retry import RetryPolicy
 
 if TYPE_CHECKING:
@@ -68,6 +76,7 @@ class AsyncMedplumClient(_ClientCore):
             transport=transport, timeout=timeout, limits=limits, follow_redirects=True
         )
         self._login_lock = asyncio.Lock()
+        self._session_lock = asyncio.Lock()
 
     # -- plumbing ----------------------------------------------------------------------------
 
@@ -219,16 +228,225 @@ class AsyncMedplumClient(_ClientCore):
         return await self._run(self._execute_bot(bot, data, content_type))
 
     async def create_binary(
-        self, data: bytes | str, content_type: str, filename: str | None = None
+        self,
+        data: bytes | str,
+        content_type: str,
+        filename: str | None = None,
+        *,
+        security_context: SecurityContext = None,
     ) -> Resource:
-        """Upload raw content as a Binary; the Binary resource (without its data)."""
-        return await self._run(self._create_binary(data, content_type, filename))
+        """Upload raw content as a Binary; the Binary resource (without its data).
+
+        `security_context` (a Reference or its string) is sent as `X-Security-Context`: who
+        may read the Binary follows that resource's access rules.
+        """
+        return await self._run(self._create_binary(data, content_type, filename, security_context))
 
     async def create_attachment(
-        self, data: bytes | str, content_type: str, filename: str | None = None
+        self,
+        data: bytes | str,
+        content_type: str,
+        filename: str | None = None,
+        *,
+        security_context: SecurityContext = None,
     ) -> dict[str, Any]:
-        """Upload content and return an Attachment `{contentType, url: "Binary/<id>", title}`."""
-        return await self._run(self._create_attachment(data, content_type, filename))
+        """Upload content through `create_binary`; an Attachment `{contentType, url, title}`."""
+        content_type = attachment_content_type(data, content_type)
+        binary = await self.create_binary(
+            data, content_type, filename, security_context=security_context
+        )
+        return attachment_of(binary, content_type, filename)
+
+    async def create_pdf(
+        self,
+        doc_definition: Mapping[str, Any] | str | Sequence[Any],
+        filename: str | None = None,
+        *,
+        security_context: SecurityContext = None,
+    ) -> Resource:
+        """Render a pdfmake-like document (see docs/client.md) and upload it as a PDF Binary.
+
+        Needs the `pdf` extra (`pip install 'medplum-bots[pdf]'`, reportlab).
+        """
+        data = await asyncio.to_thread(render_pdf, doc_definition)
+        return await self.create_binary(
+            data, "application/pdf", filename, security_context=security_context
+        )
+
+    async def create_media(
+        self,
+        data: bytes | str,
+        content_type: str,
+        filename: str | None = None,
+        *,
+        security_context: SecurityContext = None,
+        additional_fields: Mapping[str, Any] | None = None,
+    ) -> Resource:
+        """A Media for uploaded content: created `preparation`, then `completed` with it.
+
+        The Binary's security context is the Media itself unless `security_context` is given.
+        """
+        media = await self.create_resource(self._media_resource(content_type, additional_fields))
+        content = await self.create_attachment(
+            data, content_type, filename, security_context=security_context or reference_to(media)
+        )
+        return await self.update_resource({**media, "status": "completed", "content": content})
+
+    async def create_comment(self, resource: Mapping[str, Any], text: str) -> Resource:
+        """A completed Communication about `resource` whose payload is `text`, sent by the
+        profile of this login (`get_profile`)."""
+        return await self.create_resource(
+            comment_of(resource, text, await self.get_profile(), now_iso())
+        )
+
+    async def download(self, url: str) -> bytes:
+        """The bytes at `url`: `Binary/<id>`, a path under the base URL, or an absolute
+        (e.g. presigned) URL. Error answers raise, as every call does."""
+        return await self._run(self._download(url))
+
+    async def create_document_reference(
+        self,
+        data: bytes | str,
+        content_type: str,
+        filename: str | None = None,
+        *,
+        security_context: SecurityContext = None,
+        additional_fields: Mapping[str, Any] | None = None,
+    ) -> Resource:
+        """A DocumentReference for uploaded content, created first so that it is the Binary's
+        security context (unless `security_context` is given), then updated with it."""
+        document = await self.create_resource(
+            self._document_reference(content_type, additional_fields)
+        )
+        attachment = await self.create_attachment(
+            data,
+            content_type,
+            filename,
+            security_context=security_context or reference_to(document),
+        )
+        return await self.update_resource({**document, "content": [{"attachment": attachment}]})
+
+    async def read_patient_summary(self, patient_id: str) -> Bundle:
+        """GET `Patient/{id}/$summary`: the International Patient Summary Bundle."""
+        return await self._run(self._patient_summary(patient_id))
+
+    async def read_resource_graph(
+        self, resource_type: fhir.ResourceType, resource_id: str, graph_name: str
+    ) -> Bundle:
+        """GET `{type}/{id}/$graph?graph=...`: the resources a GraphDefinition reaches."""
+        return await self._run(self._resource_graph(resource_type, resource_id, graph_name))
+
+    async def invite(self, project_id: str, body: Mapping[str, Any]) -> Resource:
+        """POST `admin/projects/{id}/invite` (project admins): the new ProjectMembership."""
+        return await self._run(self._invite(project_id, body))
+
+    async def execute_batch(self, bundle: Mapping[str, Any]) -> Bundle:
+        """POST a batch or transaction Bundle to the FHIR base; the response Bundle."""
+        return await self._run(self._execute_batch(bundle))
+
+    @overload
+    async def upsert_resource(self, resource: dict[str, Any], query: Query) -> dict[str, Any]: ...
+    @overload
+    async def upsert_resource(self, resource: R, query: Query) -> R: ...
+    async def upsert_resource(self, resource: Mapping[str, Any], query: Query) -> Any:
+        """Update the one resource `query` matches, or create it (`PUT Type?query`)."""
+        return await self._run(self._upsert(resource, query))
+
+    async def read_patient_everything(self, patient_id: str) -> Bundle:
+        """GET `Patient/{id}/$everything`: the patient and everything in its compartment."""
+        return await self._run(self._patient_everything(patient_id))
+
+    async def read_canonical(
+        self, resource_type: fhir.ResourceType | Sequence[fhir.ResourceType], url: str
+    ) -> Any:
+        """The resource of the first type (in order) whose `url` is `url` (`url|version`
+        also matches its `version`), or None."""
+        types = [resource_type] if isinstance(resource_type, str) else list(resource_type)
+        for kind in types:
+            found = await self._run(self._read_canonical(kind, url))
+            if found is not None:
+                return found
+        return None
+
+    async def validate_resource(self, resource: Mapping[str, Any]) -> Resource:
+        """POST `{type}/$validate`: the server's OperationOutcome (an invalid one raises)."""
+        return await self._run(self._validate(resource))
+
+    async def value_set_expand(self, params: Query) -> Resource:
+        """GET `ValueSet/$expand` with `params` (`url`, `filter`, `count`...): the ValueSet."""
+        return await self._run(self._value_set_expand(params))
+
+    async def graphql(
+        self,
+        query: str,
+        operation_name: str | None = None,
+        variables: Mapping[str, Any] | None = None,
+    ) -> Any:
+        """POST a GraphQL query to `fhir/R4/$graphql`; the answer (`{"data": ...}`)."""
+        return await self._run(self._graphql(query, operation_name, variables))
+
+    async def push_to_agent(
+        self,
+        agent: Mapping[str, Any] | str,
+        destination: Mapping[str, Any] | str,
+        body: Any,
+        content_type: str | None = None,
+        wait_for_response: bool | None = None,
+        *,
+        wait_timeout: int | None = None,
+    ) -> Any:
+        """POST `Agent/{id}/$push`: send `body` to `destination` (a Device/Endpoint, its
+        Reference, or a reference string) through an Agent; the Agent's answer if waited for."""
+        return await self._run(
+            self._push_to_agent(
+                agent, destination, body, content_type, wait_for_response, wait_timeout
+            )
+        )
+
+    async def send_email(self, email: Mapping[str, Any]) -> Resource:
+        """POST `email/v1/send` (`to`, `cc`, `subject`, `text`, `html`, `attachments`...)."""
+        return await self._run(self._send_email(email))
+
+    # -- the session: GET auth/me once per token, as @medplum/core's sessionDetails -----------
+
+    async def get_session(self) -> dict[str, Any]:
+        """`auth/me` (profile, project, membership, config, accessPolicy), fetched once per
+        token and kept until the token changes."""
+        session = self._session
+        if session is None:
+            async with self._session_lock:  # concurrent callers share one request
+                if self._session is None:
+                    self._session = await self._run(self._auth_me())
+                session = self._session
+        return session or {}
+
+    async def get_profile(self) -> Resource | None:
+        """The Practitioner, Patient, Bot or ClientApplication this login acts as."""
+        return (await self.get_session()).get("profile")
+
+    async def get_project(self) -> Resource | None:
+        """The Project of this login."""
+        return (await self.get_session()).get("project")
+
+    async def get_project_membership(self) -> Resource | None:
+        """The ProjectMembership of this login."""
+        return (await self.get_session()).get("membership")
+
+    async def get_user_configuration(self) -> Resource | None:
+        """The UserConfiguration of this login."""
+        return (await self.get_session()).get("config")
+
+    async def get_access_policy(self) -> Resource | None:
+        """The AccessPolicy that applies to this login."""
+        return (await self.get_session()).get("accessPolicy")
+
+    async def is_project_admin(self) -> bool:
+        """True when this login's membership is a project admin."""
+        return bool((await self.get_project_membership() or {}).get("admin"))
+
+    async def is_super_admin(self) -> bool:
+        """True when this login's project is the super admin project."""
+        return bool((await self.get_project() or {}).get("superAdmin"))
 
     async def get(self, path: str, params: Query = None) -> Any:
         """GET a path relative to the base URL (or an absolute URL); JSON or text."""
@@ -240,6 +458,12 @@ class AsyncMedplumClient(_ClientCore):
         """POST `body` (JSON unless bytes/str); `idempotent=True` allows retries after 5xx."""
         return await self._run(
             self._raw("POST", path, body=body, content_type=content_type, idempotent=idempotent)
+        )
+
+    async def patch(self, path: str, operations: Sequence[Mapping[str, Any]]) -> Any:
+        """PATCH a path with JSON Patch `operations`."""
+        return await self._run(
+            self._raw("PATCH", path, body=[dict(o) for o in operations], content_type=JSON_PATCH)
         )
 
     async def put(self, path: str, body: Any, content_type: str | None = None) -> Any:

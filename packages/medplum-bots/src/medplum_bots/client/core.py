@@ -13,6 +13,7 @@ import re
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
 from typing import Any, Generic, TypeVar
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit
 
@@ -27,11 +28,16 @@ FHIR_JSON = "application/fhir+json"
 JSON_PATCH = "application/json-patch+json"
 FORM = "application/x-www-form-urlencoded"
 ACCEPT_ANY = "application/fhir+json, */*;q=0.1"
+JSON = "application/json"
+XML = "text/xml"
+CDA_XML = "application/cda+xml"
 
 Resource = dict[str, Any]
 Bundle = dict[str, Any]
 # A search query: {"name": "Smith", "code": ["a", "b"]}, [("name", "Smith")] or "name=Smith".
 Query = Mapping[str, Any] | Sequence[tuple[str, Any]] | str | None
+# A Binary's security context: a Reference (`{"reference": "Patient/1"}`) or its string.
+SecurityContext = Mapping[str, Any] | str | None
 
 T = TypeVar("T")
 U = TypeVar("U")
@@ -59,6 +65,12 @@ def _identity(value: Any) -> Any:
     return value
 
 
+def now_iso() -> str:
+    """The time now as JavaScript's `new Date().toISOString()` writes it (ms, `Z`)."""
+    moment = datetime.now(UTC)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+
+
 @dataclass(frozen=True)
 class Call(Generic[T]):
     """One HTTP exchange with Medplum and how its decoded answer becomes the result."""
@@ -71,6 +83,7 @@ class Call(Generic[T]):
     headers: Mapping[str, str] = field(default_factory=dict)
     idempotent: bool = False
     authenticated: bool = True
+    raw: bool = False  # finish gets the answer's bytes, not decoded JSON/text
 
     def then(self, step: Callable[[T], U]) -> Call[U]:
         """The same exchange with `step` applied to its result."""
@@ -84,6 +97,7 @@ class Call(Generic[T]):
             headers=self.headers,
             idempotent=self.idempotent,
             authenticated=self.authenticated,
+            raw=self.raw,
         )
 
 
@@ -251,6 +265,8 @@ class _ClientCore:
             raise ValueError(f"budget must be positive seconds, got {budget}")
         # Seconds one call may take, every attempt and wait included (None: retries only).
         self._budget = budget
+        # GET auth/me's answer (profile, project, membership...), kept until the token changes.
+        self._session: dict[str, Any] | None = None
 
     def __repr__(self) -> str:
         # Never show the token or the secret.
@@ -276,6 +292,7 @@ class _ClientCore:
         """Use `token` for the following calls (no expiry known: refreshed only on a 401)."""
         self._access_token = token or None
         self._expires_at = None
+        self._forget_session()
 
     @property
     def trace_id(self) -> str | None:
@@ -322,6 +339,7 @@ class _ClientCore:
                 outcome("error", "login", "Token response has no access_token")
             )
         self._access_token = body["access_token"]
+        self._forget_session()
         expires_in = body.get("expires_in")
         if isinstance(expires_in, int | float) and not isinstance(expires_in, bool):
             skew = min(_MAX_EXPIRY_SKEW, expires_in * 0.1)
@@ -392,7 +410,7 @@ class _ClientCore:
         """Decide what an answer means: a result, a retry after a wait, or a fresh login."""
         status = response.status_code
         if status < 400:
-            return _Step(value=decode_body(response))
+            return _Step(value=response.content if call.raw else decode_body(response))
         if status == 401 and call.authenticated and not relogged and self._can_login():
             return _Step(relogin=True)
         wait = self._retry.next_delay(
@@ -567,12 +585,22 @@ class _ClientCore:
         return replace(call, headers={"Accept": ACCEPT_ANY, **call.headers})
 
     def _create_binary(
-        self, data: bytes | str, content_type: str, filename: str | None
+        self,
+        data: bytes | str,
+        content_type: str,
+        filename: str | None,
+        security_context: SecurityContext = None,
     ) -> Call[Resource]:
         if not content_type:
             raise _client_error("create_binary needs a content type")
         raw = data.encode() if isinstance(data, str) else bytes(data)
         params = [("_filename", filename)] if filename else []
+        context = (
+            security_context
+            if isinstance(security_context, str) or security_context is None
+            else security_context.get("reference")
+        )
+        headers = {"X-Security-Context": str(context)} if context else None
         # Uploading the same bytes twice only leaves an unused Binary behind: safe to retry.
         return self._fhir(
             "POST",
@@ -581,19 +609,134 @@ class _ClientCore:
             params=params,
             body=raw,
             content_type=content_type,
+            headers=headers,
             idempotent=True,
         )
 
-    def _create_attachment(
-        self, data: bytes | str, content_type: str, filename: str | None
-    ) -> Call[dict[str, Any]]:
-        def attachment(binary: Resource) -> dict[str, Any]:
-            result: dict[str, Any] = {"contentType": content_type, "url": f"Binary/{binary['id']}"}
-            if filename:
-                result["title"] = filename
-            return result
+    # -- calls beyond CRUD (same URLs, bodies and headers as @medplum/core 4.x) ---------------
 
-        return self._create_binary(data, content_type, filename).then(attachment)
+    def _execute_batch(self, bundle: Mapping[str, Any]) -> Call[Bundle]:
+        # executeBatch posts to the FHIR base URL itself, `{base}fhir/R4` without a slash.
+        # Not retried: a batch may create.
+        call = self._fhir("POST", "", _identity, body=dict(bundle))
+        return replace(call, url=call.url.rstrip("/"))
+
+    def _upsert(self, resource: Mapping[str, Any], query: Query) -> Call[Resource]:
+        resource_type = resource.get("resourceType")
+        if not resource_type:
+            raise _client_error("Missing resourceType")
+        pairs = query_pairs(query)
+        if not pairs:
+            raise _client_error("upsert_resource needs a search query")
+        # A 304 "not modified" answer has no body: the input is the answer (as upsertResource).
+        return self._fhir(
+            "PUT",
+            _check_type(resource_type),
+            lambda body: body if body is not None else dict(resource),
+            params=pairs,
+            body=resource,
+        )
+
+    def _patient_everything(self, patient_id: str) -> Call[Bundle]:
+        return self._fhir("GET", f"Patient/{_check_id(patient_id)}/$everything", _identity)
+
+    def _patient_summary(self, patient_id: str) -> Call[Bundle]:
+        return self._fhir("GET", f"Patient/{_check_id(patient_id)}/$summary", _identity)
+
+    def _resource_graph(self, resource_type: str, resource_id: str, graph: str) -> Call[Bundle]:
+        path = f"{_check_type(resource_type)}/{_check_id(resource_id)}/$graph"
+        return self._fhir("GET", path, _identity, params=[("graph", graph)])
+
+    def _invite(self, project_id: str, body: Mapping[str, Any]) -> Call[Resource]:
+        return self._raw("POST", f"admin/projects/{_check_id(project_id)}/invite", body=dict(body))
+
+    def _document_reference(
+        self, content_type: str, additional_fields: Mapping[str, Any] | None
+    ) -> Resource:
+        return {
+            "resourceType": "DocumentReference",
+            "status": "current",
+            "content": [{"attachment": {"contentType": content_type}}],
+            **(additional_fields or {}),
+        }
+
+    def _validate(self, resource: Mapping[str, Any]) -> Call[Resource]:
+        resource_type = resource.get("resourceType")
+        if not resource_type:
+            raise _client_error("Missing resourceType")
+        path = f"{_check_type(resource_type)}/$validate"
+        return self._fhir("POST", path, _identity, body=resource, idempotent=True)
+
+    def _value_set_expand(self, params: Query) -> Call[Resource]:
+        return self._fhir("GET", "ValueSet/$expand", _identity, params=query_pairs(params))
+
+    def _graphql(
+        self, query: str, operation_name: str | None, variables: Mapping[str, Any] | None
+    ) -> Call[Any]:
+        body: dict[str, Any] = {"query": query}
+        if operation_name is not None:
+            body["operationName"] = operation_name
+        if variables is not None:
+            body["variables"] = dict(variables)
+        # A GraphQL query may be a mutation: retried only after a connection failure.
+        return self._fhir("POST", "$graphql", _identity, body=body, content_type=JSON)
+
+    def _push_to_agent(
+        self,
+        agent: Mapping[str, Any] | str,
+        destination: Mapping[str, Any] | str,
+        body: Any,
+        content_type: str | None,
+        wait_for_response: bool | None,
+        wait_timeout: int | None,
+    ) -> Call[Any]:
+        from medplum_bots.utils.references import get_reference_string, resolve_id
+
+        agent_id = agent if isinstance(agent, str) else resolve_id(dict(agent))
+        target = destination if isinstance(destination, str) else dict(destination)
+        payload: dict[str, Any] = {
+            "destination": target if isinstance(target, str) else get_reference_string(target),
+            "body": body,
+        }
+        if content_type is not None:
+            payload["contentType"] = content_type
+        if wait_for_response is not None:
+            payload["waitForResponse"] = wait_for_response
+        if wait_timeout is not None:
+            payload["waitTimeout"] = wait_timeout
+        call = self._fhir("POST", f"Agent/{_check_id(agent_id)}/$push", _identity, body=payload)
+        return replace(call, headers={"Accept": ACCEPT_ANY, **call.headers})
+
+    def _send_email(self, email: Mapping[str, Any]) -> Call[Resource]:
+        return self._raw("POST", "email/v1/send", body=dict(email), content_type=JSON)
+
+    def _auth_me(self) -> Call[dict[str, Any]]:
+        return replace(self._raw("GET", "auth/me"), idempotent=True)
+
+    def _download(self, url: str) -> Call[bytes]:
+        # download() resolves `Binary/<id>` against the FHIR base, anything else like get().
+        target = self.fhir_url(url) if url.startswith("Binary/") else self._resolve(url)
+        return Call("GET", target, _identity, headers={"Accept": "*/*"}, idempotent=True, raw=True)
+
+    def _read_canonical(self, resource_type: str, url: str) -> Call[Resource | None]:
+        canonical, _, version = url.partition("|")
+        query = [("url", canonical), *([("version", version)] if version else [])]
+        return self._search_one(resource_type, query)
+
+    def _media_resource(
+        self, content_type: str, additional_fields: Mapping[str, Any] | None
+    ) -> Resource:
+        return {
+            "resourceType": "Media",
+            "status": "preparation",
+            "content": {"contentType": content_type},
+            **(additional_fields or {}),
+        }
+
+    # -- the session (auth/me), cached as @medplum/core caches its sessionDetails -------------
+
+    def _forget_session(self) -> None:
+        self._session = None
 
     def _raw(
         self,
@@ -618,3 +761,64 @@ class _ClientCore:
             headers=headers,
             idempotent=idempotent,
         )
+
+
+def attachment_of(
+    binary: Mapping[str, Any], content_type: str, filename: str | None
+) -> dict[str, Any]:
+    """The Attachment createAttachment returns for an uploaded Binary.
+
+    Medplum answers a Binary upload with a (presigned) `url`; a server that sends none (an
+    older stand-in) gets `Binary/<id>`, which `download` accepts too.
+    """
+    result: dict[str, Any] = {
+        "contentType": content_type,
+        "url": binary.get("url") or f"Binary/{binary.get('id')}",
+    }
+    if filename:
+        result["title"] = filename
+    return result
+
+
+def attachment_content_type(data: bytes | str, content_type: str) -> str:
+    """createAttachment's one rewrite: `text/xml` holding a C-CDA document is CDA XML."""
+    if content_type != XML:
+        return content_type
+    text = data if isinstance(data, str) else bytes(data).decode("utf-8", errors="replace")
+    if "<ClinicalDocument" in text and "urn:hl7-org:v3" in text:
+        return CDA_XML
+    return content_type
+
+
+def reference_to(resource: Mapping[str, Any]) -> dict[str, Any]:
+    """@medplum/core's createReference: `{"reference": "Type/<id>", "display": ...}`."""
+    # Imported here: a bot that never makes a reference does not load the utilities.
+    from medplum_bots.utils.references import create_reference
+
+    return create_reference(dict(resource))
+
+
+def comment_of(
+    resource: Mapping[str, Any], text: str, profile: Mapping[str, Any] | None, sent: str
+) -> dict[str, Any]:
+    """The Communication createComment creates for `text` about `resource`."""
+    kind = resource.get("resourceType")
+    encounter: Any = None
+    subject: Any = None
+    if kind == "Encounter":
+        encounter, subject = reference_to(resource), resource.get("subject")
+    elif kind == "ServiceRequest":
+        encounter, subject = resource.get("encounter"), resource.get("subject")
+    elif kind == "Patient":
+        subject = reference_to(resource)
+    communication: dict[str, Any] = {
+        "resourceType": "Communication",
+        "status": "completed",
+        "basedOn": [reference_to(resource)],
+        "encounter": encounter,
+        "subject": subject,
+        "sender": reference_to(profile) if profile else None,
+        "sent": sent,
+        "payload": [{"contentString": text}],
+    }
+    return {k: v for k, v in communication.items() if v is not None}

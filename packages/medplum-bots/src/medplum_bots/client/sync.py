@@ -12,16 +12,24 @@ import httpx
 
 from medplum_bots.client.core import (
     DEFAULT_BASE_URL,
+    JSON_PATCH,
     Bundle,
     Call,
     Query,
     R,
     Resource,
+    SecurityContext,
     T,
     _ClientCore,
     _identity,
+    attachment_content_type,
+    attachment_of,
     bundle_resources,
+    comment_of,
+    now_iso,
+    reference_to,
 )
+from medplum_bots.client.pdf import render_pdf
 from medplum_bots.client.retry import RetryPolicy
 
 if TYPE_CHECKING:
@@ -61,6 +69,7 @@ class MedplumClient(_ClientCore):
         )
         self._http = httpx.Client(transport=transport, timeout=timeout, follow_redirects=True)
         self._login_lock = threading.Lock()
+        self._session_lock = threading.Lock()
 
     # -- plumbing ----------------------------------------------------------------------------
 
@@ -212,16 +221,219 @@ class MedplumClient(_ClientCore):
         return self._run(self._execute_bot(bot, data, content_type))
 
     def create_binary(
-        self, data: bytes | str, content_type: str, filename: str | None = None
+        self,
+        data: bytes | str,
+        content_type: str,
+        filename: str | None = None,
+        *,
+        security_context: SecurityContext = None,
     ) -> Resource:
-        """Upload raw content as a Binary; the Binary resource (without its data)."""
-        return self._run(self._create_binary(data, content_type, filename))
+        """Upload raw content as a Binary; the Binary resource (without its data).
+
+        `security_context` (a Reference or its string) is sent as `X-Security-Context`: who
+        may read the Binary follows that resource's access rules.
+        """
+        return self._run(self._create_binary(data, content_type, filename, security_context))
 
     def create_attachment(
-        self, data: bytes | str, content_type: str, filename: str | None = None
+        self,
+        data: bytes | str,
+        content_type: str,
+        filename: str | None = None,
+        *,
+        security_context: SecurityContext = None,
     ) -> dict[str, Any]:
-        """Upload content and return an Attachment `{contentType, url: "Binary/<id>", title}`."""
-        return self._run(self._create_attachment(data, content_type, filename))
+        """Upload content through `create_binary`; an Attachment `{contentType, url, title}`."""
+        content_type = attachment_content_type(data, content_type)
+        binary = self.create_binary(data, content_type, filename, security_context=security_context)
+        return attachment_of(binary, content_type, filename)
+
+    def create_pdf(
+        self,
+        doc_definition: Mapping[str, Any] | str | Sequence[Any],
+        filename: str | None = None,
+        *,
+        security_context: SecurityContext = None,
+    ) -> Resource:
+        """Render a pdfmake-like document (see docs/client.md) and upload it as a PDF Binary.
+
+        Needs the `pdf` extra (`pip install 'medplum-bots[pdf]'`, reportlab).
+        """
+        data = render_pdf(doc_definition)
+        return self.create_binary(
+            data, "application/pdf", filename, security_context=security_context
+        )
+
+    def create_media(
+        self,
+        data: bytes | str,
+        content_type: str,
+        filename: str | None = None,
+        *,
+        security_context: SecurityContext = None,
+        additional_fields: Mapping[str, Any] | None = None,
+    ) -> Resource:
+        """A Media for uploaded content: created `preparation`, then `completed` with it.
+
+        The Binary's security context is the Media itself unless `security_context` is given.
+        """
+        media = self.create_resource(self._media_resource(content_type, additional_fields))
+        content = self.create_attachment(
+            data, content_type, filename, security_context=security_context or reference_to(media)
+        )
+        return self.update_resource({**media, "status": "completed", "content": content})
+
+    def create_comment(self, resource: Mapping[str, Any], text: str) -> Resource:
+        """A completed Communication about `resource` whose payload is `text`, sent by the
+        profile of this login (`get_profile`)."""
+        return self.create_resource(comment_of(resource, text, self.get_profile(), now_iso()))
+
+    def download(self, url: str) -> bytes:
+        """The bytes at `url`: `Binary/<id>`, a path under the base URL, or an absolute
+        (e.g. presigned) URL. Error answers raise, as every call does."""
+        return self._run(self._download(url))
+
+    def create_document_reference(
+        self,
+        data: bytes | str,
+        content_type: str,
+        filename: str | None = None,
+        *,
+        security_context: SecurityContext = None,
+        additional_fields: Mapping[str, Any] | None = None,
+    ) -> Resource:
+        """A DocumentReference for uploaded content, created first so that it is the Binary's
+        security context (unless `security_context` is given), then updated with it."""
+        document = self.create_resource(self._document_reference(content_type, additional_fields))
+        attachment = self.create_attachment(
+            data,
+            content_type,
+            filename,
+            security_context=security_context or reference_to(document),
+        )
+        return self.update_resource({**document, "content": [{"attachment": attachment}]})
+
+    def read_patient_summary(self, patient_id: str) -> Bundle:
+        """GET `Patient/{id}/$summary`: the International Patient Summary Bundle."""
+        return self._run(self._patient_summary(patient_id))
+
+    def read_resource_graph(
+        self, resource_type: fhir.ResourceType, resource_id: str, graph_name: str
+    ) -> Bundle:
+        """GET `{type}/{id}/$graph?graph=...`: the resources a GraphDefinition reaches."""
+        return self._run(self._resource_graph(resource_type, resource_id, graph_name))
+
+    def invite(self, project_id: str, body: Mapping[str, Any]) -> Resource:
+        """POST `admin/projects/{id}/invite` (project admins): the new ProjectMembership."""
+        return self._run(self._invite(project_id, body))
+
+    def execute_batch(self, bundle: Mapping[str, Any]) -> Bundle:
+        """POST a batch or transaction Bundle to the FHIR base; the response Bundle."""
+        return self._run(self._execute_batch(bundle))
+
+    @overload
+    def upsert_resource(self, resource: dict[str, Any], query: Query) -> dict[str, Any]: ...
+    @overload
+    def upsert_resource(self, resource: R, query: Query) -> R: ...
+    def upsert_resource(self, resource: Mapping[str, Any], query: Query) -> Any:
+        """Update the one resource `query` matches, or create it (`PUT Type?query`)."""
+        return self._run(self._upsert(resource, query))
+
+    def read_patient_everything(self, patient_id: str) -> Bundle:
+        """GET `Patient/{id}/$everything`: the patient and everything in its compartment."""
+        return self._run(self._patient_everything(patient_id))
+
+    def read_canonical(
+        self, resource_type: fhir.ResourceType | Sequence[fhir.ResourceType], url: str
+    ) -> Any:
+        """The resource of the first type (in order) whose `url` is `url` (`url|version`
+        also matches its `version`), or None."""
+        types = [resource_type] if isinstance(resource_type, str) else list(resource_type)
+        for kind in types:
+            found = self._run(self._read_canonical(kind, url))
+            if found is not None:
+                return found
+        return None
+
+    def validate_resource(self, resource: Mapping[str, Any]) -> Resource:
+        """POST `{type}/$validate`: the server's OperationOutcome (an invalid one raises)."""
+        return self._run(self._validate(resource))
+
+    def value_set_expand(self, params: Query) -> Resource:
+        """GET `ValueSet/$expand` with `params` (`url`, `filter`, `count`...): the ValueSet."""
+        return self._run(self._value_set_expand(params))
+
+    def graphql(
+        self,
+        query: str,
+        operation_name: str | None = None,
+        variables: Mapping[str, Any] | None = None,
+    ) -> Any:
+        """POST a GraphQL query to `fhir/R4/$graphql`; the answer (`{"data": ...}`)."""
+        return self._run(self._graphql(query, operation_name, variables))
+
+    def push_to_agent(
+        self,
+        agent: Mapping[str, Any] | str,
+        destination: Mapping[str, Any] | str,
+        body: Any,
+        content_type: str | None = None,
+        wait_for_response: bool | None = None,
+        *,
+        wait_timeout: int | None = None,
+    ) -> Any:
+        """POST `Agent/{id}/$push`: send `body` to `destination` (a Device/Endpoint, its
+        Reference, or a reference string) through an Agent; the Agent's answer if waited for."""
+        return self._run(
+            self._push_to_agent(
+                agent, destination, body, content_type, wait_for_response, wait_timeout
+            )
+        )
+
+    def send_email(self, email: Mapping[str, Any]) -> Resource:
+        """POST `email/v1/send` (`to`, `cc`, `subject`, `text`, `html`, `attachments`...)."""
+        return self._run(self._send_email(email))
+
+    # -- the session: GET auth/me once per token, as @medplum/core's sessionDetails -----------
+
+    def get_session(self) -> dict[str, Any]:
+        """`auth/me` (profile, project, membership, config, accessPolicy), fetched once per
+        token and kept until the token changes."""
+        session = self._session
+        if session is None:
+            with self._session_lock:
+                if self._session is None:
+                    self._session = self._run(self._auth_me())
+                session = self._session
+        return session or {}
+
+    def get_profile(self) -> Resource | None:
+        """The Practitioner, Patient, Bot or ClientApplication this login acts as."""
+        return self.get_session().get("profile")
+
+    def get_project(self) -> Resource | None:
+        """The Project of this login."""
+        return self.get_session().get("project")
+
+    def get_project_membership(self) -> Resource | None:
+        """The ProjectMembership of this login."""
+        return self.get_session().get("membership")
+
+    def get_user_configuration(self) -> Resource | None:
+        """The UserConfiguration of this login."""
+        return self.get_session().get("config")
+
+    def get_access_policy(self) -> Resource | None:
+        """The AccessPolicy that applies to this login."""
+        return self.get_session().get("accessPolicy")
+
+    def is_project_admin(self) -> bool:
+        """True when this login's membership is a project admin."""
+        return bool((self.get_project_membership() or {}).get("admin"))
+
+    def is_super_admin(self) -> bool:
+        """True when this login's project is the super admin project."""
+        return bool((self.get_project() or {}).get("superAdmin"))
 
     def get(self, path: str, params: Query = None) -> Any:
         """GET a path relative to the base URL (or an absolute URL); JSON or text."""
@@ -233,6 +445,12 @@ class MedplumClient(_ClientCore):
         """POST `body` (JSON unless bytes/str); `idempotent=True` allows retries after 5xx."""
         return self._run(
             self._raw("POST", path, body=body, content_type=content_type, idempotent=idempotent)
+        )
+
+    def patch(self, path: str, operations: Sequence[Mapping[str, Any]]) -> Any:
+        """PATCH a path with JSON Patch `operations`."""
+        return self._run(
+            self._raw("PATCH", path, body=[dict(o) for o in operations], content_type=JSON_PATCH)
         )
 
     def put(self, path: str, body: Any, content_type: str | None = None) -> Any:

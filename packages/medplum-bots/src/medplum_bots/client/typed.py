@@ -3530,6 +3530,654 @@ if TYPE_CHECKING:
         def search_one(self, *args: Any, **kwargs: Any) -> Any: ...
 
         @overload
+        def read_canonical(
+            self, resource_type: Literal["AccessPolicy"], url: str
+        ) -> fhir.AccessPolicy | None: ...
+        @overload
+        def read_canonical(
+            self, resource_type: Literal["Account"], url: str
+        ) -> fhir.Account | None: ...
+        @overload
+        def read_canonical(
+            self, resource_type: Literal["ActivityDefinition"], url: str
+        ) -> fhir.ActivityDefinition | None: ...
+        @overload
+        def read_canonical(
+            self, resource_type: Literal["AdverseEvent"], url: str
+        ) -> fhir.AdverseEvent | None: ...
+        @overload
+        def read_canonical(
+            self, resource_type: Literal["Agent"], url: str
+        ) -> fhir.Agent | None: ...
+        @overload
+        def read_canonical(
+            self, resource_type: Literal["AllergyIntolerance"], url: str
+        ) -> fhir.AllergyIntolerance | None: ...
+        @overload
+        def read_canonical(
+            self, resource_type: Literal["Appointment"], url: str
+        ) -> fhir.Appointment | None: ...
+        @overload
+        def read_canonical(
+            self, resource_type: Literal["AppointmentResponse"], url: str
+        ) -> fhir.AppointmentResponse | None: ...
+        @overload
+        def read_canonical(
+            self, resource_type: Literal["AsyncJob"], url: str
+        ) -> fhir.AsyncJob | None: ...
+        @overload
+        def read_canonical(
+            self, resource_type: Literal["AuditEvent"], url: str
+        ) -> fhir.AuditEvent | None: ...
+        @overload
+        def read_canonical(
+            self, resource_type: Literal["Basic"], url: str
+        ) -> fhir.Basic | None: ...
+        @overload
+        def read_canonical(
+            self, resource_type: Literal["Binary"], url: str
+        ) -> fhir.Binary | None: ...
+        @overload
+        def read_canonical(
+            self, resource_type: Literal["BiologicallyDerivedProduct"], url: str
+        ) -> fhir.BiologicallyDerivedProduct | None: ...
+        @overload
+        def read_canonical(
+            self, resource_type: Literal["BodyStructure"], url: str
+        ) -> fhir.BodyStructure | None: ...
+        @overload
+        def read_canonical(self, resource_type: Literal["Bot"], url: str) -> fhir.Bot | None: ...
+        @overload
+        def read_canonical(
+            self, resource_type: Literal["BulkDataExport"], url: str
+        ) -> fhir.BulkDataExport | None: ...
+        @overload
+        def read_canonical(
+            self, resource_type: Literal["Bundle"], url: str
+        ) -> fhir.Bundle | None: ...
+        @overload
+        def read_canonical(
+            self, resource_type: Literal["CapabilityStatement"], url: str
+        ) -> fhir.CapabilityStatement | None: ...
+        @overload
+        def read_canonical(
+            self, resource_type: Literal["CarePlan"], url: str
+        ) -> fhir.CarePlan | None: ...
+        @overload
+        def read_canonical(
+            self, resource_type: Literal["CareTeam"], url: str
+        ) -> fhir.CareTeam | None: ...
+        @overload
+        def read_canonical(
+            self, resource_type: Literal["CatalogEntry"], url: str
+        ) -> fhir.CatalogEntry | None: ...
+        @overload
+        def read_canonical(
+            self, resource_type: Literal["ChargeItem"], url: str
+        ) -> fhir.ChargeItem | None: ...
+        @overload
+        def read_canonical(
+            self, resource_type: Literal["ChargeItemDefinition"], url: str
+        ) -> fhir.ChargeItemDefinition | None: ...
+        @overload
+        def read_canonical(
+            self, resource_type: Literal["Claim"], url: str
+        ) -> fhir.Claim | None: ...
+        @overload
+        def read_canonical(
+            self, resource_type: Literal["ClaimResponse"], url: str
+        ) -> fhir.ClaimResponse | None: ...
+        @overload
+        def read_canonical(
+            self, resource_type: Literal["ClientApplication"], url: str
+        ) -> fhir.ClientApplication | None: ...
+        @overload
+        def read_canonical(
+            self, resource_type: Literal["ClinicalImpression"], url: str
+        ) -> fhir.ClinicalImpression | None: ...
+        @overload
+        def read_canonical(
+            self, resource_type: Literal["CodeSystem"], url: str
+        ) -> fhir.CodeSystem | None: ...
+        @overload
+        def read_canonical(
+            self, resource_type: Literal["Communication"], url: str
+        ) -> fhir.Communication | None: ...
+        @overload
+        def read_canonical(
+            self, resource_type: Literal["CommunicationRequest"], url: str
+        ) -> fhir.CommunicationRequest | None: ...
+        @overload
+        def read_canonical(
+            self, resource_type: Literal["CompartmentDefinition"], url: str
+        ) -> fhir.CompartmentDefinition | None: ...
+        @overload
+        def read_canonical(
+            self, resource_type: Literal["Composition"], url: str
+        ) -> fhir.Composition | None: ...
+        @overload
+        def read_canonical(
+            self, resource_type: Literal["ConceptMap"], url: str
+        ) -> fhir.ConceptMap | None: ...
+        @overload
+        def read_canonical(
+            self, resource_type: Literal["Condition"], url: str
+        ) -> fhir.Condition | None: ...
+        @overload
+        def read_canonical(
+            self, resource_type: Literal["Consent"], url: str
+        ) -> fhir.Consent | None: ...
+        @overload
+        def read_canonical(
+            self, resource_type: Literal["Contract"], url: str
+        ) -> fhir.Contract | None: ...
+        @overload
+        def read_canonical(
+            self, resource_type: Literal["Coverage"], url: str
+        ) -> fhir.Coverage | None: ...
+        @overload
+        def read_canonical(
+            self, resource_type: Literal["CoverageEligibilityRequest"], url: str
+        ) -> fhir.CoverageEligibilityRequest | None: ...
+        @overload
+        def read_canonical(
+            self, resource_type: Literal["CoverageEligibilityResponse"], url: str
+        ) -> fhir.CoverageEligibilityResponse | None: ...
+        @overload
+        def read_canonical(
+            self, resource_type: Literal["DetectedIssue"], url: str
+        ) -> fhir.DetectedIssue | None: ...
+        @overload
+        def read_canonical(
+            self, resource_type: Literal["Device"], url: str
+        ) -> fhir.Device | None: ...
+        @overload
+        def read_canonical(
+            self, resource_type: Literal["DeviceDefinition"], url: str
+        ) -> fhir.DeviceDefinition | None: ...
+        @overload
+        def read_canonical(
+            self, resource_type: Literal["DeviceMetric"], url: str
+        ) -> fhir.DeviceMetric | None: ...
+        @overload
+        def read_canonical(
+            self, resource_type: Literal["DeviceRequest"], url: str
+        ) -> fhir.DeviceRequest | None: ...
+        @overload
+        def read_canonical(
+            self, resource_type: Literal["DeviceUseStatement"], url: str
+        ) -> fhir.DeviceUseStatement | None: ...
+        @overload
+        def read_canonical(
+            self, resource_type: Literal["DiagnosticReport"], url: str
+        ) -> fhir.DiagnosticReport | None: ...
+        @overload
+        def read_canonical(
+            self, resource_type: Literal["DocumentManifest"], url: str
+        ) -> fhir.DocumentManifest | None: ...
+        @overload
+        def read_canonical(
+            self, resource_type: Literal["DocumentReference"], url: str
+        ) -> fhir.DocumentReference | None: ...
+        @overload
+        def read_canonical(
+            self, resource_type: Literal["DomainConfiguration"], url: str
+        ) -> fhir.DomainConfiguration | None: ...
+        @overload
+        def read_canonical(
+            self, resource_type: Literal["EffectEvidenceSynthesis"], url: str
+        ) -> fhir.EffectEvidenceSynthesis | None: ...
+        @overload
+        def read_canonical(
+            self, resource_type: Literal["Encounter"], url: str
+        ) -> fhir.Encounter | None: ...
+        @overload
+        def read_canonical(
+            self, resource_type: Literal["Endpoint"], url: str
+        ) -> fhir.Endpoint | None: ...
+        @overload
+        def read_canonical(
+            self, resource_type: Literal["EnrollmentRequest"], url: str
+        ) -> fhir.EnrollmentRequest | None: ...
+        @overload
+        def read_canonical(
+            self, resource_type: Literal["EnrollmentResponse"], url: str
+        ) -> fhir.EnrollmentResponse | None: ...
+        @overload
+        def read_canonical(
+            self, resource_type: Literal["EpisodeOfCare"], url: str
+        ) -> fhir.EpisodeOfCare | None: ...
+        @overload
+        def read_canonical(
+            self, resource_type: Literal["EventDefinition"], url: str
+        ) -> fhir.EventDefinition | None: ...
+        @overload
+        def read_canonical(
+            self, resource_type: Literal["Evidence"], url: str
+        ) -> fhir.Evidence | None: ...
+        @overload
+        def read_canonical(
+            self, resource_type: Literal["EvidenceVariable"], url: str
+        ) -> fhir.EvidenceVariable | None: ...
+        @overload
+        def read_canonical(
+            self, resource_type: Literal["ExampleScenario"], url: str
+        ) -> fhir.ExampleScenario | None: ...
+        @overload
+        def read_canonical(
+            self, resource_type: Literal["ExplanationOfBenefit"], url: str
+        ) -> fhir.ExplanationOfBenefit | None: ...
+        @overload
+        def read_canonical(
+            self, resource_type: Literal["FamilyMemberHistory"], url: str
+        ) -> fhir.FamilyMemberHistory | None: ...
+        @overload
+        def read_canonical(self, resource_type: Literal["Flag"], url: str) -> fhir.Flag | None: ...
+        @overload
+        def read_canonical(self, resource_type: Literal["Goal"], url: str) -> fhir.Goal | None: ...
+        @overload
+        def read_canonical(
+            self, resource_type: Literal["GraphDefinition"], url: str
+        ) -> fhir.GraphDefinition | None: ...
+        @overload
+        def read_canonical(
+            self, resource_type: Literal["Group"], url: str
+        ) -> fhir.Group | None: ...
+        @overload
+        def read_canonical(
+            self, resource_type: Literal["GuidanceResponse"], url: str
+        ) -> fhir.GuidanceResponse | None: ...
+        @overload
+        def read_canonical(
+            self, resource_type: Literal["HealthcareService"], url: str
+        ) -> fhir.HealthcareService | None: ...
+        @overload
+        def read_canonical(
+            self, resource_type: Literal["ImagingStudy"], url: str
+        ) -> fhir.ImagingStudy | None: ...
+        @overload
+        def read_canonical(
+            self, resource_type: Literal["Immunization"], url: str
+        ) -> fhir.Immunization | None: ...
+        @overload
+        def read_canonical(
+            self, resource_type: Literal["ImmunizationEvaluation"], url: str
+        ) -> fhir.ImmunizationEvaluation | None: ...
+        @overload
+        def read_canonical(
+            self, resource_type: Literal["ImmunizationRecommendation"], url: str
+        ) -> fhir.ImmunizationRecommendation | None: ...
+        @overload
+        def read_canonical(
+            self, resource_type: Literal["ImplementationGuide"], url: str
+        ) -> fhir.ImplementationGuide | None: ...
+        @overload
+        def read_canonical(
+            self, resource_type: Literal["InsurancePlan"], url: str
+        ) -> fhir.InsurancePlan | None: ...
+        @overload
+        def read_canonical(
+            self, resource_type: Literal["Invoice"], url: str
+        ) -> fhir.Invoice | None: ...
+        @overload
+        def read_canonical(
+            self, resource_type: Literal["JsonWebKey"], url: str
+        ) -> fhir.JsonWebKey | None: ...
+        @overload
+        def read_canonical(
+            self, resource_type: Literal["Library"], url: str
+        ) -> fhir.Library | None: ...
+        @overload
+        def read_canonical(
+            self, resource_type: Literal["Linkage"], url: str
+        ) -> fhir.Linkage | None: ...
+        @overload
+        def read_canonical(self, resource_type: Literal["List"], url: str) -> fhir.List | None: ...
+        @overload
+        def read_canonical(
+            self, resource_type: Literal["Location"], url: str
+        ) -> fhir.Location | None: ...
+        @overload
+        def read_canonical(
+            self, resource_type: Literal["Login"], url: str
+        ) -> fhir.Login | None: ...
+        @overload
+        def read_canonical(
+            self, resource_type: Literal["Measure"], url: str
+        ) -> fhir.Measure | None: ...
+        @overload
+        def read_canonical(
+            self, resource_type: Literal["MeasureReport"], url: str
+        ) -> fhir.MeasureReport | None: ...
+        @overload
+        def read_canonical(
+            self, resource_type: Literal["Media"], url: str
+        ) -> fhir.Media | None: ...
+        @overload
+        def read_canonical(
+            self, resource_type: Literal["Medication"], url: str
+        ) -> fhir.Medication | None: ...
+        @overload
+        def read_canonical(
+            self, resource_type: Literal["MedicationAdministration"], url: str
+        ) -> fhir.MedicationAdministration | None: ...
+        @overload
+        def read_canonical(
+            self, resource_type: Literal["MedicationDispense"], url: str
+        ) -> fhir.MedicationDispense | None: ...
+        @overload
+        def read_canonical(
+            self, resource_type: Literal["MedicationKnowledge"], url: str
+        ) -> fhir.MedicationKnowledge | None: ...
+        @overload
+        def read_canonical(
+            self, resource_type: Literal["MedicationRequest"], url: str
+        ) -> fhir.MedicationRequest | None: ...
+        @overload
+        def read_canonical(
+            self, resource_type: Literal["MedicationStatement"], url: str
+        ) -> fhir.MedicationStatement | None: ...
+        @overload
+        def read_canonical(
+            self, resource_type: Literal["MedicinalProduct"], url: str
+        ) -> fhir.MedicinalProduct | None: ...
+        @overload
+        def read_canonical(
+            self, resource_type: Literal["MedicinalProductAuthorization"], url: str
+        ) -> fhir.MedicinalProductAuthorization | None: ...
+        @overload
+        def read_canonical(
+            self, resource_type: Literal["MedicinalProductContraindication"], url: str
+        ) -> fhir.MedicinalProductContraindication | None: ...
+        @overload
+        def read_canonical(
+            self, resource_type: Literal["MedicinalProductIndication"], url: str
+        ) -> fhir.MedicinalProductIndication | None: ...
+        @overload
+        def read_canonical(
+            self, resource_type: Literal["MedicinalProductIngredient"], url: str
+        ) -> fhir.MedicinalProductIngredient | None: ...
+        @overload
+        def read_canonical(
+            self, resource_type: Literal["MedicinalProductInteraction"], url: str
+        ) -> fhir.MedicinalProductInteraction | None: ...
+        @overload
+        def read_canonical(
+            self, resource_type: Literal["MedicinalProductManufactured"], url: str
+        ) -> fhir.MedicinalProductManufactured | None: ...
+        @overload
+        def read_canonical(
+            self, resource_type: Literal["MedicinalProductPackaged"], url: str
+        ) -> fhir.MedicinalProductPackaged | None: ...
+        @overload
+        def read_canonical(
+            self, resource_type: Literal["MedicinalProductPharmaceutical"], url: str
+        ) -> fhir.MedicinalProductPharmaceutical | None: ...
+        @overload
+        def read_canonical(
+            self, resource_type: Literal["MedicinalProductUndesirableEffect"], url: str
+        ) -> fhir.MedicinalProductUndesirableEffect | None: ...
+        @overload
+        def read_canonical(
+            self, resource_type: Literal["MessageDefinition"], url: str
+        ) -> fhir.MessageDefinition | None: ...
+        @overload
+        def read_canonical(
+            self, resource_type: Literal["MessageHeader"], url: str
+        ) -> fhir.MessageHeader | None: ...
+        @overload
+        def read_canonical(
+            self, resource_type: Literal["MolecularSequence"], url: str
+        ) -> fhir.MolecularSequence | None: ...
+        @overload
+        def read_canonical(
+            self, resource_type: Literal["NamingSystem"], url: str
+        ) -> fhir.NamingSystem | None: ...
+        @overload
+        def read_canonical(
+            self, resource_type: Literal["NutritionOrder"], url: str
+        ) -> fhir.NutritionOrder | None: ...
+        @overload
+        def read_canonical(
+            self, resource_type: Literal["Observation"], url: str
+        ) -> fhir.Observation | None: ...
+        @overload
+        def read_canonical(
+            self, resource_type: Literal["ObservationDefinition"], url: str
+        ) -> fhir.ObservationDefinition | None: ...
+        @overload
+        def read_canonical(
+            self, resource_type: Literal["OperationDefinition"], url: str
+        ) -> fhir.OperationDefinition | None: ...
+        @overload
+        def read_canonical(
+            self, resource_type: Literal["OperationOutcome"], url: str
+        ) -> fhir.OperationOutcome | None: ...
+        @overload
+        def read_canonical(
+            self, resource_type: Literal["Organization"], url: str
+        ) -> fhir.Organization | None: ...
+        @overload
+        def read_canonical(
+            self, resource_type: Literal["OrganizationAffiliation"], url: str
+        ) -> fhir.OrganizationAffiliation | None: ...
+        @overload
+        def read_canonical(
+            self, resource_type: Literal["Parameters"], url: str
+        ) -> fhir.Parameters | None: ...
+        @overload
+        def read_canonical(
+            self, resource_type: Literal["PasswordChangeRequest"], url: str
+        ) -> fhir.PasswordChangeRequest | None: ...
+        @overload
+        def read_canonical(
+            self, resource_type: Literal["Patient"], url: str
+        ) -> fhir.Patient | None: ...
+        @overload
+        def read_canonical(
+            self, resource_type: Literal["PaymentNotice"], url: str
+        ) -> fhir.PaymentNotice | None: ...
+        @overload
+        def read_canonical(
+            self, resource_type: Literal["PaymentReconciliation"], url: str
+        ) -> fhir.PaymentReconciliation | None: ...
+        @overload
+        def read_canonical(
+            self, resource_type: Literal["Person"], url: str
+        ) -> fhir.Person | None: ...
+        @overload
+        def read_canonical(
+            self, resource_type: Literal["PlanDefinition"], url: str
+        ) -> fhir.PlanDefinition | None: ...
+        @overload
+        def read_canonical(
+            self, resource_type: Literal["Practitioner"], url: str
+        ) -> fhir.Practitioner | None: ...
+        @overload
+        def read_canonical(
+            self, resource_type: Literal["PractitionerRole"], url: str
+        ) -> fhir.PractitionerRole | None: ...
+        @overload
+        def read_canonical(
+            self, resource_type: Literal["Procedure"], url: str
+        ) -> fhir.Procedure | None: ...
+        @overload
+        def read_canonical(
+            self, resource_type: Literal["Project"], url: str
+        ) -> fhir.Project | None: ...
+        @overload
+        def read_canonical(
+            self, resource_type: Literal["ProjectMembership"], url: str
+        ) -> fhir.ProjectMembership | None: ...
+        @overload
+        def read_canonical(
+            self, resource_type: Literal["Provenance"], url: str
+        ) -> fhir.Provenance | None: ...
+        @overload
+        def read_canonical(
+            self, resource_type: Literal["Questionnaire"], url: str
+        ) -> fhir.Questionnaire | None: ...
+        @overload
+        def read_canonical(
+            self, resource_type: Literal["QuestionnaireResponse"], url: str
+        ) -> fhir.QuestionnaireResponse | None: ...
+        @overload
+        def read_canonical(
+            self, resource_type: Literal["RelatedPerson"], url: str
+        ) -> fhir.RelatedPerson | None: ...
+        @overload
+        def read_canonical(
+            self, resource_type: Literal["RequestGroup"], url: str
+        ) -> fhir.RequestGroup | None: ...
+        @overload
+        def read_canonical(
+            self, resource_type: Literal["ResearchDefinition"], url: str
+        ) -> fhir.ResearchDefinition | None: ...
+        @overload
+        def read_canonical(
+            self, resource_type: Literal["ResearchElementDefinition"], url: str
+        ) -> fhir.ResearchElementDefinition | None: ...
+        @overload
+        def read_canonical(
+            self, resource_type: Literal["ResearchStudy"], url: str
+        ) -> fhir.ResearchStudy | None: ...
+        @overload
+        def read_canonical(
+            self, resource_type: Literal["ResearchSubject"], url: str
+        ) -> fhir.ResearchSubject | None: ...
+        @overload
+        def read_canonical(
+            self, resource_type: Literal["RiskAssessment"], url: str
+        ) -> fhir.RiskAssessment | None: ...
+        @overload
+        def read_canonical(
+            self, resource_type: Literal["RiskEvidenceSynthesis"], url: str
+        ) -> fhir.RiskEvidenceSynthesis | None: ...
+        @overload
+        def read_canonical(
+            self, resource_type: Literal["Schedule"], url: str
+        ) -> fhir.Schedule | None: ...
+        @overload
+        def read_canonical(
+            self, resource_type: Literal["SearchParameter"], url: str
+        ) -> fhir.SearchParameter | None: ...
+        @overload
+        def read_canonical(
+            self, resource_type: Literal["ServiceRequest"], url: str
+        ) -> fhir.ServiceRequest | None: ...
+        @overload
+        def read_canonical(self, resource_type: Literal["Slot"], url: str) -> fhir.Slot | None: ...
+        @overload
+        def read_canonical(
+            self, resource_type: Literal["SmartAppLaunch"], url: str
+        ) -> fhir.SmartAppLaunch | None: ...
+        @overload
+        def read_canonical(
+            self, resource_type: Literal["Specimen"], url: str
+        ) -> fhir.Specimen | None: ...
+        @overload
+        def read_canonical(
+            self, resource_type: Literal["SpecimenDefinition"], url: str
+        ) -> fhir.SpecimenDefinition | None: ...
+        @overload
+        def read_canonical(
+            self, resource_type: Literal["StructureDefinition"], url: str
+        ) -> fhir.StructureDefinition | None: ...
+        @overload
+        def read_canonical(
+            self, resource_type: Literal["StructureMap"], url: str
+        ) -> fhir.StructureMap | None: ...
+        @overload
+        def read_canonical(
+            self, resource_type: Literal["Subscription"], url: str
+        ) -> fhir.Subscription | None: ...
+        @overload
+        def read_canonical(
+            self, resource_type: Literal["SubscriptionStatus"], url: str
+        ) -> fhir.SubscriptionStatus | None: ...
+        @overload
+        def read_canonical(
+            self, resource_type: Literal["Substance"], url: str
+        ) -> fhir.Substance | None: ...
+        @overload
+        def read_canonical(
+            self, resource_type: Literal["SubstanceNucleicAcid"], url: str
+        ) -> fhir.SubstanceNucleicAcid | None: ...
+        @overload
+        def read_canonical(
+            self, resource_type: Literal["SubstancePolymer"], url: str
+        ) -> fhir.SubstancePolymer | None: ...
+        @overload
+        def read_canonical(
+            self, resource_type: Literal["SubstanceProtein"], url: str
+        ) -> fhir.SubstanceProtein | None: ...
+        @overload
+        def read_canonical(
+            self, resource_type: Literal["SubstanceReferenceInformation"], url: str
+        ) -> fhir.SubstanceReferenceInformation | None: ...
+        @overload
+        def read_canonical(
+            self, resource_type: Literal["SubstanceSourceMaterial"], url: str
+        ) -> fhir.SubstanceSourceMaterial | None: ...
+        @overload
+        def read_canonical(
+            self, resource_type: Literal["SubstanceSpecification"], url: str
+        ) -> fhir.SubstanceSpecification | None: ...
+        @overload
+        def read_canonical(
+            self, resource_type: Literal["SupplyDelivery"], url: str
+        ) -> fhir.SupplyDelivery | None: ...
+        @overload
+        def read_canonical(
+            self, resource_type: Literal["SupplyRequest"], url: str
+        ) -> fhir.SupplyRequest | None: ...
+        @overload
+        def read_canonical(self, resource_type: Literal["Task"], url: str) -> fhir.Task | None: ...
+        @overload
+        def read_canonical(
+            self, resource_type: Literal["TerminologyCapabilities"], url: str
+        ) -> fhir.TerminologyCapabilities | None: ...
+        @overload
+        def read_canonical(
+            self, resource_type: Literal["TestReport"], url: str
+        ) -> fhir.TestReport | None: ...
+        @overload
+        def read_canonical(
+            self, resource_type: Literal["TestScript"], url: str
+        ) -> fhir.TestScript | None: ...
+        @overload
+        def read_canonical(self, resource_type: Literal["User"], url: str) -> fhir.User | None: ...
+        @overload
+        def read_canonical(
+            self, resource_type: Literal["UserConfiguration"], url: str
+        ) -> fhir.UserConfiguration | None: ...
+        @overload
+        def read_canonical(
+            self, resource_type: Literal["UserSecurityRequest"], url: str
+        ) -> fhir.UserSecurityRequest | None: ...
+        @overload
+        def read_canonical(
+            self, resource_type: Literal["ValueSet"], url: str
+        ) -> fhir.ValueSet | None: ...
+        @overload
+        def read_canonical(
+            self, resource_type: Literal["VerificationResult"], url: str
+        ) -> fhir.VerificationResult | None: ...
+        @overload
+        def read_canonical(
+            self, resource_type: Literal["VisionPrescription"], url: str
+        ) -> fhir.VisionPrescription | None: ...
+        @overload
+        def read_canonical(
+            self, resource_type: fhir.ResourceType, url: str
+        ) -> Mapping[str, Any] | None: ...
+        @overload
+        def read_canonical(
+            self, resource_type: Sequence[fhir.ResourceType], url: str
+        ) -> Mapping[str, Any] | None: ...
+        def read_canonical(self, *args: Any, **kwargs: Any) -> Any: ...
+
+        @overload
         def search_resources(
             self, resource_type: Literal["AccessPolicy"], query: Query = ...
         ) -> list[fhir.AccessPolicy]: ...
@@ -8365,6 +9013,668 @@ if TYPE_CHECKING:
             self, resource_type: fhir.ResourceType, query: Query = ...
         ) -> Mapping[str, Any] | None: ...
         async def search_one(self, *args: Any, **kwargs: Any) -> Any: ...
+
+        @overload
+        async def read_canonical(
+            self, resource_type: Literal["AccessPolicy"], url: str
+        ) -> fhir.AccessPolicy | None: ...
+        @overload
+        async def read_canonical(
+            self, resource_type: Literal["Account"], url: str
+        ) -> fhir.Account | None: ...
+        @overload
+        async def read_canonical(
+            self, resource_type: Literal["ActivityDefinition"], url: str
+        ) -> fhir.ActivityDefinition | None: ...
+        @overload
+        async def read_canonical(
+            self, resource_type: Literal["AdverseEvent"], url: str
+        ) -> fhir.AdverseEvent | None: ...
+        @overload
+        async def read_canonical(
+            self, resource_type: Literal["Agent"], url: str
+        ) -> fhir.Agent | None: ...
+        @overload
+        async def read_canonical(
+            self, resource_type: Literal["AllergyIntolerance"], url: str
+        ) -> fhir.AllergyIntolerance | None: ...
+        @overload
+        async def read_canonical(
+            self, resource_type: Literal["Appointment"], url: str
+        ) -> fhir.Appointment | None: ...
+        @overload
+        async def read_canonical(
+            self, resource_type: Literal["AppointmentResponse"], url: str
+        ) -> fhir.AppointmentResponse | None: ...
+        @overload
+        async def read_canonical(
+            self, resource_type: Literal["AsyncJob"], url: str
+        ) -> fhir.AsyncJob | None: ...
+        @overload
+        async def read_canonical(
+            self, resource_type: Literal["AuditEvent"], url: str
+        ) -> fhir.AuditEvent | None: ...
+        @overload
+        async def read_canonical(
+            self, resource_type: Literal["Basic"], url: str
+        ) -> fhir.Basic | None: ...
+        @overload
+        async def read_canonical(
+            self, resource_type: Literal["Binary"], url: str
+        ) -> fhir.Binary | None: ...
+        @overload
+        async def read_canonical(
+            self, resource_type: Literal["BiologicallyDerivedProduct"], url: str
+        ) -> fhir.BiologicallyDerivedProduct | None: ...
+        @overload
+        async def read_canonical(
+            self, resource_type: Literal["BodyStructure"], url: str
+        ) -> fhir.BodyStructure | None: ...
+        @overload
+        async def read_canonical(
+            self, resource_type: Literal["Bot"], url: str
+        ) -> fhir.Bot | None: ...
+        @overload
+        async def read_canonical(
+            self, resource_type: Literal["BulkDataExport"], url: str
+        ) -> fhir.BulkDataExport | None: ...
+        @overload
+        async def read_canonical(
+            self, resource_type: Literal["Bundle"], url: str
+        ) -> fhir.Bundle | None: ...
+        @overload
+        async def read_canonical(
+            self, resource_type: Literal["CapabilityStatement"], url: str
+        ) -> fhir.CapabilityStatement | None: ...
+        @overload
+        async def read_canonical(
+            self, resource_type: Literal["CarePlan"], url: str
+        ) -> fhir.CarePlan | None: ...
+        @overload
+        async def read_canonical(
+            self, resource_type: Literal["CareTeam"], url: str
+        ) -> fhir.CareTeam | None: ...
+        @overload
+        async def read_canonical(
+            self, resource_type: Literal["CatalogEntry"], url: str
+        ) -> fhir.CatalogEntry | None: ...
+        @overload
+        async def read_canonical(
+            self, resource_type: Literal["ChargeItem"], url: str
+        ) -> fhir.ChargeItem | None: ...
+        @overload
+        async def read_canonical(
+            self, resource_type: Literal["ChargeItemDefinition"], url: str
+        ) -> fhir.ChargeItemDefinition | None: ...
+        @overload
+        async def read_canonical(
+            self, resource_type: Literal["Claim"], url: str
+        ) -> fhir.Claim | None: ...
+        @overload
+        async def read_canonical(
+            self, resource_type: Literal["ClaimResponse"], url: str
+        ) -> fhir.ClaimResponse | None: ...
+        @overload
+        async def read_canonical(
+            self, resource_type: Literal["ClientApplication"], url: str
+        ) -> fhir.ClientApplication | None: ...
+        @overload
+        async def read_canonical(
+            self, resource_type: Literal["ClinicalImpression"], url: str
+        ) -> fhir.ClinicalImpression | None: ...
+        @overload
+        async def read_canonical(
+            self, resource_type: Literal["CodeSystem"], url: str
+        ) -> fhir.CodeSystem | None: ...
+        @overload
+        async def read_canonical(
+            self, resource_type: Literal["Communication"], url: str
+        ) -> fhir.Communication | None: ...
+        @overload
+        async def read_canonical(
+            self, resource_type: Literal["CommunicationRequest"], url: str
+        ) -> fhir.CommunicationRequest | None: ...
+        @overload
+        async def read_canonical(
+            self, resource_type: Literal["CompartmentDefinition"], url: str
+        ) -> fhir.CompartmentDefinition | None: ...
+        @overload
+        async def read_canonical(
+            self, resource_type: Literal["Composition"], url: str
+        ) -> fhir.Composition | None: ...
+        @overload
+        async def read_canonical(
+            self, resource_type: Literal["ConceptMap"], url: str
+        ) -> fhir.ConceptMap | None: ...
+        @overload
+        async def read_canonical(
+            self, resource_type: Literal["Condition"], url: str
+        ) -> fhir.Condition | None: ...
+        @overload
+        async def read_canonical(
+            self, resource_type: Literal["Consent"], url: str
+        ) -> fhir.Consent | None: ...
+        @overload
+        async def read_canonical(
+            self, resource_type: Literal["Contract"], url: str
+        ) -> fhir.Contract | None: ...
+        @overload
+        async def read_canonical(
+            self, resource_type: Literal["Coverage"], url: str
+        ) -> fhir.Coverage | None: ...
+        @overload
+        async def read_canonical(
+            self, resource_type: Literal["CoverageEligibilityRequest"], url: str
+        ) -> fhir.CoverageEligibilityRequest | None: ...
+        @overload
+        async def read_canonical(
+            self, resource_type: Literal["CoverageEligibilityResponse"], url: str
+        ) -> fhir.CoverageEligibilityResponse | None: ...
+        @overload
+        async def read_canonical(
+            self, resource_type: Literal["DetectedIssue"], url: str
+        ) -> fhir.DetectedIssue | None: ...
+        @overload
+        async def read_canonical(
+            self, resource_type: Literal["Device"], url: str
+        ) -> fhir.Device | None: ...
+        @overload
+        async def read_canonical(
+            self, resource_type: Literal["DeviceDefinition"], url: str
+        ) -> fhir.DeviceDefinition | None: ...
+        @overload
+        async def read_canonical(
+            self, resource_type: Literal["DeviceMetric"], url: str
+        ) -> fhir.DeviceMetric | None: ...
+        @overload
+        async def read_canonical(
+            self, resource_type: Literal["DeviceRequest"], url: str
+        ) -> fhir.DeviceRequest | None: ...
+        @overload
+        async def read_canonical(
+            self, resource_type: Literal["DeviceUseStatement"], url: str
+        ) -> fhir.DeviceUseStatement | None: ...
+        @overload
+        async def read_canonical(
+            self, resource_type: Literal["DiagnosticReport"], url: str
+        ) -> fhir.DiagnosticReport | None: ...
+        @overload
+        async def read_canonical(
+            self, resource_type: Literal["DocumentManifest"], url: str
+        ) -> fhir.DocumentManifest | None: ...
+        @overload
+        async def read_canonical(
+            self, resource_type: Literal["DocumentReference"], url: str
+        ) -> fhir.DocumentReference | None: ...
+        @overload
+        async def read_canonical(
+            self, resource_type: Literal["DomainConfiguration"], url: str
+        ) -> fhir.DomainConfiguration | None: ...
+        @overload
+        async def read_canonical(
+            self, resource_type: Literal["EffectEvidenceSynthesis"], url: str
+        ) -> fhir.EffectEvidenceSynthesis | None: ...
+        @overload
+        async def read_canonical(
+            self, resource_type: Literal["Encounter"], url: str
+        ) -> fhir.Encounter | None: ...
+        @overload
+        async def read_canonical(
+            self, resource_type: Literal["Endpoint"], url: str
+        ) -> fhir.Endpoint | None: ...
+        @overload
+        async def read_canonical(
+            self, resource_type: Literal["EnrollmentRequest"], url: str
+        ) -> fhir.EnrollmentRequest | None: ...
+        @overload
+        async def read_canonical(
+            self, resource_type: Literal["EnrollmentResponse"], url: str
+        ) -> fhir.EnrollmentResponse | None: ...
+        @overload
+        async def read_canonical(
+            self, resource_type: Literal["EpisodeOfCare"], url: str
+        ) -> fhir.EpisodeOfCare | None: ...
+        @overload
+        async def read_canonical(
+            self, resource_type: Literal["EventDefinition"], url: str
+        ) -> fhir.EventDefinition | None: ...
+        @overload
+        async def read_canonical(
+            self, resource_type: Literal["Evidence"], url: str
+        ) -> fhir.Evidence | None: ...
+        @overload
+        async def read_canonical(
+            self, resource_type: Literal["EvidenceVariable"], url: str
+        ) -> fhir.EvidenceVariable | None: ...
+        @overload
+        async def read_canonical(
+            self, resource_type: Literal["ExampleScenario"], url: str
+        ) -> fhir.ExampleScenario | None: ...
+        @overload
+        async def read_canonical(
+            self, resource_type: Literal["ExplanationOfBenefit"], url: str
+        ) -> fhir.ExplanationOfBenefit | None: ...
+        @overload
+        async def read_canonical(
+            self, resource_type: Literal["FamilyMemberHistory"], url: str
+        ) -> fhir.FamilyMemberHistory | None: ...
+        @overload
+        async def read_canonical(
+            self, resource_type: Literal["Flag"], url: str
+        ) -> fhir.Flag | None: ...
+        @overload
+        async def read_canonical(
+            self, resource_type: Literal["Goal"], url: str
+        ) -> fhir.Goal | None: ...
+        @overload
+        async def read_canonical(
+            self, resource_type: Literal["GraphDefinition"], url: str
+        ) -> fhir.GraphDefinition | None: ...
+        @overload
+        async def read_canonical(
+            self, resource_type: Literal["Group"], url: str
+        ) -> fhir.Group | None: ...
+        @overload
+        async def read_canonical(
+            self, resource_type: Literal["GuidanceResponse"], url: str
+        ) -> fhir.GuidanceResponse | None: ...
+        @overload
+        async def read_canonical(
+            self, resource_type: Literal["HealthcareService"], url: str
+        ) -> fhir.HealthcareService | None: ...
+        @overload
+        async def read_canonical(
+            self, resource_type: Literal["ImagingStudy"], url: str
+        ) -> fhir.ImagingStudy | None: ...
+        @overload
+        async def read_canonical(
+            self, resource_type: Literal["Immunization"], url: str
+        ) -> fhir.Immunization | None: ...
+        @overload
+        async def read_canonical(
+            self, resource_type: Literal["ImmunizationEvaluation"], url: str
+        ) -> fhir.ImmunizationEvaluation | None: ...
+        @overload
+        async def read_canonical(
+            self, resource_type: Literal["ImmunizationRecommendation"], url: str
+        ) -> fhir.ImmunizationRecommendation | None: ...
+        @overload
+        async def read_canonical(
+            self, resource_type: Literal["ImplementationGuide"], url: str
+        ) -> fhir.ImplementationGuide | None: ...
+        @overload
+        async def read_canonical(
+            self, resource_type: Literal["InsurancePlan"], url: str
+        ) -> fhir.InsurancePlan | None: ...
+        @overload
+        async def read_canonical(
+            self, resource_type: Literal["Invoice"], url: str
+        ) -> fhir.Invoice | None: ...
+        @overload
+        async def read_canonical(
+            self, resource_type: Literal["JsonWebKey"], url: str
+        ) -> fhir.JsonWebKey | None: ...
+        @overload
+        async def read_canonical(
+            self, resource_type: Literal["Library"], url: str
+        ) -> fhir.Library | None: ...
+        @overload
+        async def read_canonical(
+            self, resource_type: Literal["Linkage"], url: str
+        ) -> fhir.Linkage | None: ...
+        @overload
+        async def read_canonical(
+            self, resource_type: Literal["List"], url: str
+        ) -> fhir.List | None: ...
+        @overload
+        async def read_canonical(
+            self, resource_type: Literal["Location"], url: str
+        ) -> fhir.Location | None: ...
+        @overload
+        async def read_canonical(
+            self, resource_type: Literal["Login"], url: str
+        ) -> fhir.Login | None: ...
+        @overload
+        async def read_canonical(
+            self, resource_type: Literal["Measure"], url: str
+        ) -> fhir.Measure | None: ...
+        @overload
+        async def read_canonical(
+            self, resource_type: Literal["MeasureReport"], url: str
+        ) -> fhir.MeasureReport | None: ...
+        @overload
+        async def read_canonical(
+            self, resource_type: Literal["Media"], url: str
+        ) -> fhir.Media | None: ...
+        @overload
+        async def read_canonical(
+            self, resource_type: Literal["Medication"], url: str
+        ) -> fhir.Medication | None: ...
+        @overload
+        async def read_canonical(
+            self, resource_type: Literal["MedicationAdministration"], url: str
+        ) -> fhir.MedicationAdministration | None: ...
+        @overload
+        async def read_canonical(
+            self, resource_type: Literal["MedicationDispense"], url: str
+        ) -> fhir.MedicationDispense | None: ...
+        @overload
+        async def read_canonical(
+            self, resource_type: Literal["MedicationKnowledge"], url: str
+        ) -> fhir.MedicationKnowledge | None: ...
+        @overload
+        async def read_canonical(
+            self, resource_type: Literal["MedicationRequest"], url: str
+        ) -> fhir.MedicationRequest | None: ...
+        @overload
+        async def read_canonical(
+            self, resource_type: Literal["MedicationStatement"], url: str
+        ) -> fhir.MedicationStatement | None: ...
+        @overload
+        async def read_canonical(
+            self, resource_type: Literal["MedicinalProduct"], url: str
+        ) -> fhir.MedicinalProduct | None: ...
+        @overload
+        async def read_canonical(
+            self, resource_type: Literal["MedicinalProductAuthorization"], url: str
+        ) -> fhir.MedicinalProductAuthorization | None: ...
+        @overload
+        async def read_canonical(
+            self, resource_type: Literal["MedicinalProductContraindication"], url: str
+        ) -> fhir.MedicinalProductContraindication | None: ...
+        @overload
+        async def read_canonical(
+            self, resource_type: Literal["MedicinalProductIndication"], url: str
+        ) -> fhir.MedicinalProductIndication | None: ...
+        @overload
+        async def read_canonical(
+            self, resource_type: Literal["MedicinalProductIngredient"], url: str
+        ) -> fhir.MedicinalProductIngredient | None: ...
+        @overload
+        async def read_canonical(
+            self, resource_type: Literal["MedicinalProductInteraction"], url: str
+        ) -> fhir.MedicinalProductInteraction | None: ...
+        @overload
+        async def read_canonical(
+            self, resource_type: Literal["MedicinalProductManufactured"], url: str
+        ) -> fhir.MedicinalProductManufactured | None: ...
+        @overload
+        async def read_canonical(
+            self, resource_type: Literal["MedicinalProductPackaged"], url: str
+        ) -> fhir.MedicinalProductPackaged | None: ...
+        @overload
+        async def read_canonical(
+            self, resource_type: Literal["MedicinalProductPharmaceutical"], url: str
+        ) -> fhir.MedicinalProductPharmaceutical | None: ...
+        @overload
+        async def read_canonical(
+            self, resource_type: Literal["MedicinalProductUndesirableEffect"], url: str
+        ) -> fhir.MedicinalProductUndesirableEffect | None: ...
+        @overload
+        async def read_canonical(
+            self, resource_type: Literal["MessageDefinition"], url: str
+        ) -> fhir.MessageDefinition | None: ...
+        @overload
+        async def read_canonical(
+            self, resource_type: Literal["MessageHeader"], url: str
+        ) -> fhir.MessageHeader | None: ...
+        @overload
+        async def read_canonical(
+            self, resource_type: Literal["MolecularSequence"], url: str
+        ) -> fhir.MolecularSequence | None: ...
+        @overload
+        async def read_canonical(
+            self, resource_type: Literal["NamingSystem"], url: str
+        ) -> fhir.NamingSystem | None: ...
+        @overload
+        async def read_canonical(
+            self, resource_type: Literal["NutritionOrder"], url: str
+        ) -> fhir.NutritionOrder | None: ...
+        @overload
+        async def read_canonical(
+            self, resource_type: Literal["Observation"], url: str
+        ) -> fhir.Observation | None: ...
+        @overload
+        async def read_canonical(
+            self, resource_type: Literal["ObservationDefinition"], url: str
+        ) -> fhir.ObservationDefinition | None: ...
+        @overload
+        async def read_canonical(
+            self, resource_type: Literal["OperationDefinition"], url: str
+        ) -> fhir.OperationDefinition | None: ...
+        @overload
+        async def read_canonical(
+            self, resource_type: Literal["OperationOutcome"], url: str
+        ) -> fhir.OperationOutcome | None: ...
+        @overload
+        async def read_canonical(
+            self, resource_type: Literal["Organization"], url: str
+        ) -> fhir.Organization | None: ...
+        @overload
+        async def read_canonical(
+            self, resource_type: Literal["OrganizationAffiliation"], url: str
+        ) -> fhir.OrganizationAffiliation | None: ...
+        @overload
+        async def read_canonical(
+            self, resource_type: Literal["Parameters"], url: str
+        ) -> fhir.Parameters | None: ...
+        @overload
+        async def read_canonical(
+            self, resource_type: Literal["PasswordChangeRequest"], url: str
+        ) -> fhir.PasswordChangeRequest | None: ...
+        @overload
+        async def read_canonical(
+            self, resource_type: Literal["Patient"], url: str
+        ) -> fhir.Patient | None: ...
+        @overload
+        async def read_canonical(
+            self, resource_type: Literal["PaymentNotice"], url: str
+        ) -> fhir.PaymentNotice | None: ...
+        @overload
+        async def read_canonical(
+            self, resource_type: Literal["PaymentReconciliation"], url: str
+        ) -> fhir.PaymentReconciliation | None: ...
+        @overload
+        async def read_canonical(
+            self, resource_type: Literal["Person"], url: str
+        ) -> fhir.Person | None: ...
+        @overload
+        async def read_canonical(
+            self, resource_type: Literal["PlanDefinition"], url: str
+        ) -> fhir.PlanDefinition | None: ...
+        @overload
+        async def read_canonical(
+            self, resource_type: Literal["Practitioner"], url: str
+        ) -> fhir.Practitioner | None: ...
+        @overload
+        async def read_canonical(
+            self, resource_type: Literal["PractitionerRole"], url: str
+        ) -> fhir.PractitionerRole | None: ...
+        @overload
+        async def read_canonical(
+            self, resource_type: Literal["Procedure"], url: str
+        ) -> fhir.Procedure | None: ...
+        @overload
+        async def read_canonical(
+            self, resource_type: Literal["Project"], url: str
+        ) -> fhir.Project | None: ...
+        @overload
+        async def read_canonical(
+            self, resource_type: Literal["ProjectMembership"], url: str
+        ) -> fhir.ProjectMembership | None: ...
+        @overload
+        async def read_canonical(
+            self, resource_type: Literal["Provenance"], url: str
+        ) -> fhir.Provenance | None: ...
+        @overload
+        async def read_canonical(
+            self, resource_type: Literal["Questionnaire"], url: str
+        ) -> fhir.Questionnaire | None: ...
+        @overload
+        async def read_canonical(
+            self, resource_type: Literal["QuestionnaireResponse"], url: str
+        ) -> fhir.QuestionnaireResponse | None: ...
+        @overload
+        async def read_canonical(
+            self, resource_type: Literal["RelatedPerson"], url: str
+        ) -> fhir.RelatedPerson | None: ...
+        @overload
+        async def read_canonical(
+            self, resource_type: Literal["RequestGroup"], url: str
+        ) -> fhir.RequestGroup | None: ...
+        @overload
+        async def read_canonical(
+            self, resource_type: Literal["ResearchDefinition"], url: str
+        ) -> fhir.ResearchDefinition | None: ...
+        @overload
+        async def read_canonical(
+            self, resource_type: Literal["ResearchElementDefinition"], url: str
+        ) -> fhir.ResearchElementDefinition | None: ...
+        @overload
+        async def read_canonical(
+            self, resource_type: Literal["ResearchStudy"], url: str
+        ) -> fhir.ResearchStudy | None: ...
+        @overload
+        async def read_canonical(
+            self, resource_type: Literal["ResearchSubject"], url: str
+        ) -> fhir.ResearchSubject | None: ...
+        @overload
+        async def read_canonical(
+            self, resource_type: Literal["RiskAssessment"], url: str
+        ) -> fhir.RiskAssessment | None: ...
+        @overload
+        async def read_canonical(
+            self, resource_type: Literal["RiskEvidenceSynthesis"], url: str
+        ) -> fhir.RiskEvidenceSynthesis | None: ...
+        @overload
+        async def read_canonical(
+            self, resource_type: Literal["Schedule"], url: str
+        ) -> fhir.Schedule | None: ...
+        @overload
+        async def read_canonical(
+            self, resource_type: Literal["SearchParameter"], url: str
+        ) -> fhir.SearchParameter | None: ...
+        @overload
+        async def read_canonical(
+            self, resource_type: Literal["ServiceRequest"], url: str
+        ) -> fhir.ServiceRequest | None: ...
+        @overload
+        async def read_canonical(
+            self, resource_type: Literal["Slot"], url: str
+        ) -> fhir.Slot | None: ...
+        @overload
+        async def read_canonical(
+            self, resource_type: Literal["SmartAppLaunch"], url: str
+        ) -> fhir.SmartAppLaunch | None: ...
+        @overload
+        async def read_canonical(
+            self, resource_type: Literal["Specimen"], url: str
+        ) -> fhir.Specimen | None: ...
+        @overload
+        async def read_canonical(
+            self, resource_type: Literal["SpecimenDefinition"], url: str
+        ) -> fhir.SpecimenDefinition | None: ...
+        @overload
+        async def read_canonical(
+            self, resource_type: Literal["StructureDefinition"], url: str
+        ) -> fhir.StructureDefinition | None: ...
+        @overload
+        async def read_canonical(
+            self, resource_type: Literal["StructureMap"], url: str
+        ) -> fhir.StructureMap | None: ...
+        @overload
+        async def read_canonical(
+            self, resource_type: Literal["Subscription"], url: str
+        ) -> fhir.Subscription | None: ...
+        @overload
+        async def read_canonical(
+            self, resource_type: Literal["SubscriptionStatus"], url: str
+        ) -> fhir.SubscriptionStatus | None: ...
+        @overload
+        async def read_canonical(
+            self, resource_type: Literal["Substance"], url: str
+        ) -> fhir.Substance | None: ...
+        @overload
+        async def read_canonical(
+            self, resource_type: Literal["SubstanceNucleicAcid"], url: str
+        ) -> fhir.SubstanceNucleicAcid | None: ...
+        @overload
+        async def read_canonical(
+            self, resource_type: Literal["SubstancePolymer"], url: str
+        ) -> fhir.SubstancePolymer | None: ...
+        @overload
+        async def read_canonical(
+            self, resource_type: Literal["SubstanceProtein"], url: str
+        ) -> fhir.SubstanceProtein | None: ...
+        @overload
+        async def read_canonical(
+            self, resource_type: Literal["SubstanceReferenceInformation"], url: str
+        ) -> fhir.SubstanceReferenceInformation | None: ...
+        @overload
+        async def read_canonical(
+            self, resource_type: Literal["SubstanceSourceMaterial"], url: str
+        ) -> fhir.SubstanceSourceMaterial | None: ...
+        @overload
+        async def read_canonical(
+            self, resource_type: Literal["SubstanceSpecification"], url: str
+        ) -> fhir.SubstanceSpecification | None: ...
+        @overload
+        async def read_canonical(
+            self, resource_type: Literal["SupplyDelivery"], url: str
+        ) -> fhir.SupplyDelivery | None: ...
+        @overload
+        async def read_canonical(
+            self, resource_type: Literal["SupplyRequest"], url: str
+        ) -> fhir.SupplyRequest | None: ...
+        @overload
+        async def read_canonical(
+            self, resource_type: Literal["Task"], url: str
+        ) -> fhir.Task | None: ...
+        @overload
+        async def read_canonical(
+            self, resource_type: Literal["TerminologyCapabilities"], url: str
+        ) -> fhir.TerminologyCapabilities | None: ...
+        @overload
+        async def read_canonical(
+            self, resource_type: Literal["TestReport"], url: str
+        ) -> fhir.TestReport | None: ...
+        @overload
+        async def read_canonical(
+            self, resource_type: Literal["TestScript"], url: str
+        ) -> fhir.TestScript | None: ...
+        @overload
+        async def read_canonical(
+            self, resource_type: Literal["User"], url: str
+        ) -> fhir.User | None: ...
+        @overload
+        async def read_canonical(
+            self, resource_type: Literal["UserConfiguration"], url: str
+        ) -> fhir.UserConfiguration | None: ...
+        @overload
+        async def read_canonical(
+            self, resource_type: Literal["UserSecurityRequest"], url: str
+        ) -> fhir.UserSecurityRequest | None: ...
+        @overload
+        async def read_canonical(
+            self, resource_type: Literal["ValueSet"], url: str
+        ) -> fhir.ValueSet | None: ...
+        @overload
+        async def read_canonical(
+            self, resource_type: Literal["VerificationResult"], url: str
+        ) -> fhir.VerificationResult | None: ...
+        @overload
+        async def read_canonical(
+            self, resource_type: Literal["VisionPrescription"], url: str
+        ) -> fhir.VisionPrescription | None: ...
+        @overload
+        async def read_canonical(
+            self, resource_type: fhir.ResourceType, url: str
+        ) -> Mapping[str, Any] | None: ...
+        @overload
+        async def read_canonical(
+            self, resource_type: Sequence[fhir.ResourceType], url: str
+        ) -> Mapping[str, Any] | None: ...
+        async def read_canonical(self, *args: Any, **kwargs: Any) -> Any: ...
 
         @overload
         async def search_resources(

@@ -47,6 +47,7 @@ from medplum_bots.testing.bundles import (
     rewrite_references,
 )
 from medplum_bots.testing.json_patch import PatchError, apply_patch
+from medplum_bots.testing.operations import NON_FHIR_PATHS, Operations
 from medplum_bots.testing.search import Search, SearchError, ValueCache, parse_search
 from medplum_bots.testing.validation import is_resource_type, operation_outcome, validate_resource
 
@@ -138,6 +139,10 @@ class InMemoryMedplum(httpx.BaseTransport, httpx.AsyncBaseTransport):
         self._failures: list[tuple[int, str | None]] = []
         self.logins = 0  # successful oauth2/token calls, for tests
         self.requests: list[tuple[str, str]] = []  # (method, URL) of every request handled
+        # auth/me, email, $everything, $expand, $validate, Agent/$push: testing/operations.py
+        self.operations = Operations(self, BASE_URL)
+        self.sent_emails = self.operations.sent_emails
+        self.agent_pushes = self.operations.agent_pushes
 
     # -- test helpers ------------------------------------------------------------------------
 
@@ -234,7 +239,7 @@ class InMemoryMedplum(httpx.BaseTransport, httpx.AsyncBaseTransport):
             if method != "POST":
                 raise _Fail(405, "not-supported", "Use POST for oauth2/token")
             return self._token(body)
-        if not path.startswith(FHIR_PREFIX):
+        if not path.startswith(FHIR_PREFIX) and path not in NON_FHIR_PATHS:
             raise _Fail(404, "not-found", f"Not found in memory: {path}")
         self._authorize(request)
         if self._failures:
@@ -249,6 +254,9 @@ class InMemoryMedplum(httpx.BaseTransport, httpx.AsyncBaseTransport):
 
     def _fhir(self, request: httpx.Request, body: bytes) -> httpx.Response:
         """One FHIR interaction (also each entry of a batch or transaction)."""
+        handled = self.operations.answer(request, body)
+        if handled is not None:
+            return handled
         url = urlsplit(str(request.url))
         path = url.path.lstrip("/")
         params = parse_qsl(url.query, keep_blank_values=True)
@@ -694,7 +702,9 @@ def _same_content(old: Resource, new: Resource) -> bool:
 def _for_json(resource: Resource) -> Resource:
     """What a create/update answer shows: Binary without its (possibly large) data."""
     if resource.get("resourceType") == "Binary":
-        return {k: v for k, v in resource.items() if k != "data"}
+        # Medplum answers a Binary with a (presigned) download `url`; here: its own URL.
+        url = f"{BASE_URL}{FHIR_PREFIX}Binary/{resource['id']}"
+        return {**{k: v for k, v in resource.items() if k != "data"}, "url": url}
     return resource
 
 
