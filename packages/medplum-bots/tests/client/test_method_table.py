@@ -19,10 +19,12 @@ ROW = re.compile(r"^\| `(\w+)` \| (.+?) \|(.*)\|$")
 PUBLIC_METHODS = r"""
 const fs = require('fs');
 const { MedplumClient } = require('@medplum/core');
-const dts = fs.readFileSync(require.resolve('@medplum/core').replace(/index\.cjs$/, 'index.d.ts'), 'utf8');
+const entry = require.resolve('@medplum/core');
+const dts = fs.readFileSync(entry.replace(/index\.cjs$/, 'index.d.ts'), 'utf8');
 const start = dts.indexOf('export declare class MedplumClient ');
 const body = dts.slice(start, dts.indexOf('\n}\n', start));
-const hidden = new Set([...body.matchAll(/^    (?:private|protected) (?:readonly )?(\w+)/gm)].map((m) => m[1]));
+const declared = body.matchAll(/^    (?:private|protected) (?:readonly )?(\w+)/gm);
+const hidden = new Set([...declared].map((m) => m[1]));
 const names = Object.getOwnPropertyNames(MedplumClient.prototype)
   .filter((n) => n !== 'constructor' && !hidden.has(n));
 process.stdout.write(JSON.stringify(names));

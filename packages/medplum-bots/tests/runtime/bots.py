@@ -83,7 +83,7 @@ def describe(medplum: MedplumClient, event: BotEvent) -> Any:
 def hl7_echo(medplum: MedplumClient, event: BotEvent) -> Any:
     """Answers an HL7 v2 message with text naming the input's Python type and its segments."""
     CALLS.add("hl7_echo")
-    return f"{type(event.input).__name__}:" + "/".join(event.input.split("\r"))
+    return f"{type(event.input).__name__}:" + "/".join(map(str, event.input.segments))
 
 
 ALL: dict[str, Handler] = {

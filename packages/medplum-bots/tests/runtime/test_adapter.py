@@ -190,10 +190,13 @@ def test_the_access_token_never_reaches_logs_or_outcomes() -> None:
     assert "my token is [redacted]" in result.logs
 
 
-def test_hl7_text_stays_text_and_json_text_is_parsed() -> None:
+def test_hl7_text_becomes_an_hl7_message_and_json_text_is_parsed() -> None:
     message = "MSH|^~\\&|LAB|HOSP\rPID|1||123"
     seen = execute_sync(describe, payload(message, content_type=HL7_V2)).result
-    assert seen["input"] == message and seen["inputType"] == "str"
+    # The bot saw an Hl7Message; returned, it is answered as its text.
+    assert seen["input"] == message and seen["inputType"] == "Hl7Message"
+    not_hl7 = execute_sync(describe, payload("PID|1", content_type=HL7_V2)).result
+    assert not_hl7["inputType"] == "str"
     for kind in ("application/json", "application/fhir+json; charset=utf-8"):
         seen = execute_sync(describe, payload('{"resourceType": "Patient"}', content_type=kind))
         assert seen.result["input"] == {"resourceType": "Patient"}

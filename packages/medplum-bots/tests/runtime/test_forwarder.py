@@ -115,14 +115,15 @@ def test_the_callers_credentials_in_headers_stay_in_medplum(runtime_url: str) ->
     assert result.result["headers"] == ["content-type"]
 
 
-def test_hl7_messages_reach_the_python_bot_as_text(runtime_url: str) -> None:
-    # Medplum parses HL7 v2 input into an Hl7Message; the forwarder sends its text back.
+def test_hl7_messages_reach_the_python_bot_as_hl7_messages(runtime_url: str) -> None:
+    # Medplum parses HL7 v2 input into an Hl7Message; the forwarder sends its text, the
+    # runtime parses it again, as Medplum's own Lambda wrapper does.
     code = forwarder_code(runtime_url, "hl7_echo", SECRET)
     result = run_vmcontext(
         code, execution("MSH|^~\\&|LAB|HOSP\nPID|1||42", "x-application/hl7-v2+er7")
     )
     assert result.ok, result
-    assert result.result == "str:MSH|^~\\&|LAB|HOSP/PID|1||42"
+    assert result.result == "Hl7Message:MSH|^~\\&|LAB|HOSP/PID|1||42"
 
 
 def test_a_failing_python_bot_throws_its_outcome_after_printing_its_logs(runtime_url: str) -> None:

@@ -190,7 +190,7 @@ def test_event_fields_arrive_through_http(runtime: Runtime) -> None:
         headers={"X-Medplum-Deleted-Resource": "Patient/9"},
     )
     seen = runtime.post("describe", body).json()["result"]
-    assert seen["input"] == "MSH|^~\\&|LAB\rPID|1||42" and seen["inputType"] == "str"
+    assert seen["input"] == "MSH|^~\\&|LAB\rPID|1||42" and seen["inputType"] == "Hl7Message"
     assert seen["apiKey"] == "k" and seen["deleted"] == "Patient/9"
 
 

@@ -5,7 +5,7 @@
 //
 // Cases:
 //   {"op": "call", "fn": "createReference", "args": [...], "options": {...}?, "returnArgs": bool?}
-//   {"op": "value", "name": "LOINC"}
+//   {"op": "value", "name": "LOINC"}, {"op": "exports"} (core's exported names)
 //   {"op": "hl7", "text": "MSH|...", "steps": [["getSegment", "PID"], ["getField", 5], ...]}
 //   {"op": "segment", "fields": ["PID", ...], "context": [...]?, "steps": [...]}
 // A step calls a method on the previous step's result; [".name"] reads a property and
@@ -79,6 +79,8 @@ function run(c) {
       const value = core[c.fn](...args);
       return c.returnArgs ? { result: plain(value), args: plain(c.args) } : plain(value);
     }
+    case 'exports':
+      return Object.keys(core).sort();
     case 'value':
       return plain(core[c.name]);
     case 'hl7':

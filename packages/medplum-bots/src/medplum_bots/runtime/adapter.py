@@ -37,6 +37,7 @@ import httpx
 from medplum_bots.client import AsyncMedplumClient, MedplumClient
 from medplum_bots.errors import MedplumBotsError, OperationOutcomeError, UnknownBotError, outcome
 from medplum_bots.event import BotEvent, Headers
+from medplum_bots.hl7 import Hl7Message, input_for
 from medplum_bots.runtime.capture import LogBuffer, capture_logs, hold_capture
 from medplum_bots.runtime.threads import BotThreads
 
@@ -147,8 +148,9 @@ def is_json_content_type(content_type: str) -> bool:
 def event_from_payload(payload: Any) -> BotEvent:
     """The `BotEvent` a handler receives for a Medplum execution payload.
 
-    JSON content types given as text are parsed; every other input (HL7 v2 messages,
-    plain text) stays as sent. Raises InvalidPayloadError naming the bad field.
+    JSON content types given as text are parsed, HL7 v2 messages become `Hl7Message`s (as
+    Medplum hands TypeScript bots), plain text stays as sent. Raises InvalidPayloadError
+    naming the bad field.
     """
     if not isinstance(payload, Mapping):
         raise InvalidPayloadError("execution payload must be a JSON object")
@@ -164,6 +166,7 @@ def event_from_payload(payload: Any) -> BotEvent:
                 f"payload field 'input' is not valid JSON for {content_type_base(content_type)}"
                 f" (line {error.lineno} column {error.colno}: {error.msg})"
             ) from None
+    value = input_for(content_type, value)
     bot = _object_or_empty(payload, "bot")
     secrets = _object_or_empty(payload, "secrets")
     headers = _object_or_empty(payload, "headers")
@@ -512,6 +515,8 @@ def _jsonable(value: Any, path: str, parents: set[int]) -> Any:
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         fields = {f.name: getattr(value, f.name) for f in dataclasses.fields(value)}
         return _jsonable(fields, path, parents)
+    if isinstance(value, Hl7Message):
+        return value.to_string()  # an HL7 answer is its text, as Medplum's toString()
     dump = getattr(value, "model_dump", None)
     if callable(dump):
         return _jsonable(dump(mode="json"), path, parents)
