@@ -53,7 +53,7 @@ def test_references_point_inside_the_set_and_backwards() -> None:
 
 def test_loaded_in_memory_with_stable_ids() -> None:
     memory = InMemoryMedplum()
-    simpsons = load_fixtures(memory)
+    simpsons = memory.load_fixtures()
     medplum = memory.client()
 
     assert len(simpsons) == len(fixture_resources())
@@ -100,3 +100,28 @@ def test_docs_list_every_resource() -> None:
     """docs/testing.md's table names every key of the set (and nothing else)."""
     listed = set(re.findall(r"`([A-Z][A-Za-z]+/[a-z0-9-]+)`", DOCS.read_text()))
     assert listed == {key_of(r) for r in fixture_resources()}
+
+
+def test_the_set_serves_the_clients_operations() -> None:
+    """The value set expands and Homer's record is whole, as tests of bots calling them need."""
+    memory = InMemoryMedplum()
+    memory.load_fixtures()
+    medplum = memory.client()
+
+    expansion = medplum.value_set_expand(
+        {"url": "https://springfield-general.example/fhir/ValueSet/smoking-status"}
+    )
+    assert [c["code"] for c in expansion["expansion"]["contains"]] == [
+        "266919005",
+        "8517006",
+        "77176002",
+    ]
+    everything = medplum.read_patient_everything("homer-simpson")
+    found = {f"{e['resource']['resourceType']}/{e['resource']['id']}" for e in everything["entry"]}
+    assert {
+        "Patient/homer-simpson",
+        "DiagnosticReport/homer-lipid-panel",
+        "Observation/homer-ldl",
+        "Appointment/homer-follow-up",
+    } <= found
+    assert not any(key.startswith("Patient/") and key != "Patient/homer-simpson" for key in found)
