@@ -10,13 +10,22 @@ failure leaves every record as it was.
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from medplum_bots import BotEvent, MedplumClient
 from medplum_bots.utils import create_reference, get_reference_string
 
+if TYPE_CHECKING:
+    from medplum_bots.fhir import ResourceType
+
 # Resources re-pointed from the duplicate to the master, by their `subject` search parameter.
-CLINICAL = ("Observation", "DiagnosticReport", "Condition", "Encounter", "ServiceRequest")
+CLINICAL: tuple[ResourceType, ...] = (
+    "Observation",
+    "DiagnosticReport",
+    "Condition",
+    "Encounter",
+    "ServiceRequest",
+)
 
 
 def handler(medplum: MedplumClient, event: BotEvent) -> dict[str, Any] | None:
@@ -50,7 +59,7 @@ def handler(medplum: MedplumClient, event: BotEvent) -> dict[str, Any] | None:
     moved = [
         resource
         for kind in CLINICAL
-        for resource in medplum.search_resources(kind, {"subject": duplicate_ref})  # type: ignore[call-overload]
+        for resource in medplum.search_resources(kind, {"subject": duplicate_ref})
     ]
     merged = _merged(master, duplicate)
     retired = {
