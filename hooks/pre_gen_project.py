@@ -23,6 +23,8 @@ SHIPPED_BOT_FILES = (
     "src/bots/hapi_sync_simple_bot.py",
     "tests/test_hapi_sync_bot.py",
     "tests/test_hapi_sync_simple_bot.py",
+    "src/bots/oru_results_bot.py",
+    "tests/test_oru_results_bot.py",
     "tests/test_http_helpers.py",
 )
 

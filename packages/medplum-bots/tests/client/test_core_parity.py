@@ -4,6 +4,10 @@ The same calls go through @medplum/core 4.x under Node and through `MedplumClien
 `AsyncMedplumClient`, each against its own loopback server (real sockets) that answers like
 Medplum. The requests each server saw (method, path and query, Content-Type, body,
 `X-Security-Context`, download's `Accept`) and the results must be the same.
+
+One difference is by design (docs/client.md): an Attachment's `url` is `Binary/<id>` where
+@medplum/core keeps the Binary's presigned URL, which Medplum itself rewrites to `Binary/<id>`
+when the resource holding it is stored. `STORAGE` below applies that rewrite to core's side.
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ SESSION = {
     "membership": {"resourceType": "ProjectMembership", "id": "m1", "admin": True},
     "profile": {"resourceType": "Practitioner", "id": "dr1", "name": [{"family": "Smith"}]},
 }
+STORAGE = ("BASE/storage/bin-1", "Binary/bin-1")
 CDA = '<ClinicalDocument xmlns="urn:hl7-org:v3"><title>x</title></ClinicalDocument>'
 OPS = [{"op": "replace", "path": "/active", "value": True}]
 
@@ -45,7 +50,11 @@ class LikeMedplum:
     def __call__(self, seen: Seen) -> Reply:
         url = urlsplit(seen.path)
         path = url.path
-        body = json.loads(seen.body) if seen.body[:1] in (b"{", b"[") else None
+        body = None
+        if seen.body[:1] in (b"{", b"["):
+            # Medplum stores attachments of its own storage as `Binary/<id>`.
+            base = self.server.base_url if self.server else ""
+            body = json.loads(seen.body.decode().replace(f"{base}storage/", "Binary/"))
         ok = {"resourceType": "OperationOutcome", "issue": [{"severity": "information"}]}
         if path == "/auth/me":
             return Reply(200, SESSION, content_type="application/json")
@@ -278,7 +287,7 @@ def _request(seen: Seen, base_url: str) -> dict[str, Any]:
     media = seen.headers.get("content-type", "").split(";")[0].strip().lower() or None
     body: Any = seen.body.decode(errors="replace")
     if media and (media.endswith("json")) and seen.body:
-        body = json.loads(seen.body.decode().replace(base_url, "BASE/"))
+        body = json.loads(seen.body.decode().replace(base_url, "BASE/").replace(*STORAGE))
         if isinstance(body, dict):
             body.pop("sent", None)  # createComment's clock
     shape = {
@@ -300,8 +309,9 @@ def _result(value: Any, base_url: str) -> Any:
         return value["$blob"]
     if isinstance(value, bytes):
         return value.decode()
-    text = json.dumps(value).replace(base_url, "BASE/")
-    result = json.loads(text)
+    result = json.loads(json.dumps(value).replace(base_url, "BASE/"))
+    if isinstance(result, dict) and "resourceType" not in result and "url" in result:
+        result["url"] = result["url"].replace(*STORAGE)  # an Attachment
     if isinstance(result, dict):
         result.pop("sent", None)
     return result

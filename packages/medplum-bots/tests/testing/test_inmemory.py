@@ -227,9 +227,7 @@ def test_binary_round_trip_raw_and_as_json(server: InMemoryMedplum) -> None:
 def test_attachment_points_at_a_readable_binary(medplum: MedplumClient) -> None:
     attachment = medplum.create_attachment("print('hi')\n", "text/x-python", "bot.py")
 
-    # As Medplum's, the url is the Binary's download URL (not a `Binary/<id>` reference).
-    assert medplum.download(attachment["url"]) == b"print('hi')\n"
-    binary = medplum.read_resource("Binary", attachment["url"].rsplit("/", 1)[1])
+    binary = medplum.read_reference({"reference": attachment["url"]})
     assert base64.b64decode(binary["data"]) == b"print('hi')\n"
     assert attachment["title"] == "bot.py"
 
@@ -358,9 +356,7 @@ def test_searches_it_cannot_answer_are_400(
 
 
 def test_unknown_operations_are_400(medplum: MedplumClient) -> None:
-    with pytest.raises(
-        OperationOutcomeError, match=r"Operation not supported in memory: \$lastn"
-    ):
+    with pytest.raises(OperationOutcomeError, match=r"Operation not supported in memory: \$lastn"):
         medplum.get("fhir/R4/Observation/$lastn")
     assert status_of(lambda: medplum.get("admin/projects/1")) == 404
     assert status_of(lambda: medplum.get("fhir/R4/Patient/_history")) == 400

@@ -766,15 +766,14 @@ class _ClientCore:
 def attachment_of(
     binary: Mapping[str, Any], content_type: str, filename: str | None
 ) -> dict[str, Any]:
-    """The Attachment createAttachment returns for an uploaded Binary.
+    """The Attachment createAttachment returns for an uploaded Binary: `url` is `Binary/<id>`.
 
-    Medplum answers a Binary upload with a (presigned) `url`; a server that sends none (an
-    older stand-in) gets `Binary/<id>`, which `download` accepts too.
+    @medplum/core returns the Binary's presigned download `url`; Medplum rewrites such URLs
+    to `Binary/<id>` whenever a resource holding them is stored, so the stored result is the
+    same, and `Binary/<id>` does not expire (`download` accepts it; the presigned URL stays
+    on `create_binary`'s answer).
     """
-    result: dict[str, Any] = {
-        "contentType": content_type,
-        "url": binary.get("url") or f"Binary/{binary.get('id')}",
-    }
+    result: dict[str, Any] = {"contentType": content_type, "url": f"Binary/{binary['id']}"}
     if filename:
         result["title"] = filename
     return result

@@ -711,9 +711,7 @@ def _same_content(old: Resource, new: Resource) -> bool:
 def _for_json(resource: Resource) -> Resource:
     """What a create/update answer shows: Binary without its (possibly large) data."""
     if resource.get("resourceType") == "Binary":
-        # Medplum answers a Binary with a (presigned) download `url`; here: its own URL.
-        url = f"{BASE_URL}{FHIR_PREFIX}Binary/{resource['id']}"
-        return {**{k: v for k, v in resource.items() if k != "data"}, "url": url}
+        return {k: v for k, v in resource.items() if k != "data"}
     return resource
 
 

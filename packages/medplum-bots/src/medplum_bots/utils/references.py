@@ -4,10 +4,14 @@
 from __future__ import annotations
 
 import re
-from typing import Any
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 from medplum_bots.errors import OperationOutcomeError
 from medplum_bots.utils.format import format_codeable_concept, format_human_name
+
+if TYPE_CHECKING:
+    from medplum_bots.fhir import Reference
 
 Json = dict[str, Any]
 
@@ -35,7 +39,7 @@ def is_resource_with_id(value: Any, resource_type: str | None = None) -> bool:
     return is_resource(value, resource_type) and isinstance(value.get("id"), str)
 
 
-def get_reference_string(value: Json) -> str | None:
+def get_reference_string(value: Mapping[str, Any]) -> str | None:
     """`Type/id` of a resource, or a reference's `reference`; None when neither is known."""
     if is_reference(value):
         reference: str = value["reference"]
@@ -45,7 +49,7 @@ def get_reference_string(value: Json) -> str | None:
     return None
 
 
-def create_reference(resource: Json) -> Json:
+def create_reference(resource: Mapping[str, Any]) -> Reference:
     """`{"reference": "Type/id", "display": ...}`; no display when it would repeat the reference."""
     reference = get_reference_string(resource) or "undefined/undefined"
     display = get_display_string(resource)
@@ -85,7 +89,7 @@ def _invalid(text: str) -> Json:
     }
 
 
-def get_display_string(resource: Json) -> str:
+def get_display_string(resource: Mapping[str, Any]) -> str:
     """The human name of a resource, the way Medplum's UI and `create_reference` name it."""
     kind = resource.get("resourceType")
     if kind in _PROFILE_TYPES:
