@@ -10,7 +10,8 @@ failure leaves every record as it was.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, cast
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 from medplum_bots import BotEvent, MedplumClient
 from medplum_bots.utils import create_reference, get_reference_string
@@ -46,12 +47,7 @@ def handler(medplum: MedplumClient, event: BotEvent) -> dict[str, Any] | None:
             "_sort": "_lastUpdated",
         },
     )
-    # The utils take plain dicts (a TypedDict is not one): the typed answer is cast once.
-    masters = [
-        cast("dict[str, Any]", p)
-        for p in candidates
-        if p["id"] != duplicate["id"] and p.get("active") is not False
-    ]
+    masters = [p for p in candidates if p["id"] != duplicate["id"] and p.get("active") is not False]
     if not masters:
         return None
     master = masters[0]
@@ -88,7 +84,7 @@ def handler(medplum: MedplumClient, event: BotEvent) -> dict[str, Any] | None:
     return {"master": get_reference_string(master), "duplicate": duplicate_ref, "moved": len(moved)}
 
 
-def _merged(master: dict[str, Any], duplicate: dict[str, Any]) -> dict[str, Any]:
+def _merged(master: Mapping[str, Any], duplicate: Mapping[str, Any]) -> dict[str, Any]:
     def union(key: str) -> list[Any]:
         kept = list(master.get(key) or [])
         return kept + [v for v in duplicate.get(key) or [] if v not in kept]

@@ -8,6 +8,7 @@ Observation carries an identifier made from the response and the question.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from medplum_bots import BotEvent, MedplumClient
@@ -97,7 +98,7 @@ def _patient(answers: dict[str, Any]) -> dict[str, Any]:
 
 
 def _observations(
-    answers: dict[str, Any], response: dict[str, Any], subject: dict[str, Any]
+    answers: dict[str, Any], response: dict[str, Any], subject: Mapping[str, Any]
 ) -> list[dict[str, Any]]:
     common: dict[str, Any] = {"resourceType": "Observation", "status": "final", "subject": subject}
     if response.get("authored"):

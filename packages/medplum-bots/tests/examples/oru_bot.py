@@ -9,7 +9,8 @@ acknowledged without writing; `ifNoneExist` on the report guards two deliveries 
 
 from __future__ import annotations
 
-from typing import Any, cast
+from collections.abc import Mapping
+from typing import Any
 
 from medplum_bots import AsyncMedplumClient, BotEvent
 from medplum_bots.hl7 import AckCode, Hl7Message, Hl7Segment
@@ -29,22 +30,14 @@ async def handler(medplum: AsyncMedplumClient, event: BotEvent) -> Hl7Message:
     if pid is None or obr is None:
         return _reject(message, "AR", "PID and OBR segments are required")
     mrn = pid.get_component(3, 1)
-    # The utils take plain dicts (a TypedDict is not one): typed answers are cast.
-    patient = cast(
-        "dict[str, Any] | None",
-        await medplum.search_one("Patient", {"identifier": f"{MRN}|{mrn}"}),
-    )
+    patient = await medplum.search_one("Patient", {"identifier": f"{MRN}|{mrn}"})
     if patient is None:
         print(f"No patient with MRN {mrn}")
         return _reject(message, "AE", f"Unknown MRN {mrn}")
 
     subject = create_reference(patient)
-    order = cast(
-        "dict[str, Any] | None",
-        await medplum.search_one(
-            "ServiceRequest", {"identifier": f"{ORDER}|{obr.get_component(2, 1)}"}
-        ),
-    )
+    placer = obr.get_component(2, 1)
+    order = await medplum.search_one("ServiceRequest", {"identifier": f"{ORDER}|{placer}"})
     observations = [_observation(obx, subject) for obx in message.get_all_segments("OBX")]
     report_number = obr.get_component(3, 1)
     report: dict[str, Any] = {
@@ -101,7 +94,7 @@ def _code(segment: Hl7Segment, field: int) -> dict[str, Any]:
     }
 
 
-def _observation(obx: Hl7Segment, subject: dict[str, Any]) -> dict[str, Any]:
+def _observation(obx: Hl7Segment, subject: Mapping[str, Any]) -> dict[str, Any]:
     observation: dict[str, Any] = {
         "resourceType": "Observation",
         "status": STATUS.get(obx.get_component(11, 1), "final"),

@@ -10,7 +10,8 @@ named in the log (the AuditEvent), for the front desk to call. `event.input` may
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, cast
+from collections.abc import Mapping
+from typing import Any
 
 from medplum_bots import AsyncMedplumClient, BotEvent
 from medplum_bots.utils import create_reference, format_human_name
@@ -21,18 +22,14 @@ REMINDER = "https://springfield-general.example/fhir/appointment-reminder"
 
 async def handler(medplum: AsyncMedplumClient, event: BotEvent) -> dict[str, list[str]]:
     now = _now(event.input)
-    # The utils take plain dicts (a TypedDict is not one): the typed answer is cast once.
-    appointments = cast(
-        "list[dict[str, Any]]",
-        await medplum.search_resources(
-            "Appointment",
-            [
-                ("status", "booked"),
-                ("date", f"ge{_instant(now)}"),
-                ("date", f"lt{_instant(now + WINDOW)}"),
-                ("_sort", "date"),
-            ],
-        ),
+    appointments = await medplum.search_resources(
+        "Appointment",
+        [
+            ("status", "booked"),
+            ("date", f"ge{_instant(now)}"),
+            ("date", f"lt{_instant(now + WINDOW)}"),
+            ("_sort", "date"),
+        ],
     )
     sent: list[str] = []
     no_email: list[str] = []
@@ -93,7 +90,7 @@ def _instant(moment: dt.datetime) -> str:
 
 
 async def _participant(
-    medplum: AsyncMedplumClient, appointment: dict[str, Any], kind: str
+    medplum: AsyncMedplumClient, appointment: Mapping[str, Any], kind: str
 ) -> dict[str, Any] | None:
     for participant in appointment.get("participant") or []:
         reference = (participant.get("actor") or {}).get("reference", "")
@@ -104,7 +101,7 @@ async def _participant(
 
 
 def _text(
-    patient: dict[str, Any], doctor: dict[str, Any] | None, appointment: dict[str, Any]
+    patient: Mapping[str, Any], doctor: Mapping[str, Any] | None, appointment: Mapping[str, Any]
 ) -> str:
     start = dt.datetime.fromisoformat(appointment["start"].replace("Z", "+00:00"))
     given = ((patient.get("name") or [{}])[0].get("given") or [""])[0]
