@@ -1,4 +1,9 @@
-"""intake_bot on the fixture set's intake response (Ned Flanders, not yet a patient)."""
+"""intake_bot on the fixture set's intake response (Ned Flanders, not yet a patient).
+
+Portable: no fixed ids, so these tests also pass against a server (`pytest --medplum ENV`;
+tests/testing/test_pytest_plugin.py runs them against the stand-in), except the last two,
+which inspect the in-memory server.
+"""
 
 from __future__ import annotations
 
@@ -43,8 +48,9 @@ def test_the_response_becomes_a_patient_with_observations(
     }
     assert values == {"29463-7": 72.5, "8302-2": 178, "72166-2": None}
     assert all(o["subject"]["reference"] == result["patient"] for o in observations)
-    assert all(o["derivedFrom"] == [{"reference": NED}] for o in observations)
-    stored = medplum.read_resource("QuestionnaireResponse", "ned-flanders-intake")
+    derived = [{"reference": f"QuestionnaireResponse/{medplum_fixtures.id(NED)}"}]
+    assert all(o["derivedFrom"] == derived for o in observations)
+    stored = medplum.read_resource("QuestionnaireResponse", medplum_fixtures.id(NED))
     assert stored["subject"]["reference"] == result["patient"]
 
 
@@ -52,7 +58,7 @@ def test_running_twice_creates_nothing_more(
     medplum: MedplumClient, medplum_fixtures: Fixtures
 ) -> None:
     first = run(medplum, medplum_fixtures[NED])
-    again = run(medplum, medplum.read_resource("QuestionnaireResponse", "ned-flanders-intake"))
+    again = run(medplum, medplum.read_resource("QuestionnaireResponse", medplum_fixtures.id(NED)))
 
     assert again == first
     assert len(medplum.search_resources("Patient", {"family": "Flanders"})) == 1

@@ -115,7 +115,7 @@ def run_pytest(folder: Path, *args: str, env: dict[str, str] | None = None) -> R
 
 
 def make_folder(root: Path, base_url: str = "https://medplum.example/") -> Path:
-    (root / "tests").mkdir()
+    (root / "tests").mkdir(parents=True)
     (root / "pytest.ini").write_text(
         "[pytest]\nasyncio_mode = auto\nasyncio_default_fixture_loop_scope = function\n"
     )
@@ -184,6 +184,53 @@ def test_same_tests_on_a_server_then_removed(
     assert len(created) == len(deleted) == 5 * len(fixture_resources()) + 3
     assert len({r.path for r in deleted}) == len(deleted)  # none deleted twice
     assert medplum_standin.tokens_issued == 1  # one login for the whole session
+
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+
+
+def with_intake_example(folder: Path) -> Path:
+    """The intake example bot and its tests, laid out as in this package."""
+    (folder / "pytest.ini").write_text((folder / "pytest.ini").read_text() + "pythonpath = .\n")
+    (folder / "tests" / "__init__.py").write_text("")
+    (folder / "tests" / "examples").mkdir()
+    for name in ("__init__.py", "intake_bot.py", "test_intake_bot.py"):
+        (folder / "tests" / "examples" / name).write_text((EXAMPLES / name).read_text())
+    (folder / "tests" / "test_portable.py").unlink()
+    return folder
+
+
+INTAKE_PORTABLE = (
+    "test_the_response_becomes_a_patient_with_observations",
+    "test_running_twice_creates_nothing_more",
+    "test_no_consent_no_email",
+)
+INTAKE_IN_MEMORY = (
+    "test_a_missing_answer_fails_and_writes_nothing",
+    "test_as_deployed_the_log_names_the_patient",
+)
+
+
+def test_an_example_bots_tests_pass_in_memory_and_on_a_server(
+    tmp_path: Path, medplum_standin: MedplumStandIn
+) -> None:
+    offline = run_pytest(with_intake_example(make_folder(tmp_path / "offline")))
+    live = run_pytest(
+        with_intake_example(make_folder(tmp_path / "live", medplum_standin.base_url)),
+        "--medplum",
+        "staging",
+        env=credentials(),
+    )
+
+    assert offline.outcomes == dict.fromkeys(INTAKE_PORTABLE + INTAKE_IN_MEMORY, "passed")
+    assert live.outcomes == {
+        **dict.fromkeys(INTAKE_PORTABLE, "passed"),
+        **dict.fromkeys(INTAKE_IN_MEMORY, "skipped"),
+    }, live.output
+    # The bot wrote patients and observations on the server; the tests' cleanup removed them.
+    written = {r.path.split("/")[3] for r in medplum_standin.requests if r.status == 201}
+    assert {"Patient", "Observation", "QuestionnaireResponse"} <= written
+    assert [kind for kind in sorted(written) if medplum_standin.store.all(kind)] == []
 
 
 def test_cleanup_failure_names_the_tag(tmp_path: Path, medplum_standin: MedplumStandIn) -> None:
