@@ -47,7 +47,8 @@ class BotEvent(Generic[InputT]):
 
     `input` is the parsed body for JSON content types, an `Hl7Message` for HL7 v2
     (`x-application/hl7-v2+er7`, as Medplum hands TypeScript bots; a test builds one with
-    `medplum_bots.hl7.input_for(content_type, text)`), and the raw text otherwise. `secrets` maps a name to the Project's setting, e.g.
+    `medplum_bots.hl7.input_for(content_type, text)`), and the raw text otherwise.
+    `secrets` maps a name to the Project's setting, e.g.
     `{"API_KEY": {"name": "API_KEY", "valueString": "..."}}`; `secret()` reads its value.
     """
 

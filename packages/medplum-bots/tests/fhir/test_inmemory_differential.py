@@ -92,7 +92,9 @@ def _patch(client: MedplumClient, resource: dict[str, Any]) -> Any:
     base = _bases().get(resource["resourceType"])
     if base is None:
         pytest.skip(f"no valid {resource['resourceType']} case to patch")
-    stored = client.create_resource({k: v for k, v in base.items() if k != "id"})
+    created = client.create_resource({k: v for k, v in base.items() if k != "id"})
+    # What is stored (a create answers a Binary with a download `url` the store does not hold).
+    stored = client.read_resource(created["resourceType"], created["id"])
     return client.patch_resource(stored["resourceType"], stored["id"], _patch_to(stored, resource))
 
 

@@ -1,5 +1,7 @@
-"""The stand-in's HTTP API: OAuth token, FHIR REST, Binary, admin bot creation, $deploy,
-$execute. Transport-free: `Api.handle(Request) -> Reply`."""
+"""The stand-in's HTTP API: OAuth token, `auth/me`, admin bot creation, `$deploy`,
+`$execute`; the rest of FHIR REST (CRUD, conditional interactions, history, search, Bundles,
+Binary) is handed to the caller's project engine (`medplum_bots.testing.inmemory`).
+Transport-free: `Api.handle(Request) -> Reply`."""
 
 from __future__ import annotations
 
@@ -9,31 +11,30 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, urlencode
 
-from medplum_bots.testing.json_patch import PatchError, apply_patch
+import httpx
+from medplum_bots.errors import outcome
+from medplum_bots.testing.inmemory import FhirError
+from medplum_bots.testing.search import SearchError, parse_search
 
 from medplum_standin import outcomes
 from medplum_standin.bots import Execution
-from medplum_standin.fhir_store import Gone, NotFound, Resource
-from medplum_standin.outcomes import ApiError
-from medplum_standin.search import SearchError, search
-from medplum_standin.validation import ValidationError, validate
+from medplum_standin.projects import Resource
 
 if TYPE_CHECKING:
     from medplum_standin.server import MedplumStandIn, Token
 
 FHIR_JSON = "application/fhir+json"
 JSON = "application/json"
-# Content types $execute passes through as the event's contentType (Medplum's list).
-EXECUTE_CONTENT_TYPES = (JSON, FHIR_JSON, "text/plain", "x-application/hl7-v2+er7")
 _MIRRORED_CONTENT_TYPES = ("text/plain", "x-application/hl7-v2+er7")
 LAMBDA_CONFLICT = (
     "The operation cannot be performed at this time. An update is in progress for resource: "
     "arn:aws:lambda:us-east-1:123456789012:function:medplum-bot-lambda-{id}"
 )
 MAX_LAMBDA_TIMEOUT = 900
-_TYPE = r"[A-Z][A-Za-z]+"
+# Headers of the HTTP hop, not of the request the engine answers.
+_HOP_HEADERS = ("host", "content-length", "transfer-encoding", "connection", "authorization")
 _ID = r"[A-Za-z0-9\-.]{1,64}"
 
 
@@ -89,16 +90,11 @@ def route(method: str, pattern: str) -> Callable[[Handler], Handler]:
     return register
 
 
-def _etag(resource: Resource) -> dict[str, str]:
-    return {"ETag": f'W/"{resource["meta"]["versionId"]}"'}
-
-
 class Api:
     """Request handling; all state lives in the `MedplumStandIn` it serves."""
 
     def __init__(self, host: MedplumStandIn) -> None:
         self.host = host
-        self.store = host.store
 
     def handle(self, request: Request) -> Reply:
         """Route a request; every failure becomes an OperationOutcome answer."""
@@ -112,10 +108,10 @@ class Api:
                 if method == request.method:
                     return handler(self, request, found)
             if allowed:
-                raise ApiError(405, "not-supported", "Method not allowed")
+                raise FhirError(405, "not-supported", "Method not allowed")
             raise outcomes.not_found()
-        except ApiError as error:
-            return Reply.of_json(error.status, error.body)
+        except FhirError as error:
+            return Reply.of_json(error.status, error.outcome)
 
     # -- helpers ------------------------------------------------------------------------
     def token(self, request: Request) -> Token:
@@ -130,73 +126,12 @@ class Api:
 
     def read(self, resource_type: str, id: str, project_id: str) -> Resource:
         """Read in the caller's project (404 / 410)."""
-        try:
-            return self.store.read(resource_type, id, project_id)
-        except NotFound:
-            raise outcomes.not_found() from None
-        except Gone:
-            raise outcomes.gone() from None
-
-    def valid(self, resource: Any, resource_type: str) -> Resource:
-        """Strict validation (400 on failure)."""
-        try:
-            return validate(resource, resource_type)
-        except ValidationError as error:
-            raise outcomes.bad_request(str(error)) from None
-
-    def search(self, resource_type: str, token: Token, query: list[tuple[str, str]]) -> Resource:
-        """Search in the caller's project (400 on a bad parameter)."""
-        try:
-            return search(self.store, resource_type, token.project_id, query, self.host.base_url)
-        except SearchError as error:
-            raise outcomes.bad_request(str(error)) from None
-
-    def check_if_match(self, request: Request, current: Resource) -> None:
-        """Optimistic locking: `If-Match: W/"<versionId>"` must name the current version."""
-        wanted = request.headers.get("if-match")
-        if wanted is not None and wanted.strip() not in (
-            f'W/"{current["meta"]["versionId"]}"',
-            f'"{current["meta"]["versionId"]}"',
-        ):
-            raise outcomes.precondition_failed()
-
-    def created(self, resource: Resource, token: Token) -> Resource:
-        """Store a new resource and fire subscriptions."""
-        stored = self.store.create(resource, token.project_id, token.profile)
-        self.host.fire_subscriptions(stored, "create")
-        return stored
-
-    def updated(self, resource: Resource, token: Token) -> Resource:
-        """Store a new version and fire subscriptions (only when something changed)."""
-        before = self.store.read(resource["resourceType"], resource["id"], token.project_id)
-        stored = self.store.update(resource, token.project_id, token.profile)
-        if stored["meta"]["versionId"] != before["meta"]["versionId"]:
-            self.host.fire_subscriptions(stored, "update")
-        return stored
-
-    def write_binary(self, request: Request, token: Token, id: str | None) -> Resource:
-        """Create (or replace) a Binary from a raw body or a FHIR Binary JSON body."""
-        content_type = request.headers.get("content-type") or "application/octet-stream"
-        content = request.body
-        binary: Resource = {"resourceType": "Binary", "contentType": content_type}
-        if request.content_type == FHIR_JSON:
-            parsed = request.json()
-            if isinstance(parsed, dict) and parsed.get("resourceType") == "Binary":
-                binary = {k: v for k, v in parsed.items() if k not in ("data", "meta", "id")}
-                content = base64.b64decode(parsed.get("data") or "")
-        if id is None:
-            stored = self.created(binary, token)
-        else:
-            with self.store.lock:
-                current = self.read("Binary", id, token.project_id)
-                self.check_if_match(request, current)
-                stored = self.store.update({**binary, "id": id}, token.project_id, token.profile)
-        self.store.put_binary_content(stored["id"], content)
-        return self.store.read("Binary", stored["id"])
+        return self.host.store.read(resource_type, id, project_id)
 
     def binary_json(self, binary: Resource) -> Resource:
         """A Binary as JSON, with a (pretend presigned) download URL."""
-        return {**binary, "url": f"{self.host.base_url}storage/{binary['id']}"}
+        shown = {k: v for k, v in binary.items() if k != "data"}
+        return {**shown, "url": f"{self.host.base_url}storage/{binary['id']}"}
 
 
 # -- OAuth ----------------------------------------------------------------------------------
@@ -280,14 +215,15 @@ def _admin_create_bot(api: Api, request: Request, found: re.Match[str]) -> Reply
     }
     if body.get("description"):
         bot["description"] = body["description"]
-    bot = api.created(api.valid(bot, "Bot"), token)
+    store = api.host.store
+    bot = store.create(bot, project_id, token.profile)
     membership: Resource = {
         "resourceType": "ProjectMembership",
         "project": {"reference": f"Project/{project_id}"},
         "user": {"reference": f"Bot/{bot['id']}", "display": bot["name"]},
         "profile": {"reference": f"Bot/{bot['id']}", "display": bot["name"]},
     }
-    api.store.create(membership, project_id, token.profile)
+    store.create(membership, project_id, token.profile)
     return Reply.of_json(201, bot)
 
 
@@ -301,15 +237,19 @@ def _deploy(api: Api, request: Request, found: re.Match[str]) -> Reply:
         raise outcomes.bad_request("Missing code")
     bot = api.read("Bot", found.group(1), token.project_id)
     filename = body.get("filename") or "index.js"
-    binary = api.created({"resourceType": "Binary", "contentType": "text/javascript"}, token)
-    api.store.put_binary_content(binary["id"], str(code).encode())
+    content = base64.b64encode(str(code).encode()).decode()
+    store = api.host.store
+    binary = store.create(
+        {"resourceType": "Binary", "contentType": "text/javascript", "data": content},
+        token.project_id,
+        token.profile,
+    )
     bot["executableCode"] = {
         "contentType": "text/javascript",
         "url": f"Binary/{binary['id']}",
         "title": filename,
     }
-    # The stored Bot is never invalid here, but Medplum re-validates on update too.
-    bot = api.updated(api.valid(bot, "Bot"), token)
+    bot = store.update(bot, token.project_id, token.profile)
     if bot.get("runtimeVersion") == "awslambda":
         if int(bot.get("timeout") or 0) > MAX_LAMBDA_TIMEOUT:
             raise outcomes.bad_request("Bot timeout exceeds allowed maximum of 900 seconds")
@@ -334,10 +274,7 @@ def _execute(api: Api, request: Request, found: re.Match[str]) -> Reply:
         identifier = dict(request.query).get("identifier")
         if not identifier:
             raise outcomes.bad_request("Must specify bot ID or identifier.")
-        hits = api.search("Bot", token, [("identifier", identifier)])["entry"]
-        if not hits:
-            raise outcomes.not_found()
-        bot = hits[0]["resource"]
+        bot = _bot_by_identifier(api, token.project_id, identifier)
     content_type = request.content_type
     if request.method == "GET":
         input: Any = dict(request.query)  # Medplum passes `req.query` as the input
@@ -360,16 +297,23 @@ def _execute(api: Api, request: Request, found: re.Match[str]) -> Reply:
     return _execution_reply(execution, content_type)
 
 
+def _bot_by_identifier(api: Api, project_id: str, identifier: str) -> Resource:
+    engine = api.host.store.engine(project_id)
+    try:
+        hits = parse_search("Bot", [("identifier", identifier)]).run(engine)
+    except SearchError as error:
+        raise outcomes.bad_request(str(error)) from None
+    if not hits:
+        raise outcomes.not_found()
+    return engine.read("Bot", hits[0]["id"])
+
+
 def _execution_reply(execution: Execution, content_type: str) -> Reply:
     """Medplum's answer: the return value (numbers as strings), else an OperationOutcome."""
     status = 200 if execution.success else 400
     answer_type = content_type if content_type in _MIRRORED_CONTENT_TYPES else JSON
     if not execution.has_value:
-        body = (
-            outcomes.ALL_OK
-            if execution.success
-            else outcomes.outcome("error", "invalid", execution.log)
-        )
+        body = outcomes.ALL_OK if execution.success else outcome("error", "invalid", execution.log)
         return Reply.of_json(status, body, answer_type)
     value = execution.value
     if isinstance(value, bool):
@@ -382,153 +326,39 @@ def _execution_reply(execution: Execution, content_type: str) -> Reply:
     return Reply.of_json(status, value, answer_type)
 
 
-# -- Binary -----------------------------------------------------------------------------
-@route("POST", r"/fhir/R4/Binary")
-def _binary_create(api: Api, request: Request, _: re.Match[str]) -> Reply:
-    token = api.token(request)
-    binary = api.write_binary(request, token, None)
-    return Reply.of_json(
-        201, api.binary_json(binary), Location=f"{api.host.base_url}fhir/R4/Binary/{binary['id']}"
-    )
-
-
-@route("PUT", rf"/fhir/R4/Binary/({_ID})")
-def _binary_update(api: Api, request: Request, found: re.Match[str]) -> Reply:
-    token = api.token(request)
-    binary = api.write_binary(request, token, found.group(1))
-    return Reply.of_json(200, api.binary_json(binary), **_etag(binary))
-
-
-@route("GET", rf"/fhir/R4/Binary/({_ID})")
-def _binary_read(api: Api, request: Request, found: re.Match[str]) -> Reply:
-    token = api.token(request)
-    binary = api.read("Binary", found.group(1), token.project_id)
-    if "fhir+json" in request.headers.get("accept", ""):
-        return Reply.of_json(200, api.binary_json(binary), **_etag(binary))
-    return Reply(200, api.store.binary_content(binary["id"]), binary["contentType"], _etag(binary))
-
-
+# -- storage and FHIR REST --------------------------------------------------------------
 @route("GET", rf"/storage/({_ID})")
 def _storage(api: Api, _: Request, found: re.Match[str]) -> Reply:
     # The "presigned" URL needs no token, like S3's.
-    binary = api.store.get("Binary", found.group(1))
+    binary = api.host.store.get("Binary", found.group(1))
     if binary is None:
         raise outcomes.not_found()
-    return Reply(200, api.store.binary_content(binary["id"]), binary["contentType"])
+    return Reply(200, api.host.store.binary_content(binary["id"]), binary["contentType"])
 
 
-# -- FHIR REST ---------------------------------------------------------------------------
-@route("GET", rf"/fhir/R4/({_TYPE})")
-def _search(api: Api, request: Request, found: re.Match[str]) -> Reply:
+def _fhir(api: Api, request: Request, _: re.Match[str]) -> Reply:
+    """Everything else under `fhir/R4/` is answered by the project's in-memory engine."""
     token = api.token(request)
-    return Reply.of_json(200, api.search(found.group(1), token, request.query))
-
-
-@route("POST", rf"/fhir/R4/({_TYPE})")
-def _create(api: Api, request: Request, found: re.Match[str]) -> Reply:
-    token = api.token(request)
-    resource_type = found.group(1)
-    resource = api.valid(request.json(), resource_type)
-    condition = request.headers.get("if-none-exist")
-    with api.store.lock:  # conditional create: search and create as one step
-        if condition:
-            hits = api.search(resource_type, token, parse_qsl(condition))["entry"]
-            if len(hits) > 1:
-                raise outcomes.precondition_failed()
-            if hits:
-                existing = hits[0]["resource"]
-                return Reply.of_json(200, existing, **_etag(existing))
-        stored = api.created({k: v for k, v in resource.items() if k != "id"}, token)
-    return Reply.of_json(
-        201,
-        stored,
-        Location=f"{api.host.base_url}fhir/R4/{resource_type}/{stored['id']}",
-        **_etag(stored),
+    engine = api.host.store.engine(token.project_id)
+    url = engine.base_url + request.path.lstrip("/")
+    if request.query:
+        url += "?" + urlencode(request.query)
+    headers = {k: v for k, v in request.headers.items() if k not in _HOP_HEADERS}
+    answer = engine.handle(
+        httpx.Request(request.method, url, headers=headers, content=request.body),
+        request.body,
+        author=token.profile,
     )
+    kept = {k: v for k, v in answer.headers.items() if k in ("etag", "location")}
+    content_type = answer.headers.get("content-type", FHIR_JSON)
+    body = answer.content
+    if request.path.startswith("/fhir/R4/Binary") and content_type.startswith(FHIR_JSON):
+        value = answer.json()
+        if isinstance(value, dict) and value.get("resourceType") == "Binary" and "id" in value:
+            # Medplum answers a Binary as JSON with a (presigned) download URL.
+            body = json.dumps(api.binary_json(value)).encode()
+    return Reply(answer.status_code, body, content_type, kept)
 
 
-@route("GET", rf"/fhir/R4/({_TYPE})/({_ID})")
-def _read(api: Api, request: Request, found: re.Match[str]) -> Reply:
-    token = api.token(request)
-    resource = api.read(found.group(1), found.group(2), token.project_id)
-    return Reply.of_json(200, resource, **_etag(resource))
-
-
-@route("GET", rf"/fhir/R4/({_TYPE})/({_ID})/_history")
-def _history(api: Api, request: Request, found: re.Match[str]) -> Reply:
-    token = api.token(request)
-    api.read(found.group(1), found.group(2), token.project_id)
-    versions = list(reversed(api.store.history(found.group(1), found.group(2))))
-    return Reply.of_json(
-        200,
-        {
-            "resourceType": "Bundle",
-            "type": "history",
-            "entry": [{"resource": v} for v in versions],
-        },
-    )
-
-
-@route("PUT", rf"/fhir/R4/({_TYPE})/({_ID})")
-def _update(api: Api, request: Request, found: re.Match[str]) -> Reply:
-    token = api.token(request)
-    resource_type, id = found.group(1), found.group(2)
-    resource = api.valid(request.json(), resource_type)
-    if resource.get("id") != id:
-        raise outcomes.bad_request("Incorrect ID")
-    with api.store.lock:  # check-then-write is atomic, like Medplum's transaction
-        current = api.read(resource_type, id, token.project_id)
-        api.check_if_match(request, current)
-        stored = api.updated(resource, token)
-    return Reply.of_json(200, stored, **_etag(stored))
-
-
-@route("PUT", rf"/fhir/R4/({_TYPE})")
-def _conditional_update(api: Api, request: Request, found: re.Match[str]) -> Reply:
-    token = api.token(request)
-    resource_type = found.group(1)
-    if not request.query:
-        raise ApiError(405, "not-supported", "Method not allowed")
-    resource = api.valid(request.json(), resource_type)
-    with api.store.lock:
-        hits = api.search(resource_type, token, request.query)["entry"]
-        if len(hits) > 1:
-            raise outcomes.precondition_failed()
-        if not hits:
-            stored = api.created({k: v for k, v in resource.items() if k != "id"}, token)
-            return Reply.of_json(201, stored, **_etag(stored))
-        existing = hits[0]["resource"]
-        if resource.get("id") not in (None, existing["id"]):
-            raise outcomes.bad_request("Resource ID did not match resolved ID")
-        stored = api.updated({**resource, "id": existing["id"]}, token)
-    return Reply.of_json(200, stored, **_etag(stored))
-
-
-@route("PATCH", rf"/fhir/R4/({_TYPE})/({_ID})")
-def _patch(api: Api, request: Request, found: re.Match[str]) -> Reply:
-    token = api.token(request)
-    operations = request.json()
-    with api.store.lock:  # read, test ops and write see one version
-        current = api.read(found.group(1), found.group(2), token.project_id)
-        api.check_if_match(request, current)
-        try:
-            patched = apply_patch(current, operations)
-        except PatchError as error:
-            raise outcomes.bad_request(str(error)) from None
-        if (patched.get("id"), patched.get("resourceType")) != (
-            current["id"],
-            current["resourceType"],
-        ):
-            raise outcomes.bad_request("Patch cannot change the resource type or id")
-        stored = api.updated(api.valid(patched, current["resourceType"]), token)
-    return Reply.of_json(200, stored, **_etag(stored))
-
-
-@route("DELETE", rf"/fhir/R4/({_TYPE})/({_ID})")
-def _delete(api: Api, request: Request, found: re.Match[str]) -> Reply:
-    token = api.token(request)
-    resource_type, id = found.group(1), found.group(2)
-    api.read(resource_type, id, token.project_id)
-    deleted = api.store.delete(resource_type, id, token.project_id)
-    api.host.fire_subscriptions(deleted, "delete")
-    return Reply.of_json(200, outcomes.ALL_OK)
+for _method in ("GET", "POST", "PUT", "PATCH", "DELETE"):
+    route(_method, r"/fhir/R4(/.*)?")(_fhir)

@@ -19,9 +19,10 @@ import traceback
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any, Protocol
 
-from medplum_standin.fhir_store import Resource, Store, now_iso
+from medplum_standin.projects import Projects, Resource
 
 EXTERNAL_FUNCTION_SYSTEM = "https://medplum.com/bot-external-function-id"
 SUPPORTED_INTERACTION_URL = (
@@ -55,7 +56,7 @@ class Execution:
 class BotHost(Protocol):
     """What the runner needs from the server."""
 
-    store: Store
+    store: Projects
     base_url: str
     external_functions: dict[str, ExternalFunction]
     lambda_code: dict[str, str]
@@ -71,7 +72,12 @@ def external_function_id(bot: Resource) -> str | None:
     return None
 
 
-def bot_secrets(store: Store, bot: Resource) -> dict[str, Any]:
+def now_iso() -> str:
+    """The current instant as FHIR `instant` text with milliseconds, like Medplum writes it."""
+    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def bot_secrets(store: Projects, bot: Resource) -> dict[str, Any]:
     """Project secrets (and system secrets for `system` Bots) as name -> ProjectSetting."""
     project = store.get("Project", bot["meta"]["project"]) or {}
     settings: list[Any] = []

@@ -1,61 +1,37 @@
-"""OperationOutcome bodies shaped like Medplum's (`@medplum/core` outcomes)."""
+"""OperationOutcome answers shaped like Medplum's (`@medplum/core` outcomes).
+
+Errors are the in-memory engine's `FhirError` (status, issue code, text), so the stand-in's
+own routes and the FHIR REST it hands to the engine fail the same way.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
+from medplum_bots.errors import outcome
+from medplum_bots.testing.inmemory import FhirError
 
-def outcome(severity: str, code: str, text: str, id: str | None = None) -> dict[str, Any]:
-    """One-issue OperationOutcome."""
-    body: dict[str, Any] = {
-        "resourceType": "OperationOutcome",
-        "issue": [{"severity": severity, "code": code, "details": {"text": text}}],
-    }
-    if id:
-        body["id"] = id
-    return body
+ALL_OK = {**outcome("information", "informational", "All OK"), "id": "allok"}
 
 
-ALL_OK = outcome("information", "informational", "All OK", "allok")
-
-
-class ApiError(Exception):
-    """An error answered as an OperationOutcome with an HTTP status."""
-
-    def __init__(self, status: int, code: str, text: str) -> None:
-        super().__init__(text)
-        self.status = status
-        self.body = outcome("error", code, text)
-
-
-def bad_request(text: str) -> ApiError:
+def bad_request(text: str) -> FhirError:
     """400 `invalid`."""
-    return ApiError(400, "invalid", text)
+    return FhirError(400, "invalid", text)
 
 
-def unauthorized() -> ApiError:
+def unauthorized() -> FhirError:
     """401 `login`."""
-    return ApiError(401, "login", "Unauthorized")
+    return FhirError(401, "login", "Unauthorized")
 
 
-def forbidden() -> ApiError:
+def forbidden() -> FhirError:
     """403 `forbidden`."""
-    return ApiError(403, "forbidden", "Forbidden")
+    return FhirError(403, "forbidden", "Forbidden")
 
 
-def not_found() -> ApiError:
+def not_found() -> FhirError:
     """404 `not-found`."""
-    return ApiError(404, "not-found", "Not found")
-
-
-def gone() -> ApiError:
-    """410 `deleted`."""
-    return ApiError(410, "deleted", "Deleted")
-
-
-def precondition_failed() -> ApiError:
-    """412 `processing`."""
-    return ApiError(412, "processing", "Precondition Failed")
+    return FhirError(404, "not-found", "Not found")
 
 
 def fault_outcome(status: int) -> dict[str, Any]:

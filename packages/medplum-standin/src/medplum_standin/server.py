@@ -27,7 +27,7 @@ from medplum_standin import outcomes
 from medplum_standin.api import Api, Reply, Request
 from medplum_standin.bots import BotRunner, ExternalFunction
 from medplum_standin.faults import Fault, Faults
-from medplum_standin.fhir_store import Resource, Store
+from medplum_standin.projects import Projects, Resource
 from medplum_standin.subscriptions import start_subscription_thread
 
 BOT_TOKEN_TTL = 3600
@@ -79,7 +79,7 @@ class MedplumStandIn:
 
     def __init__(self, latency: float = 0.0) -> None:
         self.latency = latency
-        self.store = Store()
+        self.store = Projects(on_change=self.fire_subscriptions)
         self.faults = Faults()
         self.requests: list[LoggedRequest] = []
         # Why a subscription did not run its Bot (Medplum logs these and moves on).
@@ -103,6 +103,7 @@ class MedplumStandIn:
         server = _Server(("127.0.0.1", 0), _make_handler(self))
         self._server = server
         self.base_url = f"http://127.0.0.1:{server.server_address[1]}/"
+        self.store.set_base_url(self.base_url)
         self._serve_thread = threading.Thread(
             target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
         )
@@ -150,7 +151,8 @@ class MedplumStandIn:
             project["systemSecret"] = [
                 {"name": k, "valueString": v} for k, v in system_secrets.items()
             ]
-        return self.store.create(project, project_id, id=project_id)
+        self.store.add(project_id)
+        return self.store.create(project, project_id, id=project_id, notify=False)
 
     def set_secret(self, project_id: str, name: str, value: str) -> None:
         """Add or replace one Project secret."""
@@ -177,6 +179,7 @@ class MedplumStandIn:
             {"resourceType": "ClientApplication", "name": client_id, "secret": client_secret},
             project_id,
             id=client_id,
+            notify=False,
         )
         self.store.create(
             {
@@ -187,6 +190,7 @@ class MedplumStandIn:
                 "admin": admin,
             },
             project_id,
+            notify=False,
         )
         return client
 
@@ -199,9 +203,9 @@ class MedplumStandIn:
 
     def seed(self, resource: Resource, project_id: str) -> Resource:
         """Store a resource directly (no validation, no subscriptions); returns it with meta."""
-        resource_id = resource.get("id")
-        body = {k: v for k, v in resource.items() if k != "id"}
-        return self.store.create(body, project_id, id=resource_id)
+        return self.store.create(
+            resource, project_id, id=resource.get("id"), validate=False, notify=False
+        )
 
     # -- tokens ------------------------------------------------------------------------------
     @property

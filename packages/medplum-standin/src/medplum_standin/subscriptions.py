@@ -9,11 +9,14 @@ background thread like Medplum's queue.
 from __future__ import annotations
 
 import threading
+import uuid
 from typing import TYPE_CHECKING
+from urllib.parse import parse_qsl
+
+from medplum_bots.testing.search import SearchError, Store, parse_search
 
 from medplum_standin.bots import SUPPORTED_INTERACTION_URL
-from medplum_standin.fhir_store import Resource, new_id
-from medplum_standin.search import SearchError, matches, parse_criteria
+from medplum_standin.projects import Resource
 
 if TYPE_CHECKING:
     from medplum_standin.server import MedplumStandIn
@@ -21,8 +24,11 @@ if TYPE_CHECKING:
 FHIR_JSON = "application/fhir+json"
 
 
-def subscription_wants(subscription: Resource, resource: Resource, interaction: str) -> bool:
-    """Whether an active Bot rest-hook Subscription fires for this resource change."""
+def subscription_wants(
+    subscription: Resource, resource: Resource, interaction: str, store: Store
+) -> bool:
+    """Whether an active Bot rest-hook Subscription fires for this resource change; its
+    criteria are a search (`Patient?name=x`) run on the one changed resource."""
     channel = subscription.get("channel") or {}
     if subscription.get("status") != "active" or channel.get("type") != "rest-hook":
         return False
@@ -38,11 +44,12 @@ def subscription_wants(subscription: Resource, resource: Resource, interaction: 
         return False
     if not wanted and interaction == "delete":
         return False
-    resource_type, params = parse_criteria(str(subscription.get("criteria", "")))
+    resource_type, _, query = str(subscription.get("criteria", "")).partition("?")
     if resource_type != resource["resourceType"]:
         return False
     try:
-        return matches(resource, params)
+        search = parse_search(resource_type, parse_qsl(query, keep_blank_values=True))
+        return bool(search.filter([resource], store))
     except SearchError:
         return False  # Medplum logs a warning and skips a subscription it cannot evaluate
 
@@ -50,8 +57,9 @@ def subscription_wants(subscription: Resource, resource: Resource, interaction: 
 def run_subscriptions(host: MedplumStandIn, resource: Resource, interaction: str) -> None:
     """Execute every Bot subscribed to this change (called on a background thread)."""
     project_id = resource["meta"]["project"]
+    engine = host.store.engine(project_id)
     for subscription in host.store.all("Subscription", project_id):
-        if not subscription_wants(subscription, resource, interaction):
+        if not subscription_wants(subscription, resource, interaction, engine):
             continue
         endpoint = subscription["channel"]["endpoint"]
         bot = host.store.get("Bot", endpoint.removeprefix("Bot/"))
@@ -94,16 +102,18 @@ def start_subscription_thread(
     """Fire subscriptions asynchronously, like Medplum's queue worker; None when none apply."""
     if resource["resourceType"] == "AuditEvent":
         return None  # Medplum never fires subscriptions for AuditEvents (no audit loops)
+    project_id = resource["meta"]["project"]
+    engine = host.store.engine(project_id)
     if not any(
-        subscription_wants(s, resource, interaction)
-        for s in host.store.all("Subscription", resource["meta"]["project"])
+        subscription_wants(s, resource, interaction, engine)
+        for s in host.store.all("Subscription", project_id)
     ):
         return None
     thread = threading.Thread(
         target=run_subscriptions,
         args=(host, resource, interaction),
         daemon=True,
-        name=f"standin-subscription-{new_id()[:8]}",
+        name=f"standin-subscription-{uuid.uuid4().hex[:8]}",
     )
     thread.start()
     return thread

@@ -794,7 +794,8 @@ def reference_to(resource: Mapping[str, Any]) -> dict[str, Any]:
     # Imported here: a bot that never makes a reference does not load the utilities.
     from medplum_bots.utils.references import create_reference
 
-    return create_reference(dict(resource))
+    reference: dict[str, Any] = dict(create_reference(dict(resource)))
+    return reference
 
 
 def comment_of(

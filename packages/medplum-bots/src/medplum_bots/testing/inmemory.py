@@ -16,10 +16,16 @@ SearchParameters (see `testing.search` and `docs/search.md`) with paging, `_incl
 `_revinclude`, and `oauth2/token`. What it does not implement answers 400 with an
 OperationOutcome instead of pretending to work.
 
-Like Medplum's server it validates every resource it is asked to store (create, update, the
-result of a patch, every entry of a batch or transaction) with `medplum_bots.testing.validation`
-and refuses, with 400 and Medplum's OperationOutcome, what Medplum refuses; warnings do not
-refuse. `InMemoryMedplum(validate=False)` turns that off (see docs/fhir.md).
+Like Medplum's server it validates every resource it stores with
+`medplum_bots.testing.validation` and refuses, with 400 and Medplum's OperationOutcome, what
+Medplum refuses; warnings do not refuse. Validation is a property of storage, not of callers:
+every version goes through one write function (`_write`), whichever interaction made it.
+`InMemoryMedplum(validate=False)` turns that off (see docs/fhir.md).
+
+It is also the FHIR engine of the loopback Medplum stand-in (`medplum_standin`), one instance
+per project: `handle()` answers a request on behalf of an author, `create`/`update`/`read`/
+`history` are the stand-in's direct access, and `on_change` tells it what to fire
+Subscriptions for. One emulation, so a fidelity fix is made once.
 """
 
 from __future__ import annotations
@@ -31,7 +37,7 @@ import threading
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
@@ -75,7 +81,7 @@ async def _no_async_sleep(seconds: float) -> None:
 NO_WAIT = RetryPolicy(sleep=_no_sleep, async_sleep=_no_async_sleep)
 
 
-class _Fail(Exception):
+class FhirError(Exception):
     """An error answer: HTTP status + OperationOutcome issue code + text."""
 
     def __init__(
@@ -84,6 +90,16 @@ class _Fail(Exception):
         super().__init__(text)
         self.status, self.code, self.text = status, code, text
         self.body = body  # a whole OperationOutcome to answer with, instead of one issue
+
+    @property
+    def outcome(self) -> dict[str, Any]:
+        """The OperationOutcome to answer with."""
+        return self.body or outcome("error", self.code, self.text)
+
+
+# The server owns these `meta` fields: a client's values are replaced on every write.
+_SERVER_META = ("versionId", "lastUpdated", "project", "author")
+Change = Callable[[Resource, str], None]
 
 
 class _EntryFailed(Exception):
@@ -119,9 +135,13 @@ class InMemoryMedplum(httpx.BaseTransport, httpx.AsyncBaseTransport):
 
     `add_client(id, secret)` restricts `oauth2/token` to those credentials and then requires a
     token it issued on every FHIR call; with no client added, any credentials and any bearer
-    token are accepted. `now` makes `meta.lastUpdated` deterministic in tests. `validate=False`
-    stores resources Medplum would refuse and accepts unknown resource types (escape hatch for
-    tests of bots that must cope with such data; the default validates like Medplum).
+    token are accepted. `now` makes `meta.lastUpdated` deterministic in tests (the store still
+    keeps it strictly increasing, so `_sort=_lastUpdated` follows the order of writes).
+    `validate=False` stores resources Medplum would refuse and accepts unknown resource types
+    (escape hatch for tests of bots that must cope with such data; the default validates like
+    Medplum). `base_url` is where its URLs point; `project` is stamped as `meta.project` on
+    every version; `on_change(resource, interaction)` is called after each stored change
+    ("create", "update", "delete"), once the request that made it has succeeded.
     """
 
     def __init__(
@@ -130,8 +150,17 @@ class InMemoryMedplum(httpx.BaseTransport, httpx.AsyncBaseTransport):
         token_lifetime: int = 3600,
         now: Callable[[], datetime] = _now,
         validate: bool = True,
+        base_url: str = BASE_URL,
+        project: str | None = None,
+        on_change: Change | None = None,
     ) -> None:
         self.validate = validate
+        self.base_url = base_url
+        self.project = project
+        self.on_change = on_change
+        self._changes: list[tuple[Resource, str]] = []  # made by the request being handled
+        self._author: str | None = None  # the profile the request being handled acts for
+        self._last_stamp: datetime | None = None
         self._lock = threading.RLock()
         self._resources: dict[str, dict[str, list[_Version]]] = {}
         self._values = ValueCache()  # search parameter values per stored version
@@ -143,7 +172,7 @@ class InMemoryMedplum(httpx.BaseTransport, httpx.AsyncBaseTransport):
         self.logins = 0  # successful oauth2/token calls, for tests
         self.requests: list[tuple[str, str]] = []  # (method, URL) of every request handled
         # auth/me, email, $everything, $expand, $validate, Agent/$push: testing/operations.py
-        self.operations = Operations(self, BASE_URL)
+        self.operations = Operations(self)
         self.sent_emails = self.operations.sent_emails
         self.agent_pushes = self.operations.agent_pushes
 
@@ -176,7 +205,7 @@ class InMemoryMedplum(httpx.BaseTransport, httpx.AsyncBaseTransport):
     ) -> MedplumClient:
         """A `MedplumClient` bound to this server with a valid access token."""
         return MedplumClient(
-            BASE_URL,
+            self.base_url,
             access_token=self.issue_token(),
             trace_id=trace_id,
             transport=self,
@@ -188,7 +217,7 @@ class InMemoryMedplum(httpx.BaseTransport, httpx.AsyncBaseTransport):
     ) -> AsyncMedplumClient:
         """An `AsyncMedplumClient` bound to this server with a valid access token."""
         return AsyncMedplumClient(
-            BASE_URL,
+            self.base_url,
             access_token=self.issue_token(),
             trace_id=trace_id,
             transport=self,
@@ -205,6 +234,65 @@ class InMemoryMedplum(httpx.BaseTransport, httpx.AsyncBaseTransport):
         from medplum_bots.testing.fixtures import load_fixtures
 
         return load_fixtures(self, name)
+
+    # -- direct access (seeding, and the stand-in's own writes) ------------------------------
+
+    def create(
+        self,
+        resource: Resource,
+        *,
+        id: str | None = None,
+        author: str | None = None,
+        validate: bool = True,
+        notify: bool = True,
+    ) -> Resource:
+        """Store a new resource (a fresh id unless `id` is given) through the write path.
+
+        `validate=False` seeds data Medplum would refuse; `notify=False` fires no `on_change`.
+        Raises `FhirError` (400) for an invalid resource, (409) when `id` is taken.
+        """
+        kind = str(resource.get("resourceType"))
+        resource_id = id or str(uuid.uuid4())
+        with self._lock:
+            if self.get(kind, resource_id) is not None:
+                raise FhirError(409, "duplicate", f"{kind}/{resource_id} already exists")
+            self._author = author
+            try:
+                stored = self._write(kind, resource, resource_id, validate=validate)
+            finally:
+                self._author = None
+            self._flush(notify)
+            return copy.deepcopy(stored)
+
+    def update(self, resource: Resource, *, author: str | None = None) -> Resource:
+        """Store a new version of an existing resource (none when nothing changed)."""
+        kind, resource_id = str(resource.get("resourceType")), str(resource.get("id"))
+        with self._lock:
+            self._current(kind, resource_id)
+            self._author = author
+            try:
+                stored = self._write(kind, resource, resource_id)
+            finally:
+                self._author = None
+            self._flush(True)
+            return copy.deepcopy(stored)
+
+    def read(self, resource_type: str, resource_id: str) -> Resource:
+        """A copy of the current version; `FhirError` 404 (never stored) or 410 (deleted)."""
+        with self._lock:
+            return copy.deepcopy(self._current(resource_type, resource_id))
+
+    def history(self, resource_type: str, resource_id: str) -> list[Resource]:
+        """Copies of every stored version, oldest first (a deletion as its last version)."""
+        with self._lock:
+            versions = self._resources.get(resource_type, {}).get(resource_id, [])
+            return [copy.deepcopy(v.resource) for v in versions]
+
+    def binary_content(self, binary_id: str) -> bytes:
+        """The raw bytes of a Binary (empty when it has none or does not exist)."""
+        with self._lock:
+            binary = self.get("Binary", binary_id) or {}
+            return base64.b64decode(binary.get("data") or "")
 
     # -- what searches read (stored dicts, never mutated: no copies) --------------------------
 
@@ -230,13 +318,34 @@ class InMemoryMedplum(httpx.BaseTransport, httpx.AsyncBaseTransport):
         """Answer one request (async transport)."""
         return self._answer(request, await request.aread())
 
+    def handle(
+        self, request: httpx.Request, body: bytes, *, author: str | None = None
+    ) -> httpx.Response:
+        """Answer one request; writes record `author` (a reference) as `meta.author`."""
+        with self._lock:
+            self._author = author
+            try:
+                return self._answer(request, body)
+            finally:
+                self._author = None
+
     def _answer(self, request: httpx.Request, body: bytes) -> httpx.Response:
         with self._lock:
             self.requests.append((request.method, str(request.url)))
             try:
-                return self._route(request, body)
-            except _Fail as fail:
-                return _json(fail.status, fail.body or outcome("error", fail.code, fail.text))
+                answer = self._route(request, body)
+            except FhirError as fail:
+                self._changes.clear()
+                return _json(fail.status, fail.outcome)
+            self._flush(True)
+            return answer
+
+    def _flush(self, notify: bool) -> None:
+        """Hand the changes the finished request made to `on_change`."""
+        changes, self._changes = self._changes, []
+        if notify and self.on_change is not None:
+            for resource, interaction in changes:
+                self.on_change(copy.deepcopy(resource), interaction)
 
     # -- routing -----------------------------------------------------------------------------
 
@@ -246,10 +355,10 @@ class InMemoryMedplum(httpx.BaseTransport, httpx.AsyncBaseTransport):
         method = request.method.upper()
         if path == "oauth2/token":
             if method != "POST":
-                raise _Fail(405, "not-supported", "Use POST for oauth2/token")
+                raise FhirError(405, "not-supported", "Use POST for oauth2/token")
             return self._token(body)
         if not path.startswith(FHIR_PREFIX) and path not in NON_FHIR_PATHS:
-            raise _Fail(404, "not-found", f"Not found in memory: {path}")
+            raise FhirError(404, "not-found", f"Not found in memory: {path}")
         self._authorize(request)
         if self._failures:
             status, retry_after = self._failures.pop(0)
@@ -273,9 +382,9 @@ class InMemoryMedplum(httpx.BaseTransport, httpx.AsyncBaseTransport):
         parts = [p for p in path[len(FHIR_PREFIX) :].split("/") if p]
         operation = next((p for p in parts if p.startswith("$")), None)
         if operation is not None:
-            raise _Fail(400, "not-supported", f"Operation not supported in memory: {operation}")
+            raise FhirError(400, "not-supported", f"Operation not supported in memory: {operation}")
         if not parts or not _valid_type(parts[0]):
-            raise _Fail(400, "not-supported", f"Not supported in memory: {method} {path}")
+            raise FhirError(400, "not-supported", f"Not supported in memory: {method} {path}")
         kind, rest = parts[0], parts[1:]
         self._check_type(kind)
         match (method, rest):
@@ -286,7 +395,7 @@ class InMemoryMedplum(httpx.BaseTransport, httpx.AsyncBaseTransport):
             case ("PUT", []):
                 return self._conditional_update(kind, params, request, body)
             case ("PATCH", []):
-                return self._conditional_patch(kind, params, body)
+                return self._conditional_patch(kind, params, request, body)
             case ("DELETE", []):
                 return self._conditional_delete(kind, params)
             case ("POST", ["_search"]):
@@ -301,10 +410,10 @@ class InMemoryMedplum(httpx.BaseTransport, httpx.AsyncBaseTransport):
             case ("PUT", [resource_id]):
                 return self._update(kind, resource_id, request, body)
             case ("PATCH", [resource_id]):
-                return self._patch(kind, resource_id, body)
+                return self._patch(kind, resource_id, request, body)
             case ("DELETE", [resource_id]):
                 return self._delete(kind, resource_id)
-        raise _Fail(400, "not-supported", f"Not supported in memory: {method} {path}")
+        raise FhirError(400, "not-supported", f"Not supported in memory: {method} {path}")
 
     def _authorize(self, request: httpx.Request) -> None:
         if not self._clients:
@@ -312,7 +421,7 @@ class InMemoryMedplum(httpx.BaseTransport, httpx.AsyncBaseTransport):
         header = request.headers.get("authorization", "")
         token = header[7:] if header.lower().startswith("bearer ") else ""
         if token not in self._tokens:
-            raise _Fail(401, "login", "Unauthorized")
+            raise FhirError(401, "login", "Unauthorized")
 
     def _token(self, body: bytes) -> httpx.Response:
         form = dict(parse_qsl(body.decode(), keep_blank_values=True))
@@ -341,45 +450,76 @@ class InMemoryMedplum(httpx.BaseTransport, httpx.AsyncBaseTransport):
 
     def _check_type(self, kind: str) -> None:
         if self.validate and not is_resource_type(kind):
-            raise _Fail(400, "structure", "Unknown resource type")
+            raise FhirError(400, "structure", "Unknown resource type")
 
     def _check_valid(self, resource: Resource) -> None:
-        """Refuse (400, Medplum's OperationOutcome) a resource Medplum would not store.
-
-        Every write path calls this on the resource as it would be stored, before storing:
-        create (with its new id), update, the result of a patch, and batch/transaction entries.
-        """
-        if not self.validate:
-            return
+        """Refuse (400, Medplum's OperationOutcome) a resource Medplum would not store."""
         issues = validate_resource(resource)
         errors = [i for i in issues if i.severity == "error"]
         if errors:
-            raise _Fail(400, errors[0].code, errors[0].text, operation_outcome(issues))
+            raise FhirError(400, errors[0].code, errors[0].text, operation_outcome(issues))
 
     # -- storage -----------------------------------------------------------------------------
 
     def _versions(self, kind: str, resource_id: str) -> list[_Version]:
         versions = self._resources.get(kind, {}).get(resource_id)
         if not versions:
-            raise _Fail(404, "not-found", f"Not found: {kind}/{resource_id}")
+            raise FhirError(404, "not-found", f"Not found: {kind}/{resource_id}")
         return versions
 
     def _current(self, kind: str, resource_id: str) -> Resource:
         latest = self._versions(kind, resource_id)[-1]
         if latest.deleted:
-            raise _Fail(410, "deleted", f"Deleted: {kind}/{resource_id}")
+            raise FhirError(410, "deleted", f"Deleted: {kind}/{resource_id}")
         return latest.resource
 
-    def _store(
-        self, kind: str, resource: Resource, resource_id: str, *, deleted: bool = False
+    def _write(
+        self,
+        kind: str,
+        resource: Resource,
+        resource_id: str,
+        *,
+        deleted: bool = False,
+        validate: bool = True,
     ) -> Resource:
-        versions = self._resources.setdefault(kind, {}).setdefault(resource_id, [])
-        meta = dict(resource.get("meta") or {})
+        """The one way a version is stored: create, update, patch, delete, conditional or in a
+        Bundle. Validates what would be stored (unless `validate=False` or the server's is
+        off), keeps the current version when nothing but server meta changed (as Medplum's
+        repository does), stamps the server's meta and records the change for `on_change`."""
+        if not deleted and validate and self.validate:
+            # As sent (a client's malformed meta.versionId is refused, as by Medplum).
+            self._check_valid({**resource, "resourceType": kind, "id": resource_id})
+        versions = self._resources.get(kind, {}).get(resource_id, [])
+        latest = versions[-1] if versions else None
+        meta = {k: v for k, v in (resource.get("meta") or {}).items() if k not in _SERVER_META}
         meta["versionId"] = str(len(versions) + 1)
-        meta["lastUpdated"] = _instant(self._now())
+        meta["lastUpdated"] = self._stamp()
+        if self.project is not None:
+            meta["project"] = self.project
+        if self._author is not None:
+            meta["author"] = {"reference": self._author}
         stored = {**resource, "resourceType": kind, "id": resource_id, "meta": meta}
-        versions.append(_Version(copy.deepcopy(stored), deleted))
+        live = latest.resource if latest is not None and not latest.deleted else None
+        if not deleted and live is not None and _same_content(live, stored):
+            return live
+        self._resources.setdefault(kind, {}).setdefault(resource_id, []).append(
+            _Version(copy.deepcopy(stored), deleted)
+        )
+        if deleted:  # what was deleted, as Subscriptions see it
+            self._changes.append((live or stored, "delete"))
+        else:
+            self._changes.append((stored, "update" if live is not None else "create"))
         return stored
+
+    def _stamp(self) -> str:
+        """`meta.lastUpdated`: the clock's instant, moved 1 ms past the previous write's when
+        two writes share a millisecond, so sorting by `_lastUpdated` follows the write order."""
+        moment = self._now()
+        moment = moment.replace(microsecond=moment.microsecond // 1000 * 1000)
+        if self._last_stamp is not None and moment <= self._last_stamp:
+            moment = self._last_stamp + timedelta(milliseconds=1)
+        self._last_stamp = moment
+        return _instant(moment)
 
     def _parse_resource(self, kind: str, request: httpx.Request, body: bytes) -> Resource:
         content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
@@ -393,11 +533,11 @@ class InMemoryMedplum(httpx.BaseTransport, httpx.AsyncBaseTransport):
         try:
             resource = json.loads(body or b"null")
         except ValueError:
-            raise _Fail(400, "invalid", "Request body is not valid JSON") from None
+            raise FhirError(400, "invalid", "Request body is not valid JSON") from None
         if not isinstance(resource, dict):
-            raise _Fail(400, "invalid", "Request body must be a JSON object")
+            raise FhirError(400, "invalid", "Request body must be a JSON object")
         if resource.get("resourceType") != kind:
-            raise _Fail(
+            raise FhirError(
                 400,
                 "invalid",
                 f"Incorrect resource type: expected {kind}, got {resource.get('resourceType')!r}",
@@ -414,13 +554,11 @@ class InMemoryMedplum(httpx.BaseTransport, httpx.AsyncBaseTransport):
         if condition:
             found = self._matches(kind, parse_qsl(condition, keep_blank_values=True))
             if len(found) > 1:
-                raise _Fail(412, "multiple-matches", MULTIPLE_MATCHES)
+                raise FhirError(412, "multiple-matches", MULTIPLE_MATCHES)
             if found:
                 return self._resource_answer(200, found[0])
         resource_id = assigned_id or str(uuid.uuid4())  # Medplum assigns the id, then validates
-        self._check_valid({**resource, "id": resource_id})
-        stored = self._store(kind, resource, resource_id)
-        return self._resource_answer(201, stored)
+        return self._resource_answer(201, self._write(kind, resource, resource_id))
 
     def _read(self, kind: str, resource_id: str, request: httpx.Request) -> httpx.Response:
         return self._render(self._current(kind, resource_id), request)
@@ -431,11 +569,11 @@ class InMemoryMedplum(httpx.BaseTransport, httpx.AsyncBaseTransport):
         for version in self._versions(kind, resource_id):
             if version.resource["meta"]["versionId"] == version_id:
                 if version.deleted:
-                    raise _Fail(
+                    raise FhirError(
                         410, "deleted", f"Deleted: {kind}/{resource_id}/_history/{version_id}"
                     )
                 return self._render(version.resource, request)
-        raise _Fail(404, "not-found", f"Not found: {kind}/{resource_id}/_history/{version_id}")
+        raise FhirError(404, "not-found", f"Not found: {kind}/{resource_id}/_history/{version_id}")
 
     def _update(
         self,
@@ -452,23 +590,17 @@ class InMemoryMedplum(httpx.BaseTransport, httpx.AsyncBaseTransport):
     ) -> httpx.Response:
         # A raw Binary upload has no id in its body; a JSON resource must name the URL's id.
         if (kind != "Binary" or "id" in resource) and resource.get("id") != resource_id:
-            raise _Fail(
+            raise FhirError(
                 400,
                 "invalid",
                 f"Resource id {resource.get('id')!r} does not match URL id {resource_id!r}",
             )
-        self._check_valid(resource if "id" in resource else {**resource, "id": resource_id})
         versions = self._resources.get(kind, {}).get(resource_id)
         if not versions:
-            stored = self._store(kind, resource, resource_id)  # create-on-update
+            stored = self._write(kind, resource, resource_id)  # create-on-update
             return self._resource_answer(201, stored)
-        latest = versions[-1]
-        if if_match and _etag_version(if_match) != latest.resource["meta"]["versionId"]:
-            raise _Fail(412, "processing", PRECONDITION_FAILED)
-        if not latest.deleted and _same_content(latest.resource, resource):
-            # unchanged: no new version (as Medplum)
-            return self._resource_answer(200, latest.resource)
-        return self._resource_answer(200, self._store(kind, resource, resource_id))
+        _check_if_match(if_match, versions[-1].resource)
+        return self._resource_answer(200, self._write(kind, resource, resource_id))
 
     def _conditional_update(
         self, kind: str, params: list[tuple[str, str]], request: httpx.Request, body: bytes
@@ -476,59 +608,59 @@ class InMemoryMedplum(httpx.BaseTransport, httpx.AsyncBaseTransport):
         resource = self._parse_resource(kind, request, body)
         found = self._matches(kind, params)
         if len(found) > 1:
-            raise _Fail(412, "multiple-matches", MULTIPLE_MATCHES)
+            raise FhirError(412, "multiple-matches", MULTIPLE_MATCHES)
         if not found:
             if "id" in resource:
-                raise _Fail(
+                raise FhirError(
                     400, "invalid", "Cannot perform create as update with client-assigned ID"
                 )
-            return self._resource_answer(201, self._store(kind, resource, str(uuid.uuid4())))
+            return self._resource_answer(201, self._write(kind, resource, str(uuid.uuid4())))
         existing_id = found[0]["id"]
         if resource.get("id", existing_id) != existing_id:
-            raise _Fail(400, "invalid", "Resource ID did not match resolved ID")
+            raise FhirError(400, "invalid", "Resource ID did not match resolved ID")
         return self._update_resource(
             kind, existing_id, {**resource, "id": existing_id}, request.headers.get("if-match")
         )
 
     def _conditional_patch(
-        self, kind: str, params: list[tuple[str, str]], body: bytes
+        self, kind: str, params: list[tuple[str, str]], request: httpx.Request, body: bytes
     ) -> httpx.Response:
         found = self._matches(kind, params)
         if len(found) > 1:
-            raise _Fail(412, "multiple-matches", MULTIPLE_MATCHES)
+            raise FhirError(412, "multiple-matches", MULTIPLE_MATCHES)
         if not found:
-            raise _Fail(404, "not-found", "Not found")
-        return self._patch(kind, found[0]["id"], body)
+            raise FhirError(404, "not-found", "Not found")
+        return self._patch(kind, found[0]["id"], request, body)
 
     def _conditional_delete(self, kind: str, params: list[tuple[str, str]]) -> httpx.Response:
         found = self._matches(kind, params)
         if len(found) > 1:
-            raise _Fail(412, "multiple-matches", MULTIPLE_MATCHES)
+            raise FhirError(412, "multiple-matches", MULTIPLE_MATCHES)
         if found:
             return self._delete(kind, found[0]["id"])
         return _json(200, outcome("information", "informational", "All OK"))
 
-    def _patch(self, kind: str, resource_id: str, body: bytes) -> httpx.Response:
+    def _patch(
+        self, kind: str, resource_id: str, request: httpx.Request, body: bytes
+    ) -> httpx.Response:
         current = self._current(kind, resource_id)
+        _check_if_match(request.headers.get("if-match"), current)
         try:
             operations = json.loads(body or b"null")
             patched = apply_patch(current, operations)
         except ValueError as error:  # PatchError and invalid JSON
-            raise _Fail(
+            raise FhirError(
                 400,
                 "invalid",
                 str(error) if isinstance(error, PatchError) else "Invalid JSON Patch",
             ) from None
         if patched.get("resourceType") != kind or patched.get("id") != resource_id:
-            raise _Fail(400, "invalid", "A patch cannot change resourceType or id")
-        self._check_valid(patched)
-        if _same_content(current, patched):
-            return self._resource_answer(200, current)
-        return self._resource_answer(200, self._store(kind, patched, resource_id))
+            raise FhirError(400, "invalid", "A patch cannot change resourceType or id")
+        return self._resource_answer(200, self._write(kind, patched, resource_id))
 
     def _delete(self, kind: str, resource_id: str) -> httpx.Response:
         current = self._current(kind, resource_id)
-        self._store(
+        self._write(
             kind,
             {"resourceType": kind, "id": resource_id, "meta": current.get("meta", {})},
             resource_id,
@@ -570,9 +702,8 @@ class InMemoryMedplum(httpx.BaseTransport, httpx.AsyncBaseTransport):
 
     def _location(self, resource: Resource) -> str:
         version = resource["meta"]["versionId"]
-        return (
-            f"{BASE_URL}{FHIR_PREFIX}{resource['resourceType']}/{resource['id']}/_history/{version}"
-        )
+        where = f"{resource['resourceType']}/{resource['id']}"
+        return f"{self.base_url}{FHIR_PREFIX}{where}/_history/{version}"
 
     # -- batch and transaction ---------------------------------------------------------------
 
@@ -580,21 +711,22 @@ class InMemoryMedplum(httpx.BaseTransport, httpx.AsyncBaseTransport):
         try:
             bundle = json.loads(body or b"null")
         except ValueError:
-            raise _Fail(400, "invalid", "Request body is not valid JSON") from None
+            raise FhirError(400, "invalid", "Request body is not valid JSON") from None
         if not isinstance(bundle, dict) or bundle.get("resourceType") != "Bundle":
-            raise _Fail(400, "invalid", "Not a bundle")
+            raise FhirError(400, "invalid", "Not a bundle")
         kind = bundle.get("type")
         if not kind:
-            raise _Fail(400, "invalid", "Missing bundle type")
+            raise FhirError(400, "invalid", "Missing bundle type")
         if kind not in ("batch", "transaction"):
-            raise _Fail(400, "invalid", "Unrecognized bundle type")
+            raise FhirError(400, "invalid", "Unrecognized bundle type")
         entries = bundle.get("entry")
         if not isinstance(entries, list):
-            raise _Fail(400, "invalid", "Missing bundle entry")
+            raise FhirError(400, "invalid", "Missing bundle entry")
         if kind == "batch":
             answers = [self._entry(e, {}) for e in entries]
             return _json(200, batch_response("batch-response", answers))
         saved = {k: {i: list(v) for i, v in d.items()} for k, d in self._resources.items()}
+        changes = len(self._changes)
         try:
             ids = assign_ids(entries)  # urn:uuid:... -> Type/<new id>, known before any write
             answers = []
@@ -613,8 +745,9 @@ class InMemoryMedplum(httpx.BaseTransport, httpx.AsyncBaseTransport):
                     ids[full_url] = f"{created['resourceType']}/{created['id']}"
         except _EntryFailed as failed:
             self._resources = saved  # all or nothing
+            del self._changes[changes:]
             return failed.answer
-        except _Fail:
+        except FhirError:
             self._resources = saved
             raise
         return _json(200, batch_response("transaction-response", answers))
@@ -622,7 +755,7 @@ class InMemoryMedplum(httpx.BaseTransport, httpx.AsyncBaseTransport):
     def _entry(self, entry: Any, ids: dict[str, str]) -> httpx.Response:
         """One entry of a batch or transaction, answered as its own request would be."""
         try:
-            request, body = entry_request(entry, BASE_URL + FHIR_PREFIX)
+            request, body = entry_request(entry, self.base_url + FHIR_PREFIX)
         except ValueError as error:
             return _json(400, outcome("error", "invalid", str(error)))
         try:
@@ -632,8 +765,8 @@ class InMemoryMedplum(httpx.BaseTransport, httpx.AsyncBaseTransport):
                 kind, _, new_id = assigned.partition("/")
                 return self._create(kind, request, body, assigned_id=new_id)
             return self._fhir(request, body)
-        except _Fail as fail:
-            return _json(fail.status, outcome("error", fail.code, fail.text))
+        except FhirError as fail:
+            return _json(fail.status, fail.outcome)
 
     # -- search ------------------------------------------------------------------------------
 
@@ -641,7 +774,7 @@ class InMemoryMedplum(httpx.BaseTransport, httpx.AsyncBaseTransport):
         try:
             return parse_search(kind, params)
         except SearchError as error:
-            raise _Fail(400, "invalid", str(error)) from None
+            raise FhirError(400, "invalid", str(error)) from None
 
     def _matches(self, kind: str, params: Sequence[tuple[str, str]]) -> list[Resource]:
         return self._parse(kind, params).run(self, self._values)
@@ -655,7 +788,7 @@ class InMemoryMedplum(httpx.BaseTransport, httpx.AsyncBaseTransport):
             page = matches[offset : offset + count]
             included = search.included(page, self, self._values)
         except SearchError as error:
-            raise _Fail(400, "invalid", str(error)) from None
+            raise FhirError(400, "invalid", str(error)) from None
         bundle: dict[str, Any] = {"resourceType": "Bundle", "type": "searchset"}
         if search.total in ("accurate", "estimate"):
             bundle["total"] = len(matches)
@@ -678,7 +811,7 @@ class InMemoryMedplum(httpx.BaseTransport, httpx.AsyncBaseTransport):
         bundle["link"] = links
         entries = [
             {
-                "fullUrl": f"{BASE_URL}{FHIR_PREFIX}{r['resourceType']}/{r['id']}",
+                "fullUrl": f"{self.base_url}{FHIR_PREFIX}{r['resourceType']}/{r['id']}",
                 "search": {"mode": mode},
                 "resource": _for_json(search.shape(r)),
             }
@@ -691,16 +824,12 @@ class InMemoryMedplum(httpx.BaseTransport, httpx.AsyncBaseTransport):
 
     def _page_url(self, kind: str, params: list[tuple[str, str]], count: int, offset: int) -> str:
         query = urlencode([*params, ("_count", str(count)), ("_offset", str(offset))])
-        return f"{BASE_URL}{FHIR_PREFIX}{kind}?{query}"
+        return f"{self.base_url}{FHIR_PREFIX}{kind}?{query}"
 
 
 def _same_content(old: Resource, new: Resource) -> bool:
     def strip(resource: Resource) -> Resource:
-        meta = {
-            k: v
-            for k, v in (resource.get("meta") or {}).items()
-            if k not in ("versionId", "lastUpdated")
-        }
+        meta = {k: v for k, v in (resource.get("meta") or {}).items() if k not in _SERVER_META}
         return {**resource, "meta": meta}
 
     return strip(old) == strip(
@@ -713,6 +842,12 @@ def _for_json(resource: Resource) -> Resource:
     if resource.get("resourceType") == "Binary":
         return {k: v for k, v in resource.items() if k != "data"}
     return resource
+
+
+def _check_if_match(if_match: str | None, current: Resource) -> None:
+    """Optimistic locking: `If-Match: W/"<versionId>"` must name the current version (412)."""
+    if if_match and _etag_version(if_match) != current["meta"]["versionId"]:
+        raise FhirError(412, "processing", PRECONDITION_FAILED)
 
 
 def _etag_version(header: str) -> str:

@@ -90,9 +90,8 @@ def _references(value: Any) -> Iterator[str]:
 class Operations:
     """The operations of one `InMemoryMedplum` (its recorded emails and Agent pushes too)."""
 
-    def __init__(self, server: InMemoryMedplum, base_url: str) -> None:
+    def __init__(self, server: InMemoryMedplum) -> None:
         self._server = server
-        self._base_url = base_url
         self.sent_emails: list[dict[str, Any]] = []
         self.agent_pushes: list[dict[str, Any]] = []
         self.agent_responder: AgentResponder | None = None
@@ -211,7 +210,7 @@ class Operations:
                     found.append(resource)
         entries = [
             {
-                "fullUrl": f"{self._base_url}{FHIR_PREFIX}{r['resourceType']}/{r['id']}",
+                "fullUrl": f"{self._server.base_url}{FHIR_PREFIX}{r['resourceType']}/{r['id']}",
                 "search": {"mode": "match"},
                 "resource": copy.deepcopy(r),
             }
