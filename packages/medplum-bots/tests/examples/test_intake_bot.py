@@ -1,19 +1,19 @@
 """intake_bot on the fixture set's intake response (Ned Flanders, not yet a patient).
 
 Portable: no fixed ids, so these tests also pass against a server (`pytest --medplum ENV`;
-tests/testing/test_pytest_plugin.py runs them against the stand-in), except the last two,
-which inspect the in-memory server.
+tests/testing/test_pytest_plugin.py runs them against the stand-in), except the one that
+inspects the in-memory server.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import pytest
 
 from medplum_bots import BotEvent, InMemoryMedplum, MedplumClient
-from medplum_bots.testing import execute_sync, make_payload
+from medplum_bots.runtime.adapter import BotResult
 from medplum_bots.testing.fixtures import Fixtures
 from tests.examples.intake_bot import IntakeError, handler
 
@@ -85,9 +85,9 @@ def test_a_missing_answer_fails_and_writes_nothing(
 
 
 def test_as_deployed_the_log_names_the_patient(
-    medplum_inmemory: InMemoryMedplum, medplum_fixtures: Fixtures
+    medplum_execute: Callable[..., BotResult], medplum_fixtures: Fixtures
 ) -> None:
-    result = execute_sync(handler, make_payload(medplum_fixtures[NED]), transport=medplum_inmemory)
+    result = medplum_execute(handler, medplum_fixtures[NED])
 
     assert result.ok, result.outcome
     assert result.logs == ["Intake of Ned Flanders: 3 observation(s)"]

@@ -63,6 +63,19 @@ async def test_async_client_shares_the_server(async_medplum, medplum):
     assert binary["contentType"] == "text/plain"
 
 
+async def greet(medplum, event):
+    print(f"Hello {event.input['name'][0]['family']}")
+    ran = {"resourceType": "Patient", "name": [{"family": "Ran"}]}
+    return (await medplum.create_resource(ran))["id"]
+
+
+def test_runs_as_deployed(medplum_execute, medplum):
+    result = medplum_execute(greet, {"resourceType": "Patient", "name": [{"family": "Deployed"}]})
+    assert result.ok, result.outcome
+    assert result.logs == ["Hello Deployed"]
+    assert medplum.read_resource("Patient", result.result)["name"][0]["family"] == "Ran"
+
+
 def test_inspects_memory(medplum, medplum_inmemory):
     medplum.create_resource({"resourceType": "Patient", "name": [{"family": "Seen"}]})
     assert [p["name"][0]["family"] for p in medplum_inmemory.all("Patient")].count("Seen") == 1
@@ -139,6 +152,7 @@ PORTABLE = (
     "test_writes_a_patient",
     "test_sees_no_patient_of_another_test",
     "test_async_client_shares_the_server",
+    "test_runs_as_deployed",
 )
 
 
@@ -179,9 +193,9 @@ def test_same_tests_on_a_server_then_removed(
     assert {kind: rows for kind, rows in left.items() if rows} == {}
     created = [r for r in medplum_standin.requests if r.method == "POST" and r.status == 201]
     deleted = [r for r in medplum_standin.requests if r.method == "DELETE" and r.status == 200]
-    # The set for each of the 5 marked tests (the skipped one loads it before skipping),
-    # 2 patients and 1 Binary: each deleted once.
-    assert len(created) == len(deleted) == 5 * len(fixture_resources()) + 3
+    # The set for each of the 6 marked tests (the skipped one loads it before skipping),
+    # 3 patients and 1 Binary: each deleted once.
+    assert len(created) == len(deleted) == 6 * len(fixture_resources()) + 4
     assert len({r.path for r in deleted}) == len(deleted)  # none deleted twice
     assert medplum_standin.tokens_issued == 1  # one login for the whole session
 
@@ -204,11 +218,9 @@ INTAKE_PORTABLE = (
     "test_the_response_becomes_a_patient_with_observations",
     "test_running_twice_creates_nothing_more",
     "test_no_consent_no_email",
-)
-INTAKE_IN_MEMORY = (
-    "test_a_missing_answer_fails_and_writes_nothing",
     "test_as_deployed_the_log_names_the_patient",
 )
+INTAKE_IN_MEMORY = ("test_a_missing_answer_fails_and_writes_nothing",)
 
 
 def test_an_example_bots_tests_pass_in_memory_and_on_a_server(

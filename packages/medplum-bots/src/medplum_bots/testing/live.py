@@ -231,6 +231,17 @@ class TestRun:
             transport=transport,
         )
 
+    def transport(self) -> TaggingTransport:
+        """A transport (sync and async) to the environment that tags like the clients do: for
+        running a handler through the runtime's adapter (`execute_sync(..., transport=)`)."""
+        return TaggingTransport(
+            self.server.fhir_base,
+            self.tag,
+            self.writes,
+            sync=httpx.HTTPTransport(),
+            async_=httpx.AsyncHTTPTransport(limits=httpx.Limits(max_keepalive_connections=0)),
+        )
+
     def clean_up(self) -> list[str]:
         """Delete what this test created; returns the references deleted.
 

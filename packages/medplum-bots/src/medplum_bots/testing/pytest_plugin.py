@@ -5,6 +5,9 @@ Fixtures (each test gets its own; `medplum` and `async_medplum` of one test shar
 - `medplum`: a `MedplumClient`; `async_medplum`: an `AsyncMedplumClient`.
 - `medplum_inmemory`: the `InMemoryMedplum` behind them, to inspect (skipped with `--medplum`).
 - `medplum_fixtures`: a fixture set (default `simpsons`) loaded into that server (`Fixtures`).
+- `medplum_execute`: `medplum_execute(handler, input, **payload)` runs a handler as a deployed
+  bot runs (an execution payload through the runtime's adapter) against that server and
+  returns the `BotResult` (result, captured logs, outcome).
 
 Marker: `@pytest.mark.medplum_fixtures("simpsons")` loads the set before the test, for tests
 (or a module's `pytestmark`) that only take `medplum`.
@@ -18,14 +21,15 @@ and deleted after it (see `medplum_bots.testing.live`). See docs/testing.md.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 if TYPE_CHECKING:
     from medplum_bots.client import AsyncMedplumClient, MedplumClient
+    from medplum_bots.runtime.adapter import BotResult, Handler
     from medplum_bots.testing.fixtures import Fixtures
     from medplum_bots.testing.inmemory import InMemoryMedplum
     from medplum_bots.testing.live import LiveMedplum, TestRun
@@ -191,3 +195,36 @@ def medplum_fixtures(
     marker = request.node.get_closest_marker(MARKER)
     name = marker.args[0] if marker is not None and marker.args else DEFAULT_FIXTURE_SET
     return _medplum_under_test.fixtures(name)
+
+
+@pytest.fixture
+def medplum_execute(
+    _medplum_under_test: MedplumUnderTest,
+) -> Callable[..., BotResult]:
+    """`medplum_execute(handler, input, **payload) -> BotResult`: the handler run as Medplum's
+    runtime runs it (`make_payload` + `execute_sync`), against this test's Medplum.
+
+    `payload` takes `make_payload`'s keywords (`content_type`, `secrets`, `headers`, ...)."""
+    from medplum_bots.runtime.adapter import execute_sync, make_payload
+
+    under_test = _medplum_under_test
+
+    def run(handler: Handler, input: Any, **payload: Any) -> BotResult:
+        if under_test.memory is not None:
+            return execute_sync(
+                handler, make_payload(input, **payload), transport=under_test.memory
+            )
+        test_run = under_test._run()
+        server = test_run.server
+        payload = {
+            "base_url": server.credentials.base_url,
+            "access_token": server.access_token,
+            **payload,
+        }
+        transport = test_run.transport()
+        try:
+            return execute_sync(handler, make_payload(input, **payload), transport=transport)
+        finally:
+            transport.close()
+
+    return run
