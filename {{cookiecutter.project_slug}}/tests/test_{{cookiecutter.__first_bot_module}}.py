@@ -1,6 +1,6 @@
 """Tests of your first bot: a model for your own.
 
-`medplum`, `medplum_inmemory` and `medplum_fixtures` come from medplum-bots' pytest plugin:
+`medplum`, `medplum_fixtures` and `medplum_execute` come from medplum-bots' pytest plugin:
 each test gets a fresh in-memory Medplum (or, with `invoke test --medplum staging`, the
 staging project, where what a test creates is deleted after it). See docs/testing.md.
 `invoke new` writes a test like the first one for each new bot.
@@ -9,11 +9,12 @@ staging project, where what a test creates is deleted after it). See docs/testin
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from medplum_bots import BotEvent, InMemoryMedplum, MedplumClient
-from medplum_bots.testing import execute_sync, make_payload
+from medplum_bots import BotEvent, MedplumClient
+from medplum_bots.runtime.adapter import BotResult
 from medplum_bots.testing.fixtures import Fixtures
 
 from bots import {{ cookiecutter.__first_bot_module }} as bot
@@ -42,9 +43,9 @@ def test_says_hello_to_homer(
     assert capsys.readouterr().out == "Hello Homer Simpson!\n"
 
 
-def test_runs_as_on_medplum(medplum_inmemory: InMemoryMedplum) -> None:
+def test_runs_as_on_medplum(medplum_execute: Callable[..., BotResult]) -> None:
     """Through the runtime's adapter: `logs` is what Medplum's AuditEvent would show."""
-    result = execute_sync(bot.handler, make_payload(PATIENT), transport=medplum_inmemory)
+    result = medplum_execute(bot.handler, PATIENT)
 
     assert result.ok
     assert result.result is True
