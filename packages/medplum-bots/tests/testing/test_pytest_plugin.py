@@ -265,6 +265,11 @@ def test_cleanup_failure_names_the_tag(tmp_path: Path, medplum_standin: MedplumS
         (["--medplum", "prod"], credentials(), "unknown environment 'prod'"),
         (["--medplum", "staging"], {}, "STAGING_MEDPLUM_CLIENT_ID"),
         (["--medplum", "staging"], credentials("wrong-secret-123"), "Invalid"),
+        (
+            ["--medplum", "staging", "--medplum-config", "elsewhere/medplum.config.json"],
+            credentials(),
+            "elsewhere/medplum.config.json: file not found",
+        ),
     ],
 )
 def test_bad_environment_stops_in_one_line(
