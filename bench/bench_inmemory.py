@@ -7,8 +7,9 @@
     - today's search (`medplum_bots.testing.search`, Medplum's SearchParameters compiled from
       their FHIRPath expressions), first search on fresh resources ("cold": every value
       computed) and repeated ("warm": values cached per stored version, as the server keeps them);
-    - the implementation before issue 11 (`bench/baseline_search.py`, a verbatim copy), in the
-      same run on the same resources. It cannot do chains or `_include`: it says so;
+    - the implementation of commit f6144ed (before Medplum's SearchParameters were compiled),
+      checked out from git into a temporary directory (`bench/baseline.py`) and run in the
+      same process on the same resources. It cannot do chains or `_include`: it says so;
     - the whole request through `InMemoryMedplum().client()` (HTTP layer, JSON, paging: 20).
 (c) FHIRPath: our compiled closures against `fhirpathpy` (if installed) on two expressions.
 
@@ -30,15 +31,21 @@ from typing import TYPE_CHECKING, Any, cast
 if TYPE_CHECKING:
     from medplum_bots.fhir import ResourceType
 
-HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE))
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
 
 from medplum_bots.testing.fhirpath import compile_path  # noqa: E402
 from medplum_bots.testing.inmemory import InMemoryMedplum  # noqa: E402
 from medplum_bots.testing.search import ValueCache, parse_search  # noqa: E402
 from medplum_bots.testing.validation import validate_resource  # noqa: E402
 
-baseline_search: Any = importlib.import_module("baseline_search")  # bench/baseline_search.py
+from bench.baseline import checkout, import_file  # noqa: E402
+
+# The baseline: the in-memory search with a hand-written parameter table.
+SEARCH_BASELINE = "f6144ed"
+SEARCH_PATH = "packages/medplum-bots/src/medplum_bots/testing/search.py"
+with checkout(SEARCH_BASELINE, [SEARCH_PATH]) as _tree:
+    baseline_search: Any = import_file(_tree / SEARCH_PATH, "baseline_search")
 
 LOINC = "http://loinc.org"
 CODES = ["8867-4", "29463-7", "8480-6", "8462-4", "2339-0"]

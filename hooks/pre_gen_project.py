@@ -1,7 +1,9 @@
 """Validate the answers before anything is generated.
 
 Cookiecutter removes the output directory when this hook exits non-zero, so a bad
-answer leaves nothing behind. Each failure prints one line naming the answer.
+answer leaves nothing behind. Each failure prints one line naming the answer. Answers with a
+fixed set of values (python_version) are choice lists in cookiecutter.json instead: cookiecutter
+offers only those and refuses any other.
 """
 
 import json
@@ -10,7 +12,6 @@ import re
 import sys
 from urllib.parse import urlsplit
 
-SUPPORTED_PYTHONS = ("3.11", "3.12", "3.13")
 SLUG = re.compile(r"^[a-z][a-z0-9]*([-_][a-z0-9]+)*$")
 KEBAB = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
 FHIR_ID = re.compile(r"^[A-Za-z0-9\-.]{1,64}$")
@@ -65,13 +66,6 @@ def check_url(field: str, value: str) -> str | None:
     return None
 
 
-def check_python(value: str) -> str | None:
-    if value not in SUPPORTED_PYTHONS:
-        choices = ", ".join(SUPPORTED_PYTHONS)
-        return f"python_version {value!r} is not supported; choose one of {choices}"
-    return None
-
-
 def check_project_id(field: str, value: str) -> str | None:
     if value and not FHIR_ID.match(value):
         return f"{field} {value!r} is not a valid Medplum project id (letters, digits, '-', '.')"
@@ -82,7 +76,6 @@ def main(answers: dict[str, object]) -> int:
     problems = [
         check_slug(str(answers["project_slug"])),
         check_bot_name(str(answers["first_bot_name"])),
-        check_python(str(answers["python_version"])),
         check_url("staging_base_url", str(answers["staging_base_url"])),
         check_url("production_base_url", str(answers["production_base_url"])),
         check_project_id("staging_project_id", str(answers["staging_project_id"])),

@@ -24,8 +24,6 @@ BAD_ANSWERS = [
     ("first_bot_name", "http-helpers", "would overwrite tests/test_http_helpers.py"),
     ("first_bot_name", "hapi-sync-bot", "would overwrite src/bots/hapi_sync_bot.py"),
     ("first_bot_name", "hapi-sync-simple-bot", "would overwrite src/bots/hapi_sync_simple_bot.py"),
-    ("python_version", "3.9", "python_version '3.9' is not supported"),
-    ("python_version", "three", "python_version 'three' is not supported"),
     (
         "staging_base_url",
         "api.medplum.com",
@@ -73,10 +71,31 @@ def test_bad_answer_fails_with_its_message_and_leaves_nothing(
 
 
 def test_every_bad_answer_is_reported_at_once(tmp_path: Path) -> None:
-    result = generate_cli(tmp_path, "first_bot_name=Bad", "python_version=2.7")
+    result = generate_cli(tmp_path, "first_bot_name=Bad", "staging_base_url=x")
     errors = [line for line in result.stderr.splitlines() if line.startswith("error: ")]
-    assert [e.split()[1] for e in errors] == ["first_bot_name", "python_version"]
+    assert [e.split()[1] for e in errors] == ["first_bot_name", "staging_base_url"]
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("value", ["3.9", "three", "3.14"])
+def test_python_version_is_one_of_the_offered_choices(tmp_path: Path, value: str) -> None:
+    offered = json.loads((ROOT / "cookiecutter.json").read_text())["python_version"]
+    assert offered == ["3.11", "3.12", "3.13"]
+    result = generate_cli(tmp_path, f"python_version={value}")
+    assert result.returncode != 0
+    assert f"{value} provided for choice variable python_version" in result.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("value", ["3.11", "3.12", "3.13"])
+def test_each_offered_python_version_is_what_the_project_asks_for(
+    tmp_path: Path, value: str
+) -> None:
+    project = render(tmp_path, python_version=value)
+    data = tomllib.loads((project / "pyproject.toml").read_text())
+    assert data["project"]["requires-python"] == f">={value}"
+    assert data["tool"]["mypy"]["python_version"] == value
+    assert (project / ".python-version").read_text().strip() == value
 
 
 def test_quotes_and_backslashes_in_free_text_survive(tmp_path: Path) -> None:

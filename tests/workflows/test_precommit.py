@@ -67,6 +67,10 @@ def test_env_files_are_refused(default_project: Path, write: Any, name: str) -> 
         ("token.txt", f"{JWT}\n", "JSON Web Token"),
         ("key.pem", "-----BEGIN RSA PRIVATE KEY-----\nMIIE\n", "private key"),
         ("ci.env", f"KEY={DEPLOY_KEY}\n", "deploy key"),
+        ("values.yaml", f"client_secret: {HEX_SECRET}\n", "credential assigned"),
+        ("values.yml", f"  clientSecret: {HEX_SECRET}  # staging\n", "credential"),
+        ("app.ini", f"client-secret = {HEX_SECRET}\n", "credential assigned"),
+        ("list.yaml", f"- access_token: {HEX_SECRET}\n", "credential assigned"),
         ("aws.cfg", "aws_access_key_id = AKIAIOSFODNN7EXAMPLF\n", "AWS access key id"),
     ],
 )
@@ -94,6 +98,9 @@ def test_credentials_are_refused_without_printing_them(
         'headers = {"Authorization": f"Bearer {token}"}\n',
         'add_client("staging-client", "staging-secret-value-1234")\n',
         f'FAKE = "{HEX_SECRET}"  # pragma: allowlist secret\n',
+        "client_secret: ${{ secrets.MEDPLUM_CLIENT_SECRET }}\n",
+        "clientSecret: <your client secret>\n",
+        "deploy_key = load_deploy_key(environment_name_here)\n",
     ],
 )
 def test_placeholders_references_and_marked_fakes_pass(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import tomllib
@@ -76,6 +77,34 @@ def test_the_release_refuses_a_tag_or_pin_that_is_not_the_packages_version(
     assert "is not medplum-bots-v" in done.stdout
 
 
-def test_ci_runs_the_readmes_test_command() -> None:
-    steps = load("ci.yml")["jobs"]["check"]["steps"]
-    assert {"run": "bash .ci/run"} in steps
+def test_ci_runs_the_readmes_test_command_on_the_oldest_and_newest_python() -> None:
+    check = load("ci.yml")["jobs"]["check"]
+    assert {"run": "bash .ci/run"} in check["steps"]
+    offered = json.loads((ROOT / "cookiecutter.json").read_text())["python_version"]
+    assert check["strategy"]["matrix"]["python"] == [offered[0], offered[-1]]
+    setup = next(s for s in check["steps"] if s.get("uses", "").startswith("actions/setup-python"))
+    assert setup["with"]["python-version"] == "${{ matrix.python }}"
+
+
+def test_ci_runs_a_generated_project_on_windows() -> None:
+    """Generated with the defaults, installed from this checkout's wheel, then its tasks."""
+    windows = load("ci.yml")["jobs"]["windows"]
+    assert windows["runs-on"] == "windows-latest"
+    answers = json.loads((ROOT / "cookiecutter.json").read_text())
+    project = "build/generated/my-medplum-bots"
+    assert answers["project_name"] == "My Medplum Bots"  # the slug above derives from it
+    runs = {step.get("name"): step for step in windows["steps"]}
+    assert (
+        "python -m cookiecutter --no-input -o build/generated ."
+        in runs["Build the medplum-bots wheel and generate a project"]["run"]
+    )
+    for name, command in (
+        ("invoke lint test", r".venv\Scripts\invoke lint test"),
+        (
+            "invoke run",
+            r".venv\Scripts\invoke run --name "
+            f"{answers['first_bot_name']}-staging --input examples/patient.json",
+        ),
+    ):
+        assert runs[name]["run"] == command
+        assert runs[name]["working-directory"] == project

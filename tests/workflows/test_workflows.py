@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-import ast
 import json
+import os
 import re
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
+from medplum_bots.tasks import namespace
 
 from tests.template import TEMPLATE_DIR
 from tests.workflows.actions import Event, evaluate, jobs_that_run, triggers
@@ -152,7 +154,7 @@ def test_secrets_only_reach_step_env_and_are_never_printed(
         for step in job.get("steps", []):
             run = step.get("run", "")
             assert "secrets." not in run and "set -x" not in run
-            if "env" in step:
+            if "secrets." in json.dumps(step.get("env", {})):
                 assert not re.search(r"\b(echo|printf|printenv|env|cat|tee)\b", run), run
 
 
@@ -174,21 +176,21 @@ def test_least_privilege(default_project: Path, name: str) -> None:
 
 
 def test_every_invoke_task_the_workflows_run_exists(default_project: Path) -> None:
-    tree = ast.parse((default_project / "tasks.py").read_text())
+    # The generated tasks.py runs medplum-bots' collection; its tasks and flags are these.
     tasks = {
-        node.name: {arg.arg for arg in node.args.args}
-        for node in tree.body
-        if isinstance(node, ast.FunctionDef)
-        and any("task" in ast.unparse(decorator) for decorator in node.decorator_list)
+        name: {flag for argument in task.get_arguments() for flag in argument.names}
+        for name, task in namespace.tasks.items()
     }
     for name in WORKFLOWS:
         for _, text in strings(load(default_project, name)):
             for command in re.findall(r"^invoke (.+)$", text, re.M):
-                words = command.split()
-                for word in [w for w in words if not w.startswith(("-", "'"))]:
-                    assert word in tasks, f"{name}: invoke {word}"
-                if words[0] == "deploy":
-                    assert "name" in tasks["deploy"]
+                task = ""
+                for word in command.split():
+                    if word.startswith("--"):  # a flag of the task before it
+                        assert word[2:].split("=")[0] in tasks[task], f"{name}: invoke {command}"
+                    elif not word.startswith(("-", "'")):  # not a value: a task
+                        assert word in tasks, f"{name}: invoke {word}"
+                        task = word
 
 
 def test_the_expression_helper_agrees_with_github() -> None:
@@ -198,3 +200,71 @@ def test_the_expression_helper_agrees_with_github() -> None:
     assert not evaluate("github.event_name != 'push' || github.ref == 'refs/heads/main'", context)
     with pytest.raises(ValueError, match="unsupported function"):
         evaluate("hashFiles('x')", context)
+
+
+def _git(repo: Path, *args: str) -> str:
+    done = subprocess.run(
+        ["git", "-c", "user.name=t", "-c", "user.email=t@example.com", *args],
+        cwd=repo,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return done.stdout.strip()
+
+
+def _commit(repo: Path, name: str, text: str) -> str:
+    (repo / name).write_text(text)
+    _git(repo, "add", name)
+    _git(repo, "commit", "-q", "-m", f"change {name}")
+    return _git(repo, "rev-parse", "HEAD")
+
+
+@pytest.mark.parametrize("case", ["input-early-in-push", "no-input", "first-push", "force-push"])
+def test_runtime_image_rebuild_looks_at_the_whole_push(
+    deploy: dict[Any, Any], tmp_path: Path, case: str
+) -> None:
+    [step] = [s for s in steps(deploy, "runtime-staging") if s.get("id") == "inputs"]
+    assert step["env"] == {"BEFORE": "${{ github.event.before }}", "AFTER": "${{ github.sha }}"}
+    [build] = [s for s in steps(deploy, "runtime-staging") if "docker build" in s.get("run", "")]
+    assert build["if"] == "steps.inputs.outputs.changed == 'true'"
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    _git(repo, "init", "-q")
+    before = _commit(repo, "Dockerfile", "FROM python:3.11\n")
+    if case == "input-early-in-push":
+        _commit(repo, "Dockerfile", "FROM python:3.12\n")  # not the push's last commit
+    _commit(repo, "bot.py", "x = 1\n")
+    after = _commit(repo, "bot.py", "x = 2\n")
+    if case == "first-push":
+        before = "0" * 40
+    elif case == "force-push":
+        before = "1234567" * 5 + "12345"  # rewritten away: not in this history
+    output = tmp_path / "output"
+    env = {**os.environ, "BEFORE": before, "AFTER": after, "GITHUB_OUTPUT": str(output)}
+    subprocess.run(["bash", "-e", "-c", step["run"]], cwd=repo, env=env, check=True)
+    expected = "false" if case == "no-input" else "true"
+    assert output.read_text() == f"changed={expected}\n"
+
+
+def test_every_secret_has_one_name_in_the_workflow_the_docs_and_deploy_key(
+    deploy: dict[Any, Any], default_project: Path
+) -> None:
+    from medplum_bots.runtime.deploy_keys import generate, where_each_half_goes
+
+    used = {
+        name
+        for _, text in strings(deploy)
+        for name in re.findall(r"secrets\.([A-Z_]+)", text)
+        if name != "GITHUB_TOKEN"
+    }
+    assert used == {"MEDPLUM_CLIENT_ID", "MEDPLUM_CLIENT_SECRET", "MEDPLUM_BOTS_DEPLOY_KEY"}
+    ci_cd = (default_project / "docs/ci-cd.md").read_text()
+    table = set(re.findall(r"^\s*\| `([A-Z_]+)` \|", ci_cd, re.MULTILINE))
+    assert table == used  # the set-up steps name exactly the secrets the workflow reads
+    # `invoke deploy-key` tells CI users the very name the deploy job reads.
+    printed = where_each_half_goes(generate(), "staging", "STAGING_")
+    assert "CI: the secret MEDPLUM_BOTS_DEPLOY_KEY of the GitHub environment 'staging'" in printed
+    docs = "\n".join(p.read_text() for p in (default_project / "docs").glob("*.md"))
+    for name in re.findall(r"secret `([A-Z_]+)` of the GitHub environment", docs):
+        assert name in used, name

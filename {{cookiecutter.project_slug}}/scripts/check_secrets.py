@@ -27,8 +27,16 @@ ASSIGNED = re.compile(
 )
 # client_secret / access_token keys with a quoted literal value (JSON, Python, YAML).
 QUOTED = re.compile(
-    r"(?i)(?:client_?secret|access_?token|secret_?access_?key)[\"']?\s*[:=]\s*"
-    r"(?P<quote>[\"'])(?P<value>[^\"']*)(?P=quote)"
+    r"(?i)(?:client_?secret|access_?token|secret_?access_?key|runtime_?key|deploy_?key)"
+    r"[\"']?\s*[:=]\s*(?P<quote>[\"'])(?P<value>[^\"']*)(?P=quote)"
+)
+# The same keys in any case with a bare value: YAML and INI (`client_secret: 4f3c...`,
+# `clientSecret: 4f3c...`, `client-secret = 4f3c...`). Code on the right of `=` (a call, a
+# variable name) is not a value: one token to the end of the line, with a digit in it.
+BARE = re.compile(
+    r"(?i)^\s*(?:-\s+)?[\w.-]*(?:client[_-]?secret|access[_-]?token|secret[_-]?access[_-]?key"
+    r"|runtime[_-]?key|deploy[_-]?key)\s*[:=]\s*"
+    r"(?P<value>[^\s\"'#,;()]*\d[^\s\"'#,;()]*)\s*(?:#.*)?$"
 )
 SHAPES = (
     (
@@ -79,7 +87,8 @@ def findings(path: Path, text: str) -> Iterator[str]:
         where = f"{path}:{number}"
         assigned = ASSIGNED.match(line)
         quoted = QUOTED.search(line)
-        if (assigned and looks_real(assigned["value"])) or (quoted and looks_real(quoted["value"])):
+        bare = BARE.match(line)
+        if any(match and looks_real(match["value"]) for match in (assigned, quoted, bare)):
             yield f"{where}: looks like a credential assigned to a variable (value hidden)"
             continue
         for label, pattern in SHAPES:

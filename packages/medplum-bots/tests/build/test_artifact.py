@@ -21,6 +21,8 @@ from medplum_bots.build.loader import (
     artifact_sha256,
     forget_artifacts,
     load_artifact,
+    load_isolated,
+    read_artifact,
 )
 from tests.build.projects import build, make_project, run_python, tooling_only_path
 
@@ -208,6 +210,24 @@ def test_a_module_imported_from_a_different_file_is_refused(tmp_path: Path) -> N
             load_artifact(alpha.path)
     finally:
         sys.path.remove(str(root / "src"))
+
+
+@pytest.mark.usefixtures("isolated_imports")
+def test_one_loader_with_a_shared_or_a_private_module_table(tmp_path: Path) -> None:
+    first = make_project(tmp_path / "one", FILES, ["alpha"])
+    changed = dict(FILES, **{"src/shared/text.py": "def greet(name):\n    return 'Hi ' + name\n"})
+    second = make_project(tmp_path / "two", changed, ["alpha"])
+    shared_alpha = load_artifact(build(first)["alpha"].path)
+    before = dict(sys.modules)
+
+    text = build(second)["alpha"].path.read_text(encoding="utf-8")
+    private = load_isolated(text, "alpha_v2")
+
+    # The other version of `shared.text` lives beside the shared one; sys.modules is untouched.
+    assert private.handler(None, {"name": "Ada"}) == "Hi Ada"
+    assert shared_alpha.handler(None, {"name": "Ada"}) == "Hello Ada!"
+    assert dict(sys.modules) == before
+    assert read_artifact(text, "x").entry == "bots.alpha"  # read as data, nothing run
 
 
 def test_load_artifact_refuses_files_that_are_not_artifacts(tmp_path: Path) -> None:

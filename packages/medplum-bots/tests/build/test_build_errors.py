@@ -235,3 +235,67 @@ def test_a_failed_build_writes_nothing(tmp_path: Path) -> None:
     with pytest.raises(BuildError, match=r"^src/shared/b\.py:1: syntax error: "):
         build(root)
     assert {p: p.read_bytes() for p in (root / "dist").rglob("*") if p.is_file()} == before
+
+
+@pytest.mark.parametrize(
+    ("source", "line", "shown"),
+    [
+        ("def handler(event):\n    return True\n", 1, "event"),
+        ("X = 1\n\nasync def handler():\n    return True\n", 3, "no arguments"),
+        ("def handler(medplum, event, extra):\n    return True\n", 1, "medplum, event, extra"),
+        (
+            "def handler(medplum, event, *, strict):\n    return True\n",
+            1,
+            "medplum, event; keyword-only strict",
+        ),
+    ],
+)
+def test_a_handler_medplum_cannot_call_is_refused_at_build(
+    tmp_path: Path, source: str, line: int, shown: str
+) -> None:
+    message = _error(tmp_path, {"src/bots/alpha.py": source})
+    assert message == (
+        f"src/bots/alpha.py:{line}: handler takes ({shown}), but Medplum calls "
+        "handler(medplum, event): define it as `def handler(medplum, event):`"
+    )
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "def handler(medplum, event):\n    return True\n",
+        "async def handler(medplum, event, retries=3):\n    return True\n",
+        "def handler(*args):\n    return True\n",
+        "def handler(medplum, event, *, strict=False, **extra):\n    return True\n",
+        "from shared.a import make\n\nhandler = make()\n",  # not judged statically
+    ],
+)
+def test_handlers_medplum_can_call_build(tmp_path: Path, source: str) -> None:
+    root = make_project(
+        tmp_path,
+        {
+            "src/bots/__init__.py": "",
+            "src/shared/__init__.py": "",
+            "src/shared/a.py": "def make():\n    return lambda medplum, event: True\n",
+            "src/bots/alpha.py": source,
+        },
+        ["alpha"],
+    )
+    build(root)
+
+
+def test_reading_data_next_to_a_module_is_refused_at_build(tmp_path: Path) -> None:
+    message = _error(
+        tmp_path,
+        {
+            "src/bots/alpha.py": "from shared import codes\n" + HANDLER,
+            "src/shared/codes.py": (
+                "from pathlib import Path\n\n"
+                "CODES = (Path(__file__).parent / 'codes.csv').read_text()\n"
+            ),
+        },
+    )
+    assert message.startswith(
+        "src/shared/codes.py:3: __file__ is not set when the bot runs on Medplum"
+    )
+    assert "put the data in a module under src/" in message

@@ -44,6 +44,22 @@ def test_an_undeclared_import_is_one_line_with_file_line_and_fix(tmp_path: Path)
     assert not (root / "dist").exists()
 
 
+@pytest.mark.parametrize(("module", "dist"), [("jwt", "PyJWT"), ("sklearn", "scikit-learn")])
+def test_an_uninstalled_import_is_named_by_its_distribution(
+    tmp_path: Path, module: str, dist: str
+) -> None:
+    root = _project(tmp_path, f"import {module}\n" + HANDLER)
+
+    with pytest.raises(BuildError) as caught:
+        build(root)
+
+    assert str(caught.value) == (
+        f"src/bots/alpha.py:1: imports {module!r}, which pyproject.toml does not declare "
+        f"({module!r} comes from the distribution {dist!r}, which is not installed); "
+        f'add "{dist}" to [project].dependencies in pyproject.toml and install it'
+    )
+
+
 def test_declared_imports_and_what_they_bring_are_accepted(tmp_path: Path) -> None:
     # jsonpatch is declared; httpx comes with medplum-bots; pytest is an optional dependency.
     bot = "import httpx\nimport jsonpatch\nimport pytest\n" + HANDLER

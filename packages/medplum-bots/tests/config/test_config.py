@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import copy
 import json
 import os
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -12,8 +14,11 @@ import pytest
 
 from medplum_bots.config import (
     append_entries,
+    config_lock,
+    config_lock_async,
     load_config,
     set_bot_ids,
+    to_json,
     write_json_atomic,
 )
 from medplum_bots.errors import ConfigError, UnknownBotError
@@ -208,3 +213,53 @@ def test_dist_must_stay_under_the_build_directory(tmp_path: Path, dist: str) -> 
         "medplum.config.json: bots[0] 'intake-staging': field 'dist' must be a .py path under "
         f"dist/ (e.g. dist/bots/my_bot.py), got {dist!r}"
     )
+
+
+def test_the_config_lock_excludes_a_second_holder_in_the_same_process(tmp_path: Path) -> None:
+    path = write(tmp_path, BASE)
+    entered = threading.Event()
+
+    def second() -> None:
+        with config_lock(path):
+            entered.set()
+
+    with config_lock(path):
+        thread = threading.Thread(target=second)
+        thread.start()
+        assert not entered.wait(0.3)  # waits while the first holder writes
+    assert entered.wait(10)
+    thread.join()
+
+
+def test_coroutines_take_the_config_lock_in_turn(tmp_path: Path) -> None:
+    path = write(tmp_path, BASE)
+    events: list[str] = []
+
+    async def holder(name: str) -> None:
+        async with config_lock_async(path):
+            events.append(f"{name} in")
+            await asyncio.sleep(0.05)
+            events.append(f"{name} out")
+
+    async def both() -> None:
+        await asyncio.gather(holder("a"), holder("b"))
+
+    asyncio.run(both())
+    assert events in (["a in", "a out", "b in", "b out"], ["b in", "b out", "a in", "a out"])
+
+
+def test_serialised_entries_parse_back_to_the_same_entries(tmp_path: Path) -> None:
+    data = with_bot(
+        timeout=30,
+        auditEventTrigger="on-error",
+        subscriptions=["Patient", {"criteria": "Task", "interactions": ["update", "create"]}],
+        cronString="0 * * * *",
+    )
+    config = load_config(write(tmp_path, data))
+    written = {**data, "bots": [to_json(bot) for bot in config.bots]}
+    assert load_config(write(tmp_path, written)).bots == config.bots
+    assert to_json(config.bots[0])["subscriptions"][1] == {
+        "criteria": "Task",
+        "interactions": ["create", "update"],
+        "status": "active",
+    }

@@ -13,6 +13,7 @@ GENERATED = (
     "fhir/__init__.py",
     "testing/definitions/structure.json",
     "testing/definitions/search_parameters.json",
+    "testing/definitions/patient_compartment.json",
     "client/typed.py",
 )
 

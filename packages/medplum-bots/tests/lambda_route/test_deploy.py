@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -15,11 +14,9 @@ from medplum_bots.config import BotEntry, Environment, RuntimeSpec, parse_config
 from medplum_bots.deploy.lambda_deploy import (
     ARTIFACT_ENV,
     BOT_NAME_ENV,
-    EXTERNAL_FUNCTION_SYSTEM,
     HANDLER,
     RetryTiming,
     function_name,
-    with_external_function,
 )
 from medplum_bots.deploy.lambda_route import deploy, deploy_function
 from medplum_bots.errors import DeployError
@@ -455,27 +452,6 @@ def test_function_names_are_valid_readable_and_distinct() -> None:
     long_b = function_name("medplum-bot-py-", "a" * 60 + "-production")
     assert len(long_a) == len(long_b) == 64
     assert long_a != long_b and long_a.startswith("medplum-bot-py-aaaa")
-
-
-def test_external_function_identifier_replaces_only_its_own() -> None:
-    bot: dict[str, Any] = {
-        "resourceType": "Bot",
-        "id": "b1",
-        "identifier": [
-            {"system": "https://example.com/ids", "value": "x"},
-            {"system": EXTERNAL_FUNCTION_SYSTEM, "value": "old-function"},
-        ],
-    }
-    updated = with_external_function(bot, "medplum-bot-py-hello-staging")
-    assert updated["identifier"] == [
-        {"system": "https://example.com/ids", "value": "x"},
-        {"system": EXTERNAL_FUNCTION_SYSTEM, "value": "medplum-bot-py-hello-staging"},
-    ]
-    assert bot["identifier"][1]["value"] == "old-function"  # the input is not modified
-    assert with_external_function({"resourceType": "Bot"}, "f")["identifier"] == [
-        {"system": EXTERNAL_FUNCTION_SYSTEM, "value": "f"}
-    ]
-    assert json.loads(json.dumps(updated)) == updated
 
 
 @pytest.mark.parametrize(

@@ -25,13 +25,12 @@ from medplum_bots.build.loader import forget_artifacts
 from medplum_bots.client import MedplumClient
 from medplum_bots.config import BotEntry, Environment, RuntimeSpec
 from medplum_bots.deploy.lambda_route import (
-    EXTERNAL_FUNCTION_SYSTEM,
     build_zip,
     deploy_function,
     handler,
     is_function_url_event,
-    with_external_function,
 )
+from medplum_bots.deploy.plan import EXTERNAL_FUNCTION_ID
 from medplum_bots.errors import OperationOutcomeError
 from medplum_bots.runtime.adapter import BotRegistry
 from medplum_bots.runtime.http_app import create_app
@@ -307,9 +306,10 @@ def test_deployed_function_runs_as_the_bots_external_function(
             f"admin/projects/{PROJECT_ID}/bot",
             {"name": entry.name, "runtimeVersion": "awslambda"},
         )
-        medplum.update_resource(with_external_function(created, name))
+        # What the deployer's final patch does for route lambda.
+        identifier = [{"system": EXTERNAL_FUNCTION_ID, "value": name}]
+        medplum.update_resource({**created, "identifier": identifier})
         bot = medplum.read_resource("Bot", created["id"])
-        assert {"system": EXTERNAL_FUNCTION_SYSTEM, "value": name} in bot["identifier"]
 
         answer = medplum.execute_bot(bot["id"], {"patientId": "p-ada"}, "application/fhir+json")
         assert answer["greeting"] == "Hello Ada Lovelace!"

@@ -109,16 +109,24 @@ def test_emails_are_recorded(memory: InMemoryMedplum, medplum: Client) -> None:
 def test_an_email_without_recipient_or_subject_is_refused(
     memory: InMemoryMedplum, medplum: Client
 ) -> None:
-    assert str(refused(lambda: medplum.send_email({"subject": "x"}))) == "HTTP 400: To is required"
-    error = refused(lambda: medplum.send_email({"to": "a@example.com"}))
-    assert str(error) == "HTTP 400: Subject is required"
+    error = refused(lambda: medplum.send_email({"subject": "x"}))
+    assert str(error) == "HTTP 400: To is required (to)"
+    error = refused(lambda: medplum.send_email({"text": "x"}))
+    assert str(error) == "HTTP 400: To is required (to); Subject is required (subject)"
+    assert memory.sent_emails == []
+
+
+def test_email_needs_the_projects_email_feature(memory: InMemoryMedplum, medplum: Client) -> None:
+    memory.operations.set_session(project={"resourceType": "Project", "id": "p", "name": "P"})
+    error = refused(lambda: medplum.send_email({"to": "a@example.com", "subject": "s"}))
+    assert (error.status, str(error)) == (403, "HTTP 403: Forbidden")
     assert memory.sent_emails == []
 
 
 # -- Patient/$everything -----------------------------------------------------------------------
 
 
-def test_everything_is_the_patient_and_what_references_it(medplum: Client) -> None:
+def test_everything_is_the_patient_and_its_compartment(medplum: Client) -> None:
     homer, marge = patient(medplum), patient(medplum, "Bouvier")
     mine = medplum.create_resource(
         {
@@ -137,11 +145,32 @@ def test_everything_is_the_patient_and_what_references_it(medplum: Client) -> No
         }
     )
 
+    recorded = medplum.create_resource(
+        {
+            "resourceType": "AllergyIntolerance",
+            "patient": {"reference": f"Patient/{marge['id']}"},
+            "recorder": {"reference": f"Patient/{homer['id']}"},
+        }
+    )
+    # `focus` is not a Patient-compartment parameter: not Homer's, as on Medplum.
+    medplum.create_resource(
+        {
+            "resourceType": "Observation",
+            "status": "final",
+            "code": {"text": "note"},
+            "focus": [{"reference": f"Patient/{homer['id']}"}],
+        }
+    )
+
     bundle = medplum.read_patient_everything(homer["id"])
 
     ids = [(e["resource"]["resourceType"], e["resource"]["id"]) for e in bundle["entry"]]
     assert bundle["type"] == "searchset"
-    assert ids == [("Patient", homer["id"]), ("Observation", mine["id"])]
+    assert ids == [
+        ("Patient", homer["id"]),
+        ("AllergyIntolerance", recorded["id"]),
+        ("Observation", mine["id"]),
+    ]
     assert refused(lambda: medplum.read_patient_everything("missing")).status == 404
 
 
@@ -203,29 +232,67 @@ def test_create_pdf_stores_a_readable_pdf(medplum: Client) -> None:
 
 def test_agent_pushes_are_recorded_and_answered(memory: InMemoryMedplum, medplum: Client) -> None:
     agent = medplum.create_resource({"resourceType": "Agent", "name": "lab", "status": "active"})
+    analyzer = medplum.create_resource(
+        {
+            "resourceType": "Device",
+            "url": "mllp://analyzer.local:2575",
+            "identifier": [{"system": "urn:lab", "value": "a1"}],
+        }
+    )
+    to = f"Device/{analyzer['id']}"
     message = "MSH|^~\\&|EHR|HOSP|LAB|LAB|202401011200||ORM^O01|1|P|2.5"
+    hl7 = "x-application/hl7-v2+er7"
 
-    sent = medplum.push_to_agent(agent, "Device/analyzer", message, "x-application/hl7-v2+er7")
+    sent = medplum.push_to_agent(agent, to, message, hl7)
     assert sent["issue"][0]["details"]["text"] == "All OK"
 
-    no_responder = refused(
-        lambda: medplum.push_to_agent(agent, "Device/analyzer", message, None, True)
-    )
-    assert "agent_responder" in str(no_responder)
+    timeout = refused(lambda: medplum.push_to_agent(agent, to, message, hl7, True))
+    assert str(timeout).startswith("HTTP 400: Timeout (no Agent answers in memory")
 
-    memory.operations.agent_responder = lambda push: ("MSA|AA|1", "x-application/hl7-v2+er7")
+    memory.operations.agent_responder = lambda push: ("MSA|AA|1", hl7)
     ack = medplum.push_to_agent(
-        {"reference": f"Agent/{agent['id']}"}, {"reference": "Device/analyzer"}, message, None, True
+        {"reference": f"Agent/{agent['id']}"}, "Device?identifier=urn:lab|a1", message, hl7, True
     )
     assert ack == "MSA|AA|1"
-    assert [p["destination"] for p in memory.agent_pushes] == ["Device/analyzer"] * 3
+    assert [p["remote"] for p in memory.agent_pushes] == ["mllp://analyzer.local:2575"] * 3
     assert memory.agent_pushes[0] == {
         "agent": f"Agent/{agent['id']}",
-        "destination": "Device/analyzer",
+        "remote": "mllp://analyzer.local:2575",
+        "destination": to,
         "body": message,
-        "contentType": "x-application/hl7-v2+er7",
+        "contentType": hl7,
     }
-    assert refused(lambda: medplum.push_to_agent("nope", "Device/x", "m")).status == 404
+
+
+@pytest.mark.parametrize(
+    ("args", "kwargs", "text"),
+    [
+        (("", "text/plain"), {}, "Missing body parameter"),
+        (("m", None), {}, "Missing contentType parameter"),
+        (("m", "text/plain"), {"wait_timeout": 90000}, "Invalid wait timeout"),
+    ],
+)
+def test_agent_push_refusals(
+    medplum: Client, args: tuple[Any, ...], kwargs: dict[str, Any], text: str
+) -> None:
+    agent = medplum.create_resource({"resourceType": "Agent", "name": "lab", "status": "active"})
+    device = medplum.create_resource({"resourceType": "Device", "url": "mllp://x:1"})
+    error = refused(lambda: medplum.push_to_agent(agent, f"Device/{device['id']}", *args, **kwargs))
+    assert str(error) == f"HTTP 400: {text}"
+
+
+def test_agent_push_needs_a_device_with_a_url(medplum: Client) -> None:
+    agent = medplum.create_resource({"resourceType": "Agent", "name": "lab", "status": "active"})
+    bare = medplum.create_resource({"resourceType": "Device"})
+    no_url = refused(
+        lambda: medplum.push_to_agent(agent, f"Device/{bare['id']}", "m", "text/plain")
+    )
+    assert str(no_url) == "HTTP 400: Destination device missing url"
+    missing = refused(lambda: medplum.push_to_agent(agent, "Device/none", "m", "text/plain"))
+    assert str(missing) == "HTTP 400: Destination device not found"
+    assert (
+        refused(lambda: medplum.push_to_agent("nope", "Device/x", "m", "text/plain")).status == 404
+    )
 
 
 # -- ValueSet/$expand --------------------------------------------------------------------------
@@ -291,7 +358,36 @@ def test_expand_lists_a_value_sets_codes(medplum: Client) -> None:
     assert medplum.read_canonical("ValueSet", "http://example.org/vs/none") is None
 
     unknown = refused(lambda: medplum.value_set_expand({"url": "http://example.org/vs/none"}))
-    assert str(unknown) == "HTTP 400: ValueSet not found in memory: http://example.org/vs/none"
+    assert str(unknown) == "HTTP 400: ValueSet not found"  # Medplum's words
+    assert str(refused(lambda: medplum.value_set_expand({}))) == "HTTP 400: Missing url"
+
+
+def test_expand_pages_ten_at_a_time_and_names_a_missing_code_system(medplum: Client) -> None:
+    concepts = [{"code": f"c{n:02d}", "display": f"Code {n}"} for n in range(12)]
+    medplum.create_resource(
+        {
+            "resourceType": "ValueSet",
+            "status": "active",
+            "url": "http://example.org/vs/twelve",
+            "compose": {"include": [{"system": FRUIT, "concept": concepts}]},
+        }
+    )
+    medplum.create_resource(
+        {
+            "resourceType": "ValueSet",
+            "status": "active",
+            "url": "http://example.org/vs/orphan",
+            "compose": {"include": [{"system": "http://example.org/none"}]},
+        }
+    )
+
+    first = medplum.value_set_expand({"url": "http://example.org/vs/twelve"})["expansion"]
+    rest = medplum.value_set_expand({"url": "http://example.org/vs/twelve", "offset": 10})
+
+    assert first["total"] == 12 and len(first["contains"]) == 10
+    assert [c["code"] for c in rest["expansion"]["contains"]] == ["c10", "c11"]
+    error = refused(lambda: medplum.value_set_expand({"url": "http://example.org/vs/orphan"}))
+    assert str(error) == "HTTP 400: Code system http://example.org/none not found"
 
 
 # -- $validate, $graphql, batch, upsert --------------------------------------------------------

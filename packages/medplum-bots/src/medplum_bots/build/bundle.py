@@ -29,9 +29,8 @@ from medplum_bots.build.loader import (
     ARTIFACT_FORMAT,
     ARTIFACT_TITLE,
     BODY_START,
-    ArtifactError,  # noqa: F401 - re-exported
-    artifact_sha256,  # noqa: F401 - re-exported
 )
+from medplum_bots.build.manifest import MANIFEST, read_manifest
 from medplum_bots.errors import BuildError
 
 if TYPE_CHECKING:
@@ -39,8 +38,6 @@ if TYPE_CHECKING:
 
     from medplum_bots.build.imports import ImportGraph, LocalModule
     from medplum_bots.config import BotEntry, ProjectConfig
-
-MANIFEST = "dist/manifest.json"
 
 
 @dataclass(frozen=True)
@@ -78,6 +75,7 @@ class ChangedArtifact:
 
 def render_artifact(entry_source: Path, project_root: Path, name: str) -> tuple[str, Artifact]:
     """The artifact text for the bot at `entry_source`, and its description (nothing written)."""
+    from medplum_bots.build.bot_checks import check_bot
     from medplum_bots.build.imports import collect
 
     graph = collect(entry_source, project_root)
@@ -87,6 +85,7 @@ def render_artifact(entry_source: Path, project_root: Path, name: str) -> tuple[
             f"{entry.rel}:1: the bot defines no top-level 'handler' "
             "(a bot module needs handler(medplum, event))"
         )
+    check_bot(entry, graph.modules.values())
     if graph.third_party_at:
         from medplum_bots.build.declared import check_declared
 
@@ -355,23 +354,6 @@ def manifest_record(artifact: Artifact, root: Path) -> dict[str, Any]:
         "modules": list(artifact.modules),
         "requirements": list(artifact.requirements),
     }
-
-
-def read_manifest(root: Path) -> list[dict[str, Any]]:
-    """The artifacts recorded in `<root>/dist/manifest.json`; [] when there is none yet."""
-    path = root / MANIFEST
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        return []
-    except (OSError, ValueError) as error:
-        raise BuildError(f"{MANIFEST}: unreadable ({error}); delete it and rebuild") from None
-    records = data.get("artifacts") if isinstance(data, dict) else None
-    if not isinstance(records, list) or not all(
-        isinstance(r, dict) and isinstance(r.get("dist"), str) for r in records
-    ):
-        raise BuildError(f"{MANIFEST}: expected an 'artifacts' list; delete it and rebuild")
-    return records
 
 
 def write_manifest(root: Path, artifacts: Sequence[Artifact], keep: set[str]) -> bool:

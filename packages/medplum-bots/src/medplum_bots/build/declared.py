@@ -20,6 +20,36 @@ from pathlib import Path
 from medplum_bots.errors import BuildError
 
 PYPROJECT = "pyproject.toml"
+# Import names whose distribution is named differently, for imports of packages that are not
+# installed here (installed ones are looked up in their metadata). The usual suspects only: a
+# name missing here gets the import name, with a note that nothing installed provides it.
+KNOWN_DISTRIBUTIONS = {
+    "attr": "attrs",
+    "bs4": "beautifulsoup4",
+    "Crypto": "pycryptodome",
+    "cv2": "opencv-python",
+    "dateutil": "python-dateutil",
+    "docx": "python-docx",
+    "dotenv": "python-dotenv",
+    "fitz": "PyMuPDF",
+    "git": "GitPython",
+    "jose": "python-jose",
+    "jwt": "PyJWT",
+    "magic": "python-magic",
+    "multipart": "python-multipart",
+    "MySQLdb": "mysqlclient",
+    "nacl": "PyNaCl",
+    "OpenSSL": "pyOpenSSL",
+    "PIL": "Pillow",
+    "pptx": "python-pptx",
+    "serial": "pyserial",
+    "skimage": "scikit-image",
+    "sklearn": "scikit-learn",
+    "slugify": "python-slugify",
+    "socks": "PySocks",
+    "yaml": "PyYAML",
+    "zmq": "pyzmq",
+}
 _NAME = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*(?:\[([^\]]*)\])?")
 _EXTRA_MARKER = re.compile(r"""extra\s*==\s*["']([^"']+)["']""")
 
@@ -111,8 +141,13 @@ def check_declared(
         dists = sorted(set(providers.get(top, [])))
         if any(normalise(d) in allowed for d in dists) or normalise(top) in allowed:
             continue
-        name = dists[0] if dists else top
-        state = "" if dists else f" (no installed package provides {top!r}: a typo?)"
+        name = dists[0] if dists else KNOWN_DISTRIBUTIONS.get(top, top)
+        if dists:
+            state = ""
+        elif top in KNOWN_DISTRIBUTIONS:
+            state = f" ({top!r} comes from the distribution {name!r}, which is not installed)"
+        else:
+            state = f" (no installed package provides {top!r}: a typo?)"
         raise BuildError(
             f"{rel}:{line}: imports {top!r}, which {PYPROJECT} does not declare{state}; "
             f'add "{name}" to [project].dependencies in {PYPROJECT} and install it'

@@ -33,8 +33,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from medplum_bots.build.bundle import MANIFEST as MANIFEST_FILE
-from medplum_bots.build.bundle import read_manifest
+from medplum_bots.build.manifest import MANIFEST, read_manifest
 from medplum_bots.errors import BuildError
 
 ARTIFACT_FILE = "bot.py"
@@ -261,11 +260,11 @@ def build_runtime_zip(
     `bundle.build_all` first. `requirements_dir` replaces the pip step, as in `build_zip`.
     """
     pip_platforms(architecture)  # a bad architecture fails even when pip will not run
-    manifest = root / MANIFEST_FILE
+    manifest = root / MANIFEST
     records = read_manifest(root)
     if not records:
         raise BuildError(f"{manifest}: no bots built (run 'invoke build' first)")
-    own: dict[str, Path] = {MANIFEST_FILE: manifest}
+    own: dict[str, Path] = {MANIFEST: manifest}
     # The generic runtime verifies deploy signatures (Ed25519) with `cryptography`.
     requirements: set[str] = {_pinned("cryptography")}
     for record in records:
@@ -276,10 +275,7 @@ def build_runtime_zip(
         if not path.is_file():
             raise BuildError(f"{path}: bot artifact not found (run 'invoke build' first)")
         own[dist.as_posix()] = path
-        listed = record.get("requirements") or []
-        if not isinstance(listed, list) or not all(isinstance(r, str) for r in listed):
-            raise BuildError(f"{manifest}: 'requirements' of {dist} must be a list of strings")
-        requirements.update(listed)
+        requirements.update(record.get("requirements") or [])
     layer = _requirements_layer(
         sorted(requirements), requirements_dir, architecture, python_version, cache_dir, pip_args
     )

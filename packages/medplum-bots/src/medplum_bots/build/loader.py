@@ -1,22 +1,25 @@
 """Loading artifacts: runs inside the bot runtime, so it stays small and imports little.
 
-`install_artifact` (called by every artifact file) registers the embedded modules with one
-meta-path finder under their real names and imports the bot module; `load_artifact` runs an
-artifact file; `forget_artifacts` unloads them (tests, reloads).
+One loader, `ModuleTable`, runs the modules an artifact embeds: on first import, under their
+real names, compiled with their original relative file names (tracebacks show
+`src/shared/x.py`, line and text), through an `__import__` that finds the table's modules
+first and everything else the normal way. Two kinds of table, chosen by the caller:
 
-`load_isolated` runs an artifact's text with its own private module table instead: the
-generic HTTP runtime holds several versions of one bot at once (one per content hash), so
-their modules cannot share `sys.modules`. Isolated modules keep their real `__name__`; their
-`import` statements find the artifact's own modules first (through a per-artifact
-`__import__`), everything else the normal way.
+- the shared one (`load_artifact`, and an artifact imported as a plain module, which calls
+  `install_artifact`): its modules are bound in `sys.modules`, so artifacts of one build share
+  a module they both embed, and a module name whose source differs from one already loaded
+  is refused; `forget_artifacts` unloads them (tests, reloads);
+- a private one per artifact (`load_isolated`, the generic HTTP runtime): several versions of
+  one bot (one per content hash) live side by side, and nothing is added to `sys.modules`.
+
+Both read the artifact's text the same way (`read_artifact`) instead of running it.
 """
 
 from __future__ import annotations
 
+import ast
 import builtins
-import contextvars
 import hashlib
-import importlib
 import importlib.abc
 import importlib.machinery
 import sys
@@ -57,233 +60,166 @@ class _Embedded:
     artifact: str
 
 
-_LOCK = threading.RLock()
-_EMBEDDED: dict[str, _Embedded] = {}
-_LOADED: dict[str, tuple[str, ModuleType]] = {}
+@dataclass(frozen=True)
+class EmbeddedArtifact:
+    """What an artifact's `install_artifact(...)` call holds: its modules and bot module."""
+
+    name: str
+    entry: str
+    modules: tuple[_Embedded, ...]
 
 
-class _ArtifactImporter(importlib.abc.MetaPathFinder, importlib.abc.Loader):
-    """Meta-path finder and loader for the modules embedded in loaded artifacts.
-
-    Modules get their real `__name__`, `__package__` and (for packages) an empty `__path__`
-    so submodules are found here too; they have no `__file__` (they are not files), and their
-    code is compiled with the original relative file name, so tracebacks point at
-    `src/shared/x.py:12`; `get_source` lets tracebacks show the line itself.
-    """
-
-    def find_spec(
-        self, fullname: str, path: Sequence[str] | None = None, target: ModuleType | None = None
-    ) -> importlib.machinery.ModuleSpec | None:
-        embedded = _EMBEDDED.get(fullname)
-        if embedded is None:
-            return None
-        return importlib.machinery.ModuleSpec(
-            fullname, self, origin=embedded.filename, is_package=embedded.kind != "module"
-        )
-
-    def create_module(self, spec: importlib.machinery.ModuleSpec) -> ModuleType | None:
-        return None
-
-    def exec_module(self, module: ModuleType) -> None:
-        exec(self.get_code(module.__name__), module.__dict__)
-
-    def get_code(self, fullname: str) -> Any:
-        embedded = _EMBEDDED[fullname]
-        return compile(embedded.source, embedded.filename, "exec", dont_inherit=True)
-
-    def get_source(self, fullname: str) -> str:
-        return _EMBEDDED[fullname].source
-
-    def is_package(self, fullname: str) -> bool:
-        return _EMBEDDED[fullname].kind != "module"
-
-
-_IMPORTER = _ArtifactImporter()
-
-
-def install_artifact(
+def embedded_artifact(
     *,
     artifact_format: int,
     name: str,
     entry: str,
     requirements: Sequence[str],
     modules: Sequence[tuple[str, str, str, str]],
-) -> ModuleType:
-    """Register an artifact's embedded modules and import its bot module (called by artifacts).
-
-    A module name already registered by another artifact, or already imported from a file,
-    must have the same source; otherwise ArtifactError, rather than silently running one
-    bot with another bot's version of the module.
-    """
+) -> EmbeddedArtifact:
+    """Check `install_artifact`'s arguments (format, module kinds) and describe them."""
     del requirements  # informational: the runtime must already provide them
     if artifact_format != ARTIFACT_FORMAT:
         raise ArtifactError(
             f"artifact {name!r} has format {artifact_format}; this medplum_bots reads format "
             f"{ARTIFACT_FORMAT} (rebuild it with the same medplum_bots version)"
         )
-    incoming = [
+    embedded = tuple(
         _Embedded(module, filename, kind, source, _digest(kind, source), name)
         for module, filename, kind, source in modules
-    ]
-    for embedded in incoming:
-        if embedded.kind not in MODULE_KINDS:
+    )
+    for module in embedded:
+        if module.kind not in MODULE_KINDS:
             raise ArtifactError(
-                f"artifact {name!r}: module {embedded.name!r} has kind {embedded.kind!r}"
+                f"artifact {name!r}: module {module.name!r} has kind {module.kind!r}"
             )
-    if _ISOLATING.get():
-        return _IsolatedArtifact(incoming).load(entry)
-    with _LOCK:
-        for embedded in incoming:
-            _check_compatible(embedded)
-        for embedded in incoming:
-            _EMBEDDED.setdefault(embedded.name, embedded)
-        if _IMPORTER not in sys.meta_path:
-            sys.meta_path.insert(0, _IMPORTER)
-    return importlib.import_module(entry)
+    return EmbeddedArtifact(name, entry, embedded)
 
 
-def load_artifact(path: Path) -> ModuleType:
-    """Load the artifact at `path` and return its bot module (the one with `handler`).
-
-    Loading the same unchanged file again returns the same module. No bytecode is written
-    next to the artifact.
-    """
-    path = Path(path)
+def read_artifact(text: str, where: str) -> EmbeddedArtifact:
+    """The artifact in `text`, read as data (its `install_artifact` call's literal arguments),
+    never run; ArtifactError naming `where` if it is not an artifact."""
+    not_artifact = ArtifactError(f"{where}: not a medplum bot artifact; run `invoke build`")
     try:
-        text = path.read_bytes().decode("utf-8")
-    except FileNotFoundError:
-        raise ArtifactError(f"{path}: artifact not found; run `invoke build`") from None
-    except (OSError, UnicodeDecodeError) as error:
-        raise ArtifactError(f"{path}: unreadable ({error})") from None
-    try:
-        digest = artifact_sha256(text)
-    except ArtifactError:
-        raise ArtifactError(f"{path}: not a medplum bot artifact; run `invoke build`") from None
-    key = str(path.absolute())
-    with _LOCK:
-        cached = _LOADED.get(key)
-        if cached is not None and cached[0] == digest:
-            return cached[1]
-        holder = ModuleType(f"_medplum_bots_artifact_{path.stem}")
-        holder.__file__ = str(path)
-        try:
-            exec(compile(text, str(path), "exec", dont_inherit=True), holder.__dict__)
-        except MedplumBotsError:
-            raise
-        except Exception as error:  # the bot's own module-level code failed
-            raise ArtifactError(import_failure(error, path)) from None
-        bot = holder.__dict__.get("bot")
-        if not isinstance(bot, ModuleType):
-            raise ArtifactError(f"{path}: not a medplum bot artifact; run `invoke build`")
-        _LOADED[key] = (digest, bot)
-        return bot
+        artifact_sha256(text)
+        tree = ast.parse(text, where)
+    except (ArtifactError, SyntaxError, ValueError):
+        raise not_artifact from None
+    for node in tree.body:
+        call = node.value if isinstance(node, ast.Assign) else None
+        if (
+            isinstance(call, ast.Call)
+            and isinstance(call.func, ast.Name)
+            and call.func.id == "install_artifact"
+        ):
+            try:
+                arguments = {k.arg: ast.literal_eval(k.value) for k in call.keywords if k.arg}
+                return embedded_artifact(**arguments)
+            except (ValueError, TypeError):
+                raise not_artifact from None
+    raise not_artifact
 
 
-def import_failure(error: BaseException, artifact: Path) -> str:
-    """One line for an error raised while a bot was imported: the bot's file and line.
-
-    The frame named is the last one in the bot's own (embedded) modules, so neither the
-    import machinery nor a library's internals hide where the bot went wrong.
-    """
-    import traceback
-
-    frames = traceback.extract_tb(error.__traceback__)
-    own = {embedded.filename for embedded in _EMBEDDED.values()}
-    mine = [f for f in frames if f.filename in own]
-    candidates = mine or [f for f in frames if not f.filename.startswith("<")]
-    where = f"{candidates[-1].filename}:{candidates[-1].lineno}" if candidates else str(artifact)
-    text = " ".join(str(error).split()) or "no message"
-    hint = ""
-    if isinstance(error, ModuleNotFoundError) and error.name and error.name not in _EMBEDDED:
-        top = error.name.partition(".")[0]
-        hint = f" (add the package providing {top!r} to pyproject.toml dependencies, install it)"
-    return f"{where}: importing the bot failed: {type(error).__name__}: {text}{hint}"
-
-
-_ISOLATING: contextvars.ContextVar[bool] = contextvars.ContextVar("isolating", default=False)
-# Serialises isolated module execution: while a module runs its top level it is bound in
-# sys.modules under its real name (libraries resolving `sys.modules[cls.__module__]` while a
-# class is created, e.g. dataclasses and pydantic, then find it), and unbound afterwards.
-_EXEC_LOCK = threading.RLock()
 _Import = Callable[..., ModuleType]
+# Serialises module execution: while a module runs its top level it is bound in sys.modules
+# under its real name (libraries resolving `sys.modules[cls.__module__]` while a class is
+# created, e.g. dataclasses and pydantic, then find it); a private table unbinds it after.
+_EXEC_LOCK = threading.RLock()
 
 
-def load_isolated(text: str, label: str) -> ModuleType:
-    """Run artifact `text` with a private module table; returns its bot module.
+class ModuleTable(importlib.abc.Loader):
+    """Embedded modules, run on first import; `shared` binds them in `sys.modules`.
 
-    Nothing is added to `sys.modules` or `sys.meta_path`: two versions of one bot (or two
-    bots embedding different versions of a shared module) load side by side, and dropping
-    the returned module drops the artifact.
+    Modules get their real `__name__`, `__package__` and (for packages) an empty `__path__`;
+    they have no `__file__` (they are not files). Their `import` statements go through
+    `_import`: a module of the table is loaded from it, anything else imported normally.
     """
-    holder = ModuleType(f"_medplum_bots_artifact_{label}")
-    token = _ISOLATING.set(True)
-    try:
-        exec(compile(text, f"<artifact {label}>", "exec", dont_inherit=True), holder.__dict__)
-    finally:
-        _ISOLATING.reset(token)
-    bot = holder.__dict__.get("bot")
-    if not isinstance(bot, ModuleType):
-        raise ArtifactError(f"artifact {label}: not a medplum bot artifact; run `invoke build`")
-    return bot
 
-
-class _IsolatedArtifact(importlib.abc.Loader):
-    """One loaded artifact's modules, and the `__import__` its code uses."""
-
-    def __init__(self, embedded: Sequence[_Embedded]) -> None:
-        self.embedded = {e.name: e for e in embedded}
-        self.tops = {name.partition(".")[0] for name in self.embedded}
+    def __init__(self, *, shared: bool) -> None:
+        self.shared = shared
+        self.embedded: dict[str, _Embedded] = {}
+        self.tops: set[str] = set()  # top-level names of the embedded modules
         self.modules: dict[str, ModuleType] = {}
         self.builtins = dict(builtins.__dict__)
         self.builtins["__import__"] = self._import
         self._system_import: _Import = builtins.__import__
 
-    def load(self, fullname: str) -> ModuleType:
+    def install(self, artifact: EmbeddedArtifact) -> ModuleType:
+        """Add `artifact`'s modules and import its bot module.
+
+        A shared table refuses a module name it (or `sys.modules`, imported from a file)
+        already holds with another source, rather than silently running one bot with
+        another bot's version of the module; nothing of the refused artifact is run.
+        """
         with _EXEC_LOCK:
-            return self._load(fullname)
+            if self.shared:
+                for module in artifact.modules:
+                    self._check_compatible(module)
+            for module in artifact.modules:
+                self.embedded.setdefault(module.name, module)
+                self.tops.add(module.name.partition(".")[0])
+            return self.load(artifact.entry)
+
+    def load(self, fullname: str) -> ModuleType:
+        """The module `fullname` of this table, run (with its parents) if not yet run."""
+        with _EXEC_LOCK:
+            module = self.modules.get(fullname)
+            if module is not None:
+                return module
+            embedded = self.embedded.get(fullname)
+            if embedded is None:
+                raise ModuleNotFoundError(f"No module named {fullname!r}", name=fullname)
+            parent_name, _, child = fullname.rpartition(".")
+            parent = self.load(parent_name) if parent_name else None
+            module = self._new_module(embedded, parent_name)
+            self.modules[fullname] = module
+            code = compile(embedded.source, embedded.filename, "exec", dont_inherit=True)
+            previous = sys.modules.get(fullname)
+            sys.modules[fullname] = module
+            try:
+                exec(code, module.__dict__)
+            except BaseException:
+                del self.modules[fullname]
+                self._unbind(fullname, previous)
+                raise
+            if not self.shared:
+                self._unbind(fullname, previous)
+            if parent is not None:
+                setattr(parent, child, module)
+            return module
 
     def get_source(self, fullname: str) -> str:  # tracebacks show the line (linecache)
         return self.embedded[fullname].source
 
-    def _load(self, fullname: str) -> ModuleType:
-        module = self.modules.get(fullname)
-        if module is not None:
-            return module
-        embedded = self.embedded.get(fullname)
-        if embedded is None:
-            raise ModuleNotFoundError(f"No module named {fullname!r}", name=fullname)
-        parent_name, _, child = fullname.rpartition(".")
-        parent = self._load(parent_name) if parent_name else None
+    def forget(self) -> None:
+        """Unbind this (shared) table's modules from sys.modules and forget them."""
+        with _EXEC_LOCK:
+            for name, module in self.modules.items():
+                if sys.modules.get(name) is module:
+                    del sys.modules[name]
+            self.modules.clear()
+            self.embedded.clear()
+            self.tops.clear()
+
+    def _new_module(self, embedded: _Embedded, parent_name: str) -> ModuleType:
         is_package = embedded.kind != "module"
-        module = ModuleType(fullname)
+        module = ModuleType(embedded.name)
         module.__loader__ = self
         module.__spec__ = importlib.machinery.ModuleSpec(
-            fullname,
-            self,
-            origin=embedded.filename,
-            is_package=is_package,
+            embedded.name, self, origin=embedded.filename, is_package=is_package
         )
-        module.__package__ = fullname if is_package else parent_name
+        module.__package__ = embedded.name if is_package else parent_name
         if is_package:
             module.__path__ = []
         module.__dict__["__builtins__"] = self.builtins
-        self.modules[fullname] = module
-        code = compile(embedded.source, embedded.filename, "exec", dont_inherit=True)
-        previous = sys.modules.get(fullname)
-        sys.modules[fullname] = module
-        try:
-            exec(code, module.__dict__)
-        except BaseException:
-            del self.modules[fullname]
-            raise
-        finally:
-            if previous is None:
-                sys.modules.pop(fullname, None)
-            else:
-                sys.modules[fullname] = previous
-        if parent is not None:
-            setattr(parent, child, module)
         return module
+
+    @staticmethod
+    def _unbind(fullname: str, previous: ModuleType | None) -> None:
+        if previous is None:
+            sys.modules.pop(fullname, None)
+        else:
+            sys.modules[fullname] = previous
 
     def _import(
         self,
@@ -306,52 +242,117 @@ class _IsolatedArtifact(importlib.abc.Loader):
         with _EXEC_LOCK:
             parts = absolute.split(".")
             for i in range(1, len(parts) + 1):
-                self._load(".".join(parts[:i]))
+                self.load(".".join(parts[:i]))
             module = self.modules[absolute]
             if fromlist:
                 for item in fromlist:
                     child = f"{absolute}.{item}"
                     if item != "*" and not hasattr(module, item) and child in self.embedded:
-                        self._load(child)
+                        self.load(child)
                 return module
             if level > 0:
                 return self.modules[f"{absolute.rpartition('.')[0] or absolute}"]
             return self.modules[parts[0]]
 
+    def _check_compatible(self, embedded: _Embedded) -> None:
+        known = self.embedded.get(embedded.name)
+        if known is not None:
+            if known.digest != embedded.digest:
+                raise ArtifactError(
+                    f"artifact {embedded.artifact!r} embeds module {embedded.name!r} "
+                    f"({embedded.filename}) with a different source than artifact "
+                    f"{known.artifact!r} already loaded; rebuild both from the same sources"
+                )
+            return
+        loaded = sys.modules.get(embedded.name)
+        if loaded is not None and not _same_as_loaded(loaded, embedded):
+            where = getattr(loaded, "__file__", None) or "elsewhere"
+            raise ArtifactError(
+                f"artifact {embedded.artifact!r} embeds module {embedded.name!r} "
+                f"({embedded.filename}) but a different {embedded.name!r} is already imported "
+                f"from {where}; rebuild the artifact or run it in its own process"
+            )
+
+
+_SHARED = ModuleTable(shared=True)
+_LOADED: dict[str, tuple[str, ModuleType]] = {}
+
+
+def install_artifact(**arguments: Any) -> ModuleType:
+    """Called by an artifact imported as a plain module (the Lambda's `import bot`): load it
+    into the shared table and return its bot module."""
+    return _SHARED.install(embedded_artifact(**arguments))
+
+
+def load_artifact(path: Path) -> ModuleType:
+    """Load the artifact at `path` into the shared table; returns its bot module (the one
+    with `handler`). Loading the same unchanged file again returns the same module. No
+    bytecode is written next to the artifact.
+    """
+    path = Path(path)
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except FileNotFoundError:
+        raise ArtifactError(f"{path}: artifact not found; run `invoke build`") from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise ArtifactError(f"{path}: unreadable ({error})") from None
+    artifact = read_artifact(text, str(path))
+    digest = artifact_sha256(text)
+    key = str(path.absolute())
+    with _EXEC_LOCK:
+        cached = _LOADED.get(key)
+        if cached is not None and cached[0] == digest:
+            return cached[1]
+        try:
+            bot = _SHARED.install(artifact)
+        except MedplumBotsError:
+            raise
+        except Exception as error:  # the bot's own module-level code failed
+            raise ArtifactError(import_failure(error, path)) from None
+        _LOADED[key] = (digest, bot)
+        return bot
+
+
+def load_isolated(text: str, label: str) -> ModuleType:
+    """Load artifact `text` into a private table of its own; returns its bot module.
+
+    Nothing is added to `sys.modules`: two versions of one bot (or two bots embedding
+    different versions of a shared module) load side by side, and dropping the returned
+    module drops the artifact.
+    """
+    return ModuleTable(shared=False).install(read_artifact(text, f"artifact {label}"))
+
+
+def import_failure(error: BaseException, artifact: Path) -> str:
+    """One line for an error raised while a bot was imported: the bot's file and line.
+
+    The frame named is the last one in the bot's own (embedded) modules, so neither the
+    import machinery nor a library's internals hide where the bot went wrong.
+    """
+    import traceback
+
+    frames = traceback.extract_tb(error.__traceback__)
+    own = {embedded.filename for embedded in _SHARED.embedded.values()}
+    mine = [f for f in frames if f.filename in own]
+    candidates = mine or [f for f in frames if not f.filename.startswith("<")]
+    where = f"{candidates[-1].filename}:{candidates[-1].lineno}" if candidates else str(artifact)
+    text = " ".join(str(error).split()) or "no message"
+    hint = ""
+    if isinstance(error, ModuleNotFoundError) and error.name and error.name not in _SHARED.embedded:
+        top = error.name.partition(".")[0]
+        hint = f" (add the package providing {top!r} to pyproject.toml dependencies, install it)"
+    return f"{where}: importing the bot failed: {type(error).__name__}: {text}{hint}"
+
 
 def forget_artifacts() -> None:
-    """Unload every artifact module (tests, or a runtime reloading a new build)."""
-    with _LOCK:
-        for name in list(_EMBEDDED):
-            module = sys.modules.get(name)
-            if module is not None and getattr(module, "__loader__", None) is _IMPORTER:
-                del sys.modules[name]
-        _EMBEDDED.clear()
+    """Unload every artifact of the shared table (tests, or a runtime reloading a new build)."""
+    with _EXEC_LOCK:
+        _SHARED.forget()
         _LOADED.clear()
 
 
 def _digest(kind: str, source: str) -> str:
     return hashlib.sha256(f"{kind}\0{source}".encode()).hexdigest()
-
-
-def _check_compatible(embedded: _Embedded) -> None:
-    known = _EMBEDDED.get(embedded.name)
-    if known is not None:
-        if known.digest != embedded.digest:
-            raise ArtifactError(
-                f"artifact {embedded.artifact!r} embeds module {embedded.name!r} "
-                f"({embedded.filename}) with a different source than artifact "
-                f"{known.artifact!r} already loaded; rebuild both from the same sources"
-            )
-        return
-    loaded = sys.modules.get(embedded.name)
-    if loaded is not None and not _same_as_loaded(loaded, embedded):
-        where = getattr(loaded, "__file__", None) or "elsewhere"
-        raise ArtifactError(
-            f"artifact {embedded.artifact!r} embeds module {embedded.name!r} "
-            f"({embedded.filename}) but a different {embedded.name!r} is already imported "
-            f"from {where}; rebuild the artifact or run it in its own process"
-        )
 
 
 def _same_as_loaded(module: ModuleType, embedded: _Embedded) -> bool:

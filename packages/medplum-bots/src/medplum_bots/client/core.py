@@ -22,6 +22,8 @@ import httpx
 from medplum_bots.client.network import plain_reason
 from medplum_bots.client.retry import RetryPolicy
 from medplum_bots.errors import CredentialsError, NetworkError, OperationOutcomeError, outcome
+from medplum_bots.redaction import redact, redact_json
+from medplum_bots.urls import normalize_base_url
 
 DEFAULT_BASE_URL = "https://api.medplum.com/"
 FHIR_JSON = "application/fhir+json"
@@ -219,19 +221,6 @@ def _has_request(error: httpx.TransportError) -> bool:
     return True
 
 
-def _redact(value: Any, secrets: Sequence[str]) -> Any:
-    """`value` with every secret string replaced, so errors can be printed safely."""
-    if isinstance(value, str):
-        for secret in secrets:
-            value = value.replace(secret, "***")
-        return value
-    if isinstance(value, dict):
-        return {k: _redact(v, secrets) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_redact(v, secrets) for v in value]
-    return value
-
-
 class _ClientCore:
     """State and request descriptions shared by the sync and async clients."""
 
@@ -248,13 +237,14 @@ class _ClientCore:
         retry: RetryPolicy | None,
         budget: float | None = None,
     ) -> None:
-        parts = urlsplit(base_url or "")
-        if parts.scheme not in ("http", "https") or not parts.netloc:
+        try:
+            self._base_url = normalize_base_url(base_url or "")
+        except ValueError:
             raise CredentialsError(
                 f"Medplum base URL must be an absolute http(s) URL: {base_url!r}"
-            )
-        self._base_url = base_url if base_url.endswith("/") else base_url + "/"
-        self._origin = f"{parts.scheme}://{parts.netloc}".lower()
+            ) from None
+        parts = urlsplit(self._base_url)
+        self._origin = f"{parts.scheme}://{parts.netloc}"
         self._access_token = access_token or None
         self._expires_at: float | None = None
         self._client_id = client_id or None
@@ -395,9 +385,8 @@ class _ClientCore:
             return wait
         return wait if time.monotonic() - started + wait < self._budget else None
 
-    def _secrets(self) -> list[str]:
-        # Very short values (test tokens like "t") would mangle every message if replaced.
-        return [s for s in (self._access_token, self._client_secret) if s and len(s) >= 8]
+    def _secrets(self) -> tuple[str | None, ...]:
+        return (self._access_token, self._client_secret)
 
     def _judge(
         self,
@@ -423,7 +412,7 @@ class _ClientCore:
         wait = self._fits(started, wait)
         if wait is not None:
             return _Step(wait=wait)
-        raise OperationOutcomeError(_redact(error_outcome(response), self._secrets()), status)
+        raise OperationOutcomeError(redact_json(error_outcome(response), self._secrets()), status)
 
     def _wait_after_error(
         self,
@@ -444,7 +433,7 @@ class _ClientCore:
         given = max((v for v in (limits or {}).values() if v is not None), default=None)
         reason = plain_reason(error, call.url, given).replace("\n", " ")
         seconds = time.monotonic() - started if started is not None else 0.0
-        raise NetworkError(where, _redact(reason, self._secrets()), attempt, seconds) from error
+        raise NetworkError(where, redact(reason, self._secrets()), attempt, seconds) from error
 
     # -- call descriptions -------------------------------------------------------------------
 

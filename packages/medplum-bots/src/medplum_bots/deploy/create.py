@@ -1,12 +1,13 @@
 """`invoke create`: make a new Bot on Medplum, record it in medplum.config.json, deploy it.
 
 Like Medplum's `bot create`, but ordered so that no failure leaves a Bot nobody knows about:
-everything local is checked and built first; then the Bot (and its ProjectMembership) is
-created through `admin/projects/{id}/bot` (or, when a Bot already carries this entry's
-identifier, that one is adopted: see `EnvironmentSession.find_or_create_bot`); its entry is
-appended to the config at once
-(atomically: a killed process leaves the old file or the new one); only then is it deployed,
-so a failed deploy is fixed by `invoke deploy` rather than by creating another Bot.
+everything local is checked and built first; then the run of `invoke deploy --create` does
+the rest, with one difference: the new entry is appended to the config (atomically: a killed
+process leaves the old file or the new one) as soon as its Bot exists, where `deploy
+--create` fills in an id. The Bot is created through `admin/projects/{id}/bot`, or adopted
+when one already carries this entry's identifier (`EnvironmentSession.find_or_create_bot`);
+only then is it deployed, so a failed deploy is fixed by `invoke deploy` rather than by
+creating another Bot.
 """
 
 from __future__ import annotations
@@ -17,23 +18,18 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from medplum_bots.config import (
+    DEFAULT_RUNTIME_VERSION,
     Environment,
     ProjectConfig,
-    append_entries,
-    config_lock_async,
+    environment_from_name,
     parse_config,
     read_raw,
 )
-from medplum_bots.deploy.credentials import Redactor
-from medplum_bots.deploy.orchestrate import (
-    Connections,
-    DeployOptions,
-    deploy_targets,
-    prepare,
-)
+from medplum_bots.deploy.options import Connections, DeployOptions
+from medplum_bots.deploy.orchestrate import deploy_targets
 from medplum_bots.deploy.report import CREATED, DEPLOYED, DeployReport
-from medplum_bots.deploy.session import EnvironmentSession
-from medplum_bots.errors import ConfigError, CredentialsError, DeployError
+from medplum_bots.deploy.targets import prepare
+from medplum_bots.errors import ConfigError, DeployError
 
 
 @dataclasses.dataclass(frozen=True)
@@ -44,7 +40,7 @@ class NewBot:
     source: str
     project_id: str = ""
     environment: str = ""
-    runtime_version: str = "awslambda"
+    runtime_version: str = DEFAULT_RUNTIME_VERSION
     description: str = ""
     dist: str = ""
 
@@ -61,9 +57,8 @@ def _environment_name(config: ProjectConfig, new: NewBot) -> str:
     if new.environment:
         config.environment(new.environment)  # unknown -> ConfigError listing the configured
         return new.environment
-    for name in config.environments:
-        if new.name.endswith("-" + name):
-            return name
+    if suffix := environment_from_name(new.name, config.environments):
+        return suffix
     if len(config.environments) == 1:
         return next(iter(config.environments))
     known = ", ".join(sorted(config.environments)) or "none"
@@ -89,7 +84,7 @@ def new_entry(config: ProjectConfig, new: NewBot) -> dict[str, Any]:
     }
     if new.description:
         entry["description"] = new.description
-    entry["runtimeVersion"] = new.runtime_version or "awslambda"
+    entry["runtimeVersion"] = new.runtime_version or DEFAULT_RUNTIME_VERSION
     raw = read_raw(config.path)
     parse_config({**raw, "bots": [*raw.get("bots", []), entry]}, config.path)
     return entry
@@ -101,47 +96,39 @@ async def create_async(
     options: DeployOptions | None = None,
     connections: Connections | None = None,
 ) -> DeployReport:
-    """Create, record and deploy one bot; see the module docstring for the order."""
+    """Create, record and deploy one bot; see the module docstring for the order.
+
+    Raises a one-line error when the Bot could not be created or its entry not recorded;
+    a failed deploy after that is a failed row of the report.
+    """
     options = options or DeployOptions()
     connections = connections or Connections()
     entry = new_entry(config, new)
     env = config.environment(entry["environment"])
     project_id = _project_id(config, env, new)
     raw = read_raw(config.path)
-    planned = parse_config({**raw, "bots": [*raw.get("bots", []), entry]}, config.path)
+    # The config as it will be: the new entry, and the project the Bot is made in.
+    environments = dict(raw.get("environments") or {})
+    environments[env.name] = {**environments.get(env.name, {}), "projectId": project_id}
+    planned = parse_config(
+        {**raw, "environments": environments, "bots": [*raw.get("bots", []), entry]},
+        config.path,
+    )
+    options = dataclasses.replace(options, create=True)
     # Checks the runtime and credentials and builds the artifact before anything exists.
-    targets, credentials = prepare(
-        planned, [new.name], dataclasses.replace(options, create=True), connections.environ
+    targets, credentials = prepare(planned, [new.name], options, connections.environ)
+    recorded: list[str] = []
+    report = await deploy_targets(
+        targets,
+        credentials,
+        dataclasses.replace(options, force=True),
+        connections,
+        config.path,
+        new_entries={new.name: entry},
+        on_recorded=lambda name, bot_id: recorded.append(bot_id),
     )
-    session = await EnvironmentSession.open(
-        env,
-        credentials[env.name],
-        redactor=Redactor(),
-        retry=connections.retry,
-        transport=connections.transport,
-        timeout=connections.timeout,
-    )
-    try:
-        if session.project_id and session.project_id != project_id:
-            raise CredentialsError(
-                f"environment {env.name!r}: the credentials belong to "
-                f"Project/{session.project_id}, not to {project_id!r}"
-            )
-        session.project_id = project_id
-        bot = await _create_and_record(config, session, new, entry)
-        target = dataclasses.replace(
-            targets[0], entry=dataclasses.replace(targets[0].entry, id=bot["id"])
-        )
-        report = await deploy_targets(
-            [target],
-            credentials,
-            dataclasses.replace(options, force=True, create=False),
-            connections,
-            config.path,
-            sessions={env.name: session},
-        )
-    finally:
-        await session.close()
+    if not recorded:  # no Bot, or it could not be recorded: not a row of a report
+        raise DeployError(report.outcomes[0].detail)
     return DeployReport(
         tuple(
             dataclasses.replace(o, result=CREATED) if o.result == DEPLOYED else o
@@ -163,29 +150,6 @@ def _project_id(config: ProjectConfig, env: Environment, new: NewBot) -> str:
             f"{env.project_id!r} in {config.path.name}"
         )
     return project_id
-
-
-async def _create_and_record(
-    config: ProjectConfig, session: EnvironmentSession, new: NewBot, entry: dict[str, Any]
-) -> dict[str, Any]:
-    """Find or create the Bot and append its entry, under the config lock: a second
-    `invoke create` of the same name waits, then finds the entry recorded; a Bot made by an
-    interrupted earlier create is adopted."""
-    async with config_lock_async(config.path):
-        if any(b.get("name") == new.name for b in read_raw(config.path).get("bots", [])):
-            raise ConfigError(f"{config.path.name}: a bot named {new.name!r} already exists")
-        bot, _ = await session.find_or_create_bot(
-            new.name, new.description, entry["runtimeVersion"]
-        )
-        try:
-            append_entries(config.path, [{**entry, "id": bot["id"]}])
-        except (OSError, ConfigError) as error:
-            # The Bot exists now: say which, so it can be recorded by hand, not made twice.
-            raise DeployError(
-                f"created Bot/{bot['id']} but could not add {new.name!r} to "
-                f'{config.path.name} ({error}); add the entry with "id": "{bot["id"]}"'
-            ) from None
-    return bot
 
 
 def create(

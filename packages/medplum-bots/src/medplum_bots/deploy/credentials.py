@@ -14,8 +14,8 @@ else the environment's `baseUrl` in medplum.config.json. The generic `MEDPLUM_BA
 is not used for a configured environment: a copied `.env.example` would otherwise send every
 environment to the same server.
 
-Secrets never appear in a repr or an error message; `Redactor` scrubs them from any text the
-tooling prints.
+Secrets never appear in a repr or an error message; `medplum_bots.redaction` scrubs them from
+any text the tooling prints.
 """
 
 from __future__ import annotations
@@ -32,7 +32,10 @@ from dotenv.parser import parse_stream
 
 from medplum_bots.config import Environment
 from medplum_bots.errors import ConfigError, CredentialsError
+from medplum_bots.redaction import MASK
+from medplum_bots.redaction import Redactor as Redactor  # still importable from here
 from medplum_bots.runtime.deploy_keys import DEPLOY_KEY_VAR, DeployKeyError, load_private
+from medplum_bots.urls import normalize_base_url
 
 CLIENT_ID = "MEDPLUM_CLIENT_ID"
 CLIENT_SECRET = "MEDPLUM_CLIENT_SECRET"
@@ -53,7 +56,7 @@ class Credentials:
     def __repr__(self) -> str:
         return (
             f"Credentials(environment={self.environment!r}, base_url={self.base_url!r}, "
-            f"client_id={self.client_id!r}, client_secret='***')"
+            f"client_id={self.client_id!r}, client_secret='{MASK}')"
         )
 
 
@@ -114,9 +117,10 @@ def _lookup(layers: Iterable[_Layer]) -> tuple[str, str] | None:
 
 
 def _normalise_base_url(value: str, where: str) -> str:
-    if not value.startswith(("http://", "https://")):
-        raise CredentialsError(f"{where}: must be an http(s) URL")
-    return value if value.endswith("/") else value + "/"
+    try:
+        return normalize_base_url(value)
+    except ValueError as error:
+        raise CredentialsError(f"{where}: must be an http(s) URL ({error})") from None
 
 
 def resolve_credentials(
@@ -155,29 +159,6 @@ def resolve_credentials(
             BASE_URL: url_source,
         },
     )
-
-
-class Redactor:
-    """Replaces known secret values (client secrets, access tokens) in text with `***`.
-
-    A second line of defence: messages are built without secrets, but a server may echo
-    a value back in an error and that must not reach a CI log.
-    """
-
-    def __init__(self, secrets: Iterable[str] = ()) -> None:
-        self._secrets: set[str] = set()
-        for secret in secrets:
-            self.add(secret)
-
-    def add(self, secret: str | None) -> None:
-        """Remember one more value to hide (short values are ignored: too many false hits)."""
-        if secret and len(secret) >= 6:
-            self._secrets.add(secret)
-
-    def __call__(self, text: str) -> str:
-        for secret in sorted(self._secrets, key=len, reverse=True):
-            text = text.replace(secret, "***")
-        return text
 
 
 def resolve_deploy_key(

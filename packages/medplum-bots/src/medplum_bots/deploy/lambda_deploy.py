@@ -1,8 +1,8 @@
 """Route 2: create or update a bot's Python Lambda with boto3 and wait until it can run.
 
 Medplum (self-hosted, `botCustomFunctionsEnabled`) invokes the Lambda named by the Bot's
-identifier `https://medplum.com/bot-external-function-id` instead of its own function; the
-deployer sets that identifier with `with_external_function` once `deploy_lambda` returned.
+identifier `plan.EXTERNAL_FUNCTION_ID` instead of its own function; the deployer writes that
+identifier in its final Bot patch once `deploy_lambda` returned.
 
 Lambda refuses changes while a previous one is still being applied ("The operation cannot be
 performed at this time. An update is in progress": `ResourceConflictException`), which made
@@ -28,7 +28,6 @@ from medplum_bots.build.lambda_zip import ARTIFACT_FILE, LambdaZip
 from medplum_bots.config import BotEntry, Environment
 from medplum_bots.errors import DeployError
 
-EXTERNAL_FUNCTION_SYSTEM = "https://medplum.com/bot-external-function-id"
 HANDLER = "medplum_bots.runtime.lambda_handler.handler"
 ARTIFACT_ENV = "MEDPLUM_BOT_ARTIFACT"
 BOT_NAME_ENV = "MEDPLUM_BOT_NAME"
@@ -107,17 +106,6 @@ def function_name(prefix: str, entry_name: str) -> str:
         digest = hashlib.sha256(name.encode()).hexdigest()[:8]
         name = f"{name[:55]}-{digest}"
     return name
-
-
-def with_external_function(bot: Mapping[str, Any], name: str) -> dict[str, Any]:
-    """A copy of `bot` whose external-function identifier is `name` (other identifiers kept)."""
-    identifiers = [
-        dict(identifier)
-        for identifier in bot.get("identifier") or []
-        if identifier.get("system") != EXTERNAL_FUNCTION_SYSTEM
-    ]
-    identifiers.append({"system": EXTERNAL_FUNCTION_SYSTEM, "value": name})
-    return {**bot, "identifier": identifiers}
 
 
 def function_spec(entry: BotEntry, environment: Environment, artifact_name: str) -> FunctionSpec:

@@ -2,9 +2,9 @@
 
 For environments whose `runtime.type` is `lambda` the deployer calls `deploy_function`, which
 builds the zip (`lambda_zip`), creates or updates the function (`lambda_deploy`) and returns
-its name; it then stores that name in the Bot's identifier
-`https://medplum.com/bot-external-function-id` (`with_external_function`), and Medplum invokes
-the function instead of its own. In the Lambda, `handler` (`lambda_handler`) runs the bot.
+its name; the deployer then stores that name in the Bot's identifier
+`plan.EXTERNAL_FUNCTION_ID`, and Medplum invokes the function instead of its own. In the
+Lambda, `handler` (`lambda_handler`) runs the bot.
 
 This module keeps those names in one place; it imports boto3 only when deploying, so the
 Lambda's cold start does not pay for it.
@@ -21,7 +21,6 @@ from medplum_bots.build.lambda_zip import LambdaZip, build_zip
 from medplum_bots.config import BotEntry, Environment
 from medplum_bots.deploy import lambda_deploy
 from medplum_bots.deploy.lambda_deploy import (
-    EXTERNAL_FUNCTION_SYSTEM,
     HANDLER,
     FunctionDeployment,
     RetryTiming,
@@ -29,12 +28,10 @@ from medplum_bots.deploy.lambda_deploy import (
     deploy_lambda,
     function_name,
     function_spec,
-    with_external_function,
 )
 from medplum_bots.runtime.lambda_handler import BotFailed, handler, is_function_url_event
 
 __all__ = [
-    "EXTERNAL_FUNCTION_SYSTEM",
     "HANDLER",
     "BotFailed",
     "FunctionDeployment",
@@ -45,7 +42,6 @@ __all__ = [
     "function_name",
     "handler",
     "is_function_url_event",
-    "with_external_function",
 ]
 
 

@@ -16,14 +16,14 @@ import httpx
 
 from medplum_bots.arguments import DEFAULT_HTTP_TIMEOUT
 from medplum_bots.client import MedplumClient
+from medplum_bots.client.core import FHIR_JSON
 from medplum_bots.client.retry import RetryPolicy
 from medplum_bots.config import BotEntry, ProjectConfig
 from medplum_bots.deploy.credentials import resolve_credentials
 from medplum_bots.errors import ConfigError, DeployError, MedplumBotsError, OperationOutcomeError
+from medplum_bots.runtime.adapter import HL7_V2
 
 JSON = "application/json"
-FHIR_JSON = "application/fhir+json"
-HL7_V2 = "x-application/hl7-v2+er7"
 # AuditEvent.outcome codes (FHIR R4): 0 success, 4 minor failure, 8 serious, 12 major.
 OUTCOMES = {"0": "ok", "4": "failed", "8": "failed (serious)", "12": "failed (major)"}
 

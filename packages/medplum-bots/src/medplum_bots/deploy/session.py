@@ -19,7 +19,7 @@ import httpx
 from medplum_bots.client import AsyncMedplumClient
 from medplum_bots.client.retry import RetryPolicy
 from medplum_bots.config import Environment
-from medplum_bots.deploy.credentials import CLIENT_ID, CLIENT_SECRET, Credentials, Redactor
+from medplum_bots.deploy.credentials import CLIENT_ID, CLIENT_SECRET, Credentials
 from medplum_bots.deploy.plan import identifier_value
 from medplum_bots.deploy.pools import deploy_transport
 from medplum_bots.deploy.subscriptions import owner_of, tag_query
@@ -29,6 +29,7 @@ from medplum_bots.errors import (
     NetworkError,
     OperationOutcomeError,
 )
+from medplum_bots.redaction import Redactor
 
 if TYPE_CHECKING:
     from medplum_bots.fhir import types as fhir

@@ -38,12 +38,13 @@ from medplum_bots.client import AsyncMedplumClient, MedplumClient
 from medplum_bots.errors import MedplumBotsError, OperationOutcomeError, UnknownBotError, outcome
 from medplum_bots.event import BotEvent, Headers
 from medplum_bots.hl7 import Hl7Message, input_for
+from medplum_bots.redaction import redact
 from medplum_bots.runtime.capture import LogBuffer, capture_logs, hold_capture
 from medplum_bots.runtime.threads import BotThreads
+from medplum_bots.urls import normalize_base_url
 
 HL7_V2 = "x-application/hl7-v2+er7"
 JSON_CONTENT_TYPES = ("application/json", "application/fhir+json")
-REDACTED = "[redacted]"
 
 Handler = Callable[[Any, BotEvent], Any]
 Transport = httpx.BaseTransport | httpx.AsyncBaseTransport
@@ -248,12 +249,20 @@ def _setting(name: str, value: Any) -> dict[str, Any]:
     return {"name": name, "valueString": str(value)}
 
 
+def _is_base_url(url: str) -> bool:
+    try:
+        normalize_base_url(url)
+    except ValueError:
+        return False
+    return True
+
+
 def _connection(payload: Any) -> tuple[str, str | None]:
     if not isinstance(payload, Mapping):
         raise InvalidPayloadError("execution payload must be a JSON object")
     base_url = payload.get("baseUrl")
     token = payload.get("accessToken")
-    if not isinstance(base_url, str) or not base_url.startswith(("http://", "https://")):
+    if not isinstance(base_url, str) or not _is_base_url(base_url):
         raise InvalidPayloadError("payload field 'baseUrl' must be an http(s) URL")
     if token is not None and not isinstance(token, str):
         raise InvalidPayloadError("payload field 'accessToken' must be a string")
@@ -377,7 +386,7 @@ async def _call_async(
 
 
 def _redact(text: str, token: str | None) -> str:
-    return text.replace(token, REDACTED) if token and len(token) >= 8 else text
+    return redact(text, (token,))
 
 
 def _success(value: Any, event: BotEvent, logs: LogBuffer, token: str | None) -> BotResult:
@@ -543,29 +552,6 @@ class BotRegistry:
     def __init__(self, handlers: Mapping[str, Handler]) -> None:
         self._handlers = dict(handlers)
 
-    @classmethod
-    def from_dist(cls, dist_dir: Path) -> BotRegistry:
-        """Load every artifact named in `dist_dir/manifest.json` (written by `invoke build`)."""
-        from medplum_bots.build.loader import load_artifact
-
-        manifest_path = dist_dir / "manifest.json"
-        try:
-            manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            raise MedplumBotsError(
-                f"{manifest_path}: not found; run `invoke build` first"
-            ) from None
-        except (OSError, json.JSONDecodeError) as error:
-            raise MedplumBotsError(f"{manifest_path}: unreadable ({error})") from None
-        handlers: dict[str, Handler] = {}
-        for name, artifact in _manifest_artifacts(manifest, manifest_path):
-            module = load_artifact(artifact)
-            handler = getattr(module, "handler", None)
-            if not callable(handler):
-                raise MedplumBotsError(f"{artifact}: the bot defines no `handler` function")
-            handlers[name] = handler
-        return cls(handlers)
-
     def resolve(self, name: str, payload: Mapping[str, Any]) -> Handler:
         """The handler for an execution of bot `name` (a fixed registry ignores the payload)."""
         return self.get(name)
@@ -586,23 +572,3 @@ class BotRegistry:
 
     def __len__(self) -> int:
         return len(self._handlers)
-
-
-def _manifest_artifacts(manifest: Any, where: Path) -> list[tuple[str, Path]]:
-    """(name, file) of each artifact; `dist` paths are relative to the project root
-    (`dist/bots/x.py`), i.e. to the dist directory's parent unless the directory moved."""
-    entries = manifest.get("artifacts") if isinstance(manifest, Mapping) else None
-    if not isinstance(entries, list):
-        raise MedplumBotsError(f"{where}: expected an 'artifacts' list; run `invoke build`")
-    dist_dir = where.parent
-    found: list[tuple[str, Path]] = []
-    for entry in entries:
-        if not isinstance(entry, Mapping) or not isinstance(entry.get("dist"), str):
-            raise MedplumBotsError(f"{where}: every artifact needs a 'dist' path")
-        dist = Path(entry["dist"])
-        path = dist_dir.parent / dist
-        if not path.is_file() and len(dist.parts) > 1:
-            path = dist_dir.joinpath(*dist.parts[1:])
-        name = entry.get("name") if isinstance(entry.get("name"), str) else dist.stem
-        found.append((str(name), path))
-    return found

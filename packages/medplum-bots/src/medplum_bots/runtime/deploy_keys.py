@@ -212,8 +212,8 @@ def where_each_half_goes(pair: KeyPair, environment: str, prefix: str) -> str:
             "",
             "private half: only whoever deploys to this environment holds it",
             f"  {prefix}{DEPLOY_KEY_VAR}={pair.private}",
-            f"  -> the CI secret {prefix}{DEPLOY_KEY_VAR} of the GitHub environment "
-            f"{environment!r}, or .env.{environment} for deploys from your machine",
+            f"  -> CI: the secret {DEPLOY_KEY_VAR} of the GitHub environment {environment!r};",
+            f"     your machine: the line above in .env.{environment}",
             "",
             "public half: the runtime of this environment trusts it",
             f"  {TRUSTED_KEYS_VAR}={pair.public}",

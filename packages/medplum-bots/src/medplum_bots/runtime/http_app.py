@@ -32,7 +32,6 @@ from collections.abc import Awaitable, Callable, Mapping, MutableMapping, Sequen
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 from medplum_bots.config import CONFIG_FILE, ProjectConfig, load_config
 from medplum_bots.errors import ConfigError, MedplumBotsError, UnknownBotError, outcome
@@ -69,6 +68,7 @@ from medplum_bots.runtime.signing import (
     verify,
 )
 from medplum_bots.runtime.threads import BotThreads, RuntimeBusy
+from medplum_bots.urls import normalize_base_url as normalize_base_url  # tests import it here
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -94,17 +94,6 @@ BOT_PREFIX = "/bots/"
 CAPABILITIES_PATH = "/capabilities"
 
 log = logging.getLogger("medplum_bots.runtime")
-
-
-def normalize_base_url(url: str) -> str:
-    """`HTTPS://Api.Example.com` -> `https://api.example.com/`; ValueError if not a base URL."""
-    parts = urlsplit(url.strip())
-    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
-        raise ValueError(f"not an http(s) URL: {url!r}")
-    if parts.query or parts.fragment or parts.username or parts.password:
-        raise ValueError(f"a base URL has no query, fragment or credentials: {url!r}")
-    path = parts.path if parts.path.endswith("/") else parts.path + "/"
-    return f"{parts.scheme.lower()}://{parts.netloc.lower()}{path}"
 
 
 @dataclass(frozen=True)

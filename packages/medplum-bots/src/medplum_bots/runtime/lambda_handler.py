@@ -35,6 +35,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from medplum_bots.build.manifest import MANIFEST
 from medplum_bots.errors import MedplumBotsError
 
 ARTIFACT_ENV = "MEDPLUM_BOT_ARTIFACT"
@@ -42,8 +43,9 @@ BOT_NAME_ENV = "MEDPLUM_BOT_NAME"
 DEFAULT_ARTIFACT = "bot.py"
 # The zip's root (Lambda's task root): the directory above this package.
 TASK_ROOT = Path(__file__).resolve().parents[2]
-# Where the runtime's zip keeps the build it serves (`dist/manifest.json` + the artifacts).
-RUNTIME_DIST = TASK_ROOT / "dist"
+# The runtime's zip keeps the build it serves as the project does (manifest + artifacts).
+RUNTIME_MANIFEST = TASK_ROOT / MANIFEST
+RUNTIME_DIST = RUNTIME_MANIFEST.parent
 
 Handler = Callable[..., Any]
 
@@ -76,7 +78,7 @@ def is_function_url_event(event: Any) -> bool:
 
 def runtime_dist() -> Path | None:
     """The build this function serves as route 1's runtime, or None for a one-bot zip."""
-    return RUNTIME_DIST if (RUNTIME_DIST / "manifest.json").is_file() else None
+    return RUNTIME_DIST if RUNTIME_MANIFEST.is_file() else None
 
 
 @cache

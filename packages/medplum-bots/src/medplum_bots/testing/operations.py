@@ -2,9 +2,11 @@
 convenience methods make.
 
     auth/me                      the session: profile, project, membership (set_session)
-    email/v1/send                recorded in `sent_emails` (Medplum's checks: `to`, `subject`)
-    Patient/{id}/$everything     the patient and every stored resource that references it
-    Agent/{id}/$push             recorded in `agent_pushes`; answered by `agent_responder`
+    email/v1/send                recorded in `sent_emails` (Medplum's checks: `to`, `subject`,
+                                 the project's `email` feature)
+    Patient/{id}/$everything     the patient and its compartment (as Medplum searches it)
+    Agent/{id}/$push             to a Device with a url; recorded in `agent_pushes`; a waited-for
+                                 answer comes from `agent_responder`
     ValueSet/$expand             stored ValueSets (by `url`, or `ValueSet/{id}/$expand`)
     {Type}/$validate             Medplum's validation, answered as Medplum answers it
     $graphql                     400: not supported in memory (see docs/client.md)
@@ -17,21 +19,25 @@ canonical reads (`url=` search) are ordinary reads and searches of the server it
 from __future__ import annotations
 
 import copy
+import functools
 import json
 import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import parse_qsl, urlsplit
 
 import httpx
 
 from medplum_bots.errors import outcome
+from medplum_bots.testing.search import SearchError, ValueCache, parse_search
 from medplum_bots.testing.validation import operation_outcome, validate_resource
 
 if TYPE_CHECKING:
     from medplum_bots.testing.inmemory import InMemoryMedplum
 
+COMPARTMENT_FILE = Path(__file__).with_name("definitions") / "patient_compartment.json"
 FHIR_JSON = "application/fhir+json"
 FHIR_PREFIX = "fhir/R4/"
 ALL_OK = {
@@ -74,17 +80,12 @@ def _json_body(body: bytes) -> Any:
         raise _Refused(400, "invalid", "Request body is not valid JSON") from None
 
 
-def _references(value: Any) -> Iterator[str]:
-    """Every `reference` string anywhere in a resource."""
-    if isinstance(value, dict):
-        for key, item in value.items():
-            if key == "reference" and isinstance(item, str):
-                yield item
-            else:
-                yield from _references(item)
-    elif isinstance(value, list):
-        for item in value:
-            yield from _references(item)
+@functools.cache
+def _patient_compartment() -> dict[str, list[str]]:
+    """Resource type -> the search parameters that put it in a patient's compartment."""
+    with COMPARTMENT_FILE.open(encoding="utf-8") as f:
+        params: dict[str, list[str]] = json.load(f)["params"]
+    return params
 
 
 class Operations:
@@ -99,7 +100,12 @@ class Operations:
         self.session: dict[str, Any] = {}
         self.set_session(
             profile={"resourceType": "Bot", "id": profile_id, "name": "In-memory bot"},
-            project={"resourceType": "Project", "id": project_id, "name": "In-memory project"},
+            project={
+                "resourceType": "Project",
+                "id": project_id,
+                "name": "In-memory project",
+                "features": ["email"],
+            },
         )
 
     def set_session(
@@ -185,58 +191,99 @@ class Operations:
         email = _json_body(body)
         if not isinstance(email, dict):
             raise _Refused(400, "invalid", "Request body must be a JSON object")
-        # Medplum's email route refuses a message without a recipient or a subject.
-        if not email.get("to"):
-            raise _Refused(400, "invalid", "To is required")
-        if not email.get("subject"):
-            raise _Refused(400, "invalid", "Subject is required")
+        # Medplum's email route: every missing field is an issue naming it, then the project
+        # must have the `email` feature.
+        issues = [
+            {
+                "severity": "error",
+                "code": "invalid",
+                "expression": [field],
+                "details": {"text": text},
+            }
+            for field, text in (("to", "To is required"), ("subject", "Subject is required"))
+            if not email.get(field)
+        ]
+        if issues:
+            return _answer(400, {"resourceType": "OperationOutcome", "issue": issues})
+        if "email" not in (self.session.get("project") or {}).get("features", []):
+            raise _Refused(403, "forbidden", "Forbidden")
         self.sent_emails.append(email)
         return _answer(200, ALL_OK)
 
     def _everything(
         self, parts: list[str], params: list[tuple[str, str]], body: bytes
     ) -> httpx.Response:
-        from medplum_bots.fhir.types import RESOURCE_TYPES
-
+        # As Medplum: the patient, then every resource a Patient-compartment search parameter
+        # links to it (`subject=Patient/<id>`, `performer=...`), each once.
         patient_id = parts[1]
         patient = self._server.get("Patient", patient_id)
         if patient is None:
             raise _Refused(404, "not-found", "Not found")
         target = f"Patient/{patient_id}"
-        found: list[Resource] = [patient]
-        for kind in RESOURCE_TYPES:
-            for resource in self._server.current(kind):
-                if resource is not patient and target in set(_references(resource)):
-                    found.append(resource)
+        found: dict[str, Resource] = {target: patient}
+        values = ValueCache()
+        for kind, codes in _patient_compartment().items():
+            for code in codes:
+                try:
+                    matches = parse_search(kind, [(code, target)]).run(self._server, values)
+                except SearchError:
+                    continue  # a compartment parameter Medplum does not define for this type
+                for resource in matches:
+                    found.setdefault(f"{kind}/{resource['id']}", resource)
         entries = [
             {
                 "fullUrl": f"{self._server.base_url}{FHIR_PREFIX}{r['resourceType']}/{r['id']}",
                 "search": {"mode": "match"},
                 "resource": copy.deepcopy(r),
             }
-            for r in found
+            for r in found.values()
         ]
         bundle = {"resourceType": "Bundle", "type": "searchset", "entry": entries}
         return _answer(200, bundle)
 
     def _push(self, parts: list[str], params: list[tuple[str, str]], body: bytes) -> httpx.Response:
+        # Medplum's checks, in its order, with its texts; the destination is a Device (by
+        # reference or search) with a `url`, where the Agent would send the message.
         agent_id = parts[1]
         if self._server.get("Agent", agent_id) is None:
             raise _Refused(404, "not-found", "Not found")
         push = _json_body(body)
-        if not isinstance(push, dict) or not push.get("destination"):
-            raise _Refused(400, "invalid", "Missing destination")
-        self.agent_pushes.append({"agent": f"Agent/{agent_id}", **push})
+        if not isinstance(push, dict):
+            raise _Refused(400, "invalid", "Request body must be a JSON object")
+        for name in ("body", "contentType", "destination"):
+            if not push.get(name):
+                raise _Refused(400, "invalid", f"Missing {name} parameter")
+        wait_timeout = push.get("waitTimeout", 10000)
+        if not isinstance(wait_timeout, int | float) or not 0 <= wait_timeout <= 60000:
+            raise _Refused(400, "invalid", "Invalid wait timeout")
+        device = self._device(str(push["destination"]))
+        if device is None:
+            raise _Refused(400, "invalid", "Destination device not found")
+        if not device.get("url"):
+            raise _Refused(400, "invalid", "Destination device missing url")
+        self.agent_pushes.append({"agent": f"Agent/{agent_id}", "remote": device["url"], **push})
         if not push.get("waitForResponse"):
             return _answer(200, ALL_OK)
         if self.agent_responder is None:
-            raise _Refused(
-                400,
-                "not-supported",
-                "No Agent answers in memory: set InMemoryMedplum.operations.agent_responder",
+            timeout = outcome("error", "invalid", "Timeout")
+            timeout["issue"][0]["diagnostics"] = (
+                "no Agent answers in memory: set InMemoryMedplum.operations.agent_responder"
             )
+            return _answer(400, timeout)
         answer, content_type = self.agent_responder(push)
         return _answer(200, answer if isinstance(answer, str) else dict(answer), content_type)
+
+    def _device(self, destination: str) -> Resource | None:
+        if destination.startswith("Device/"):
+            return self._server.get("Device", destination.removeprefix("Device/"))
+        if destination.startswith("Device?"):
+            query = parse_qsl(destination.removeprefix("Device?"), keep_blank_values=True)
+            try:
+                found = parse_search("Device", query).run(self._server)
+            except SearchError as error:
+                raise _Refused(400, "invalid", str(error)) from None
+            return found[0] if found else None
+        return None
 
     def _graphql(
         self, parts: list[str], params: list[tuple[str, str]], body: bytes
@@ -268,6 +315,8 @@ class Operations:
     def _expand(
         self, parts: list[str], params: list[tuple[str, str]], body: bytes
     ) -> httpx.Response:
+        # Medplum's texts and paging: `count` 10 by default (1 to 1000), `offset` from 0; the
+        # answer is the ValueSet with an `expansion` of `total`, `timestamp` and `contains`.
         query = dict(params)
         if len(parts) == 3:
             value_set = self._server.get("ValueSet", parts[1])
@@ -277,31 +326,27 @@ class Operations:
             url = query.get("url")
             if not url:
                 raise _Refused(400, "invalid", "Missing url")
-            canonical, _, version = url.partition("|")
+            canonical = url.partition("|")[0]
             value_set = next(
-                (
-                    v
-                    for v in self._server.current("ValueSet")
-                    if v.get("url") == canonical and (not version or v.get("version") == version)
-                ),
-                None,
+                (v for v in self._server.current("ValueSet") if v.get("url") == canonical), None
             )
             if value_set is None:
-                raise _Refused(400, "invalid", f"ValueSet not found in memory: {url}")
+                raise _Refused(400, "invalid", "ValueSet not found")
         contains = self._contains(value_set)
         text = query.get("filter", "").lower()
         if text:
             contains = [c for c in contains if text in str(c.get("display", c["code"])).lower()]
-        offset = int(query.get("offset") or 0)
-        count = int(query.get("count") or len(contains))
+        try:
+            offset = max(0, int(query.get("offset") or 0))
+            count = min(1000, max(1, int(query.get("count") or 10)))
+        except ValueError:
+            raise _Refused(400, "invalid", "Invalid offset or count") from None
         expansion = {
-            "timestamp": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z"),
             "total": len(contains),
-            "offset": offset,
+            "timestamp": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z",
             "contains": contains[offset : offset + count],
         }
-        result = {k: v for k, v in value_set.items() if k not in ("compose", "expansion")}
-        return _answer(200, {**copy.deepcopy(result), "expansion": expansion})
+        return _answer(200, {**copy.deepcopy(value_set), "expansion": expansion})
 
     def _contains(self, value_set: Mapping[str, Any]) -> list[dict[str, Any]]:
         """The codes of a stored ValueSet: its own expansion, else its compose (explicit
@@ -341,7 +386,7 @@ class Operations:
             (c for c in self._server.current("CodeSystem") if c.get("url") == system), None
         )
         if code_system is None:
-            raise _Refused(400, "invalid", f"CodeSystem not found in memory: {system}")
+            raise _Refused(400, "invalid", f"Code system {system} not found")
 
         def walk(concepts: Sequence[Mapping[str, Any]]) -> Iterator[Mapping[str, Any]]:
             for concept in concepts:

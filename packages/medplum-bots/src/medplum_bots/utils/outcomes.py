@@ -7,7 +7,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from medplum_bots.errors import OperationOutcomeError
+from medplum_bots.errors import OperationOutcomeError, issue_text, outcome_text
 
 _STATUS_BY_ID = {
     "ok": 200, "created": 201, "accepted": 202, "found": 302, "not-modified": 304,
@@ -24,24 +24,12 @@ def is_operation_outcome(value: Any) -> bool:
 
 def operation_outcome_issue_to_string(issue: Mapping[str, Any]) -> str:
     """`details.text (diagnostics) (expression, ...)`, as core words an issue."""
-    text = (issue.get("details") or {}).get("text")
-    diagnostics = issue.get("diagnostics")
-    if text:
-        result = f"{text} ({diagnostics})" if diagnostics else str(text)
-    elif diagnostics:
-        result = str(diagnostics)
-    else:
-        result = "Unknown error"
-    expression = issue.get("expression")
-    if expression:
-        result += f" ({', '.join(expression)})"
-    return result
+    return issue_text(dict(issue))
 
 
 def operation_outcome_to_string(outcome: Mapping[str, Any]) -> str:
     """Every issue's text, joined by `; `; "Unknown error" for none."""
-    texts = [operation_outcome_issue_to_string(i) for i in outcome.get("issue") or ()]
-    return "; ".join(texts) if texts else "Unknown error"
+    return outcome_text(dict(outcome))
 
 
 def normalize_error_string(error: Any) -> str:
