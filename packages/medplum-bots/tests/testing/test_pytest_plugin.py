@@ -288,3 +288,40 @@ def test_bad_environment_stops_in_one_line(
     assert len(errors) == 1 and expected in errors[0], run.output
     assert "wrong-secret-123" not in run.output
     assert run.outcomes == {}
+
+
+def test_the_test_task_passes_the_environment_on(
+    tmp_path: Path,
+    medplum_standin: MedplumStandIn,
+    monkeypatch: pytest.MonkeyPatch,
+    capfd: pytest.CaptureFixture[str],
+) -> None:
+    """`invoke test --medplum staging`: the task's pytest runs against the environment."""
+    from invoke.config import Config
+    from invoke.context import Context
+
+    from medplum_bots.tasks.local import test as test_task
+
+    folder = make_folder(tmp_path, medplum_standin.base_url)
+    (folder / "tests" / "test_portable.py").write_text(
+        "def test_on_staging(medplum, request):\n"
+        "    assert request.config.getoption('medplum') == 'staging'\n"
+        "    medplum.create_resource({'resourceType': 'Patient'})\n"
+    )
+    for name, value in credentials().items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.chdir(folder)
+
+    no_stdin = Config(overrides={"run": {"in_stream": False}})
+    test_task(Context(config=no_stdin), k="on_staging", medplum="staging")
+
+    assert "1 passed" in capfd.readouterr().out
+    assert medplum_standin.tokens_issued == 1
+    assert [
+        r.method for r in medplum_standin.requests if r.path.startswith("/fhir/R4/Patient")
+    ] == [
+        "POST",  # the test's patient
+        "GET",  # cleanup: search by the test's tag
+        "DELETE",
+        "GET",  # nothing left
+    ]
