@@ -9,7 +9,6 @@ running side by side never see each other's project.
 
 from __future__ import annotations
 
-import fcntl
 import hashlib
 import os
 import subprocess
@@ -21,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from cookiecutter.main import cookiecutter
+from filelock import FileLock
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATE_DIR = ROOT / "{{cookiecutter.project_slug}}"
@@ -38,12 +38,9 @@ def render(output_dir: Path, **answers: Any) -> Path:
 @contextmanager
 def _locked(name: str) -> Iterator[None]:
     BUILD.mkdir(exist_ok=True)
-    with open(BUILD / f".{name}.lock", "w") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+    # The same lock library as the package's config lock (medplum-bots depends on filelock).
+    with FileLock(BUILD / f".{name}.lock"):
+        yield
 
 
 WHEELS = BUILD / "wheels"

@@ -54,6 +54,20 @@ def git(cwd: Path, *args: str) -> str:
     return done.stdout.strip()
 
 
+def template_and_project(tmp_path: Path) -> tuple[Path, Path]:
+    """A git copy of this template (first commit) and a project generated from it, committed."""
+    template = tmp_path / "template"
+    shutil.copytree(ROOT, template, ignore=NOT_TEMPLATE)
+    git(template, "init", "-q", "-b", "main")
+    git(template, "add", "-A")
+    git(template, "commit", "-q", "-m", "first")
+    project = Path(cookiecutter(str(template), no_input=True, output_dir=str(tmp_path / "out")))
+    git(project, "init", "-q", "-b", "main")
+    git(project, "add", "-A")
+    git(project, "commit", "-q", "-m", "generated")
+    return template, project
+
+
 def state(project: Path) -> dict[str, Any]:
     data: dict[str, Any] = json.loads((project / ".cruft.json").read_text())
     return data
@@ -93,16 +107,8 @@ def test_the_recorded_answers_regenerate_the_same_project(tmp_path: Path) -> Non
 
 
 def test_cruft_update_applies_a_later_template_version(tmp_path: Path) -> None:
-    template = tmp_path / "template"
-    shutil.copytree(ROOT, template, ignore=NOT_TEMPLATE)
-    git(template, "init", "-q", "-b", "main")
-    git(template, "add", "-A")
-    git(template, "commit", "-q", "-m", "v1")
-    project = Path(cookiecutter(str(template), no_input=True, output_dir=str(tmp_path / "out")))
+    template, project = template_and_project(tmp_path)
     assert state(project)["commit"] == git(template, "rev-parse", "HEAD")
-    git(project, "init", "-q", "-b", "main")
-    git(project, "add", "-A")
-    git(project, "commit", "-q", "-m", "generated")
     # The user edits a file; the template changes another one.
     with (project / "README.md").open("a") as readme:
         readme.write("\nOur own notes.\n")

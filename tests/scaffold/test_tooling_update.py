@@ -11,16 +11,14 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import cruft
-from cookiecutter.main import cookiecutter
 
-from tests.scaffold.test_template_update import NOT_TEMPLATE, git
-from tests.template import ROOT, WHEELS, wheel
+from tests.scaffold.test_template_update import git, template_and_project
+from tests.template import WHEELS, wheel
 
 PACKAGE_PYPROJECT = Path("packages/medplum-bots/pyproject.toml")
 TASKS = Path("packages/medplum-bots/src/medplum_bots/tasks")
@@ -92,15 +90,7 @@ def in_venv(venv: Path, project: Path, *args: str) -> subprocess.CompletedProces
 
 def test_a_project_at_version_n_updates_to_n_plus_1_and_its_tests_pass(tmp_path: Path) -> None:
     wheel()  # build/wheels holds version N, built from this checkout
-    template = tmp_path / "template"
-    shutil.copytree(ROOT, template, ignore=NOT_TEMPLATE)
-    git(template, "init", "-q", "-b", "main")
-    git(template, "add", "-A")
-    git(template, "commit", "-q", "-m", "N")
-    project = Path(cookiecutter(str(template), no_input=True, output_dir=str(tmp_path / "out")))
-    git(project, "init", "-q", "-b", "main")
-    git(project, "add", "-A")
-    git(project, "commit", "-q", "-m", "generated")
+    template, project = template_and_project(tmp_path)  # version N
     venv = project / ".venv"
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
     pip(venv, "--find-links", str(WHEELS), "-e", ".[dev]", cwd=project)

@@ -278,7 +278,7 @@ def test_invoke_execute_and_logs_run_a_deployed_bot(project_fleet: Fleet) -> Non
 
 
 def test_deploy_key_prints_both_halves_and_where_they_go(project_fleet: Fleet) -> None:
-    from medplum_bots.runtime.deploy_keys import key_id, load_private, load_public
+    from medplum_bots.runtime.deploy_keys import TrustedKeys, key_id, load_private
 
     done = invoke(project_fleet, "deploy-key", "--environment", "staging")
 
@@ -287,9 +287,10 @@ def test_deploy_key_prints_both_halves_and_where_they_go(project_fleet: Fleet) -
     private = next(v for v in lines if v.startswith("STAGING_MEDPLUM_BOTS_DEPLOY_KEY="))
     public = next(v for v in lines if v.startswith("MEDPLUM_BOTS_TRUSTED_KEYS="))
     secret = load_private(private.partition("=")[2])
-    trusted = load_public(public.partition("=")[2])
-    assert key_id(secret.public_key()) == key_id(trusted)
-    assert lines[0] == f"deploy key {key_id(trusted)} for environment 'staging'"
+    # The runtime's entry binds the public half to its environment.
+    trusted = TrustedKeys.parse(public.partition("=")[2])
+    assert trusted.environments() == {key_id(secret.public_key()): "staging"}
+    assert lines[0] == f"deploy key {key_id(secret.public_key())} for environment 'staging'"
     assert any("GitHub environment 'staging'" in line for line in lines)
     # A second pair is a new pair.
     again = invoke(project_fleet, "deploy-key", "--environment", "staging")

@@ -18,7 +18,7 @@ from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
-from medplum_bots.runtime.deploy_keys import generate
+from medplum_bots.runtime.deploy_keys import generate, trusted_entry
 from medplum_standin.fleet import Fleet, open_fleet, standard_entries
 
 from tests.template import gen_python, project_env, render, run_in
@@ -341,7 +341,7 @@ def test_serve_on_a_busy_port_is_one_line_and_prints_no_serving(project: Path) -
             str(port),
             env={
                 "MEDPLUM_BOTS_RUNTIME_KEY": "k" * 40,
-                "MEDPLUM_BOTS_TRUSTED_KEYS": generate().public,
+                "MEDPLUM_BOTS_TRUSTED_KEYS": trusted_entry("staging", generate().public),
             },
             timeout=60,
         )

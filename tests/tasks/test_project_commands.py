@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 import socket
@@ -15,7 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 from medplum_bots.runtime.adapter import make_payload
-from medplum_bots.runtime.deploy_keys import generate, load_private, sign_artifact
+from medplum_bots.runtime.deploy_keys import KeyPair, generate, load_private, trusted_entry
 from medplum_bots.runtime.forwarder import CarriedArtifact
 from medplum_bots.runtime.signing import signature_headers
 
@@ -142,15 +141,23 @@ def serving(project: Path, command: list[str], env: dict[str, str]) -> Iterator[
 DEPLOY_KEY = generate()
 
 
-def carried(project: Path, payload: dict[str, object]) -> tuple[bytes, dict[str, str]]:
-    """A body as the deployed forwarder sends it: the payload, the built artifact, its
-    deploy signature; and the request signature headers."""
-    content = (project / "dist" / "bots" / "my_first_bot.py").read_bytes()
-    signed = sign_artifact(
-        load_private(DEPLOY_KEY.private), "my_first_bot", hashlib.sha256(content).hexdigest()
+def signed_artifact(project: Path, key: KeyPair) -> CarriedArtifact:
+    """The built artifact signed for Bot/local (make_payload's Bot) in `staging`."""
+    return CarriedArtifact.sign(
+        (project / "dist" / "bots" / "my_first_bot.py").read_bytes(),
+        load_private(key.private),
+        environment="staging",
+        bot="my_first_bot",
+        bot_id="local",
+        sequence=1,
     )
-    artifact = CarriedArtifact(content, signed.key_id, signed.signature)
-    body = json.dumps({**payload, "artifact": artifact.to_json()}).encode()
+
+
+def carried(project: Path, payload: dict[str, object]) -> tuple[bytes, dict[str, str]]:
+    """A body as the deployed forwarder sends it when the runtime asks for the artifact: the
+    payload, the built artifact, its deploy signature; and the request signature headers."""
+    artifact = signed_artifact(project, DEPLOY_KEY)
+    body = json.dumps({**payload, "artifact": artifact.with_code()}).encode()
     return body, signature_headers(KEY.encode(), "my_first_bot", body)
 
 
@@ -159,12 +166,13 @@ def container_command(project: Path) -> Iterator[str]:
     """The Dockerfile's CMD, run in the project; yields its URL. It builds nothing: each
     execution brings its (signed) artifact."""
     dockerfile = (project / "Dockerfile").read_text()
-    command = re.search(r"exec (uvicorn --factory \S+)", dockerfile)
+    command = re.search(r"exec (uvicorn --factory \S+ --http \S+)", dockerfile)
     assert command is not None
     env = {
         "MEDPLUM_BOTS_RUNTIME_KEY": KEY,
         "MEDPLUM_BOTS_ALLOWED_BASE_URLS": "http://medplum.local/",
-        "MEDPLUM_BOTS_TRUSTED_KEYS": DEPLOY_KEY.public,
+        "MEDPLUM_BOTS_ALLOW_PLAIN_HTTP": "1",  # make_payload's stand-in URL, never reached
+        "MEDPLUM_BOTS_TRUSTED_KEYS": trusted_entry("staging", DEPLOY_KEY.public),
     }
     with serving(project, command.group(1).split(), env) as url:
         yield url
@@ -185,12 +193,7 @@ def test_container_command_runs_the_artifact_each_execution_carries(
         "outcome": None,
     }
     # The same bytes signed by a key the runtime does not trust are never run.
-    stranger = generate()
-    content = (project / "dist" / "bots" / "my_first_bot.py").read_bytes()
-    forged = sign_artifact(
-        load_private(stranger.private), "my_first_bot", hashlib.sha256(content).hexdigest()
-    )
-    unsigned = CarriedArtifact(content, forged.key_id, forged.signature).to_json()
+    unsigned = signed_artifact(project, generate()).with_code()
     other = json.dumps({**payload, "artifact": unsigned}).encode()
     refused = httpx.post(
         f"{container_command}/bots/my_first_bot",
@@ -213,7 +216,8 @@ def test_dockerfile_installs_the_project_with_its_pin_and_no_bot_code(project: P
 def test_serve_runs_signed_artifacts_with_the_keys_from_dotenv(tmp_path: Path) -> None:
     project = render(tmp_path)
     (project / ".env").write_text(
-        f"MEDPLUM_BOTS_RUNTIME_KEY={KEY}\nMEDPLUM_BOTS_TRUSTED_KEYS={DEPLOY_KEY.public}\n"
+        f"MEDPLUM_BOTS_RUNTIME_KEY={KEY}\n"
+        f"MEDPLUM_BOTS_TRUSTED_KEYS={trusted_entry('staging', DEPLOY_KEY.public)}\n"
     )
     assert run_in(project, "invoke", "build").returncode == 0
     with serving(project, ["invoke", "serve"], {}) as url:

@@ -20,7 +20,7 @@ from typing import Any
 
 import httpx
 import pytest
-from medplum_bots.runtime.deploy_keys import generate
+from medplum_bots.runtime.deploy_keys import generate, trusted_entry
 from medplum_standin import MedplumStandIn
 
 from tests.template import gen_python, project_env, render, run_in
@@ -90,7 +90,7 @@ def workflow(tmp_path: Path) -> Iterator[Workflow]:
         # says to put there); the private half is only in the deploy's environment.
         (project / ".env").write_text(
             f"MEDPLUM_BOTS_RUNTIME_KEY={RUNTIME_KEY}\n"
-            f"MEDPLUM_BOTS_TRUSTED_KEYS={made.deploy_key.public}\n"
+            f"MEDPLUM_BOTS_TRUSTED_KEYS={trusted_entry('staging', made.deploy_key.public)}\n"
         )
         yield made
 

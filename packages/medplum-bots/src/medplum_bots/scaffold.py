@@ -20,7 +20,9 @@ from medplum_bots.config import (
     BotEntry,
     ProjectConfig,
     append_entries,
+    check_writable,
     config_lock,
+    environment_from_name,
     load_config,
     to_json,
 )
@@ -116,7 +118,7 @@ def check_name(name: str) -> str:
     module = module_for(name)
     if keyword.iskeyword(module) or keyword.issoftkeyword(module):
         raise ScaffoldError(f"bot name {name!r} is a Python keyword and cannot name a module")
-    if name.endswith(tuple(f"-{env}" for env in DEFAULT_ENVIRONMENTS)):
+    if environment_from_name(name, DEFAULT_ENVIRONMENTS):
         raise ScaffoldError(
             f"bot name {name!r} must not end in -staging/-production: entries get those suffixes"
         )
@@ -153,6 +155,7 @@ def new_bot(name: str, config_path: Path | str | None = None) -> ScaffoldedBot:
     test = root / "tests" / f"test_{module}.py"
     entries = entries_for(config, name, module)
     _refuse_existing(config, source, test, entries)
+    check_writable(config.path, "the new bot's entries")
 
     written: list[Path] = []
     try:

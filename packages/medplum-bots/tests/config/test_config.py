@@ -118,12 +118,44 @@ def test_invalid_json_names_the_file_line_and_column(tmp_path: Path) -> None:
             "environments.staging.runtime: field 'type' must be one of http, lambda",
         ),
         ([], "the top level must be an object"),
+        (
+            {**BASE, "environments": {"staging": {"baseUrl": "https://x/", "credentials": []}}},
+            "environments.staging: field 'credentials' must be an object",
+        ),
+        (
+            {
+                **BASE,
+                "environments": {
+                    "staging": {"baseUrl": "https://x/", "credentials": {"prefx": "S_"}}
+                },
+            },
+            "environments.staging.credentials: unknown field 'prefx' (known fields: envFile, "
+            "prefix)",
+        ),
+        (
+            {
+                **BASE,
+                "environments": {
+                    "staging": {"baseUrl": "https://x/", "runtime": {"memorySize": 64}}
+                },
+            },
+            "environments.staging.runtime: field 'memorySize' must be an integer from 128 to 10240",
+        ),
     ],
 )
 def test_each_problem_names_the_entry_and_the_field(
     tmp_path: Path, data: Any, expected: str
 ) -> None:
     assert expected in error_for(tmp_path, data)
+
+
+def test_null_or_an_empty_string_means_the_default(tmp_path: Path) -> None:
+    data = with_bot(runtimeVersion=None, description="", timeout=None)
+    data["environments"]["staging"]["credentials"] = {"prefix": "", "envFile": None}
+    config = load_config(write(tmp_path, data))
+    assert config.entry("intake-staging").runtime_version == "awslambda"
+    assert config.environment("staging").credentials_prefix == "STAGING_"
+    assert config.environment("staging").env_file == ".env.staging"
 
 
 def test_environment_is_taken_from_the_name_suffix_when_absent(tmp_path: Path) -> None:

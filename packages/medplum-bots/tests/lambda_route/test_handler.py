@@ -33,7 +33,7 @@ from medplum_bots.deploy.lambda_route import (
 from medplum_bots.deploy.plan import EXTERNAL_FUNCTION_ID
 from medplum_bots.errors import OperationOutcomeError
 from medplum_bots.runtime.adapter import BotRegistry
-from medplum_bots.runtime.http_app import create_app
+from medplum_bots.runtime.http_app import BotRuntime
 from medplum_bots.runtime.lambda_handler import reset
 from medplum_bots.runtime.signing import signature_headers
 from tests.lambda_route.isolated import run_isolated
@@ -117,7 +117,7 @@ def _route_one(greeter: Artifact, allowed: str, body: bytes, headers: dict[str, 
     from medplum_bots.build.loader import load_artifact
 
     registry = BotRegistry({greeter.name: load_artifact(greeter.path).handler})
-    app = create_app(registry, key=KEY, allowed_base_urls=[allowed])
+    app = BotRuntime(registry, key=KEY, allowed_base_urls=[allowed])
 
     async def post() -> httpx.Response:
         transport = httpx.ASGITransport(app=app)
@@ -251,7 +251,7 @@ def test_function_url_requests_get_route_one_answers(
     assert unknown["statusCode"] == 404
     health = handler(_url_event("GET", "/healthz", b"", {}), None)
     assert health["statusCode"] == 200
-    assert json.loads(health["body"]) == {"status": "ok", "bots": 1, "running": 0, "threads": 64}
+    assert json.loads(health["body"]) == {"status": "ok", "bots": 1, "running": 0, "capacity": 64}
 
 
 def test_function_url_without_a_key_refuses_to_run(

@@ -6,7 +6,6 @@ each bot at `/bots/<name>` with route 1's checks, and refuse Medplum's direct in
 
 from __future__ import annotations
 
-import hashlib
 import importlib.metadata
 import json
 import shutil
@@ -22,7 +21,7 @@ from medplum_standin.layers import write_wheel
 from medplum_bots.build.bundle import Artifact, build_bot, write_manifest
 from medplum_bots.build.lambda_zip import build_runtime_zip
 from medplum_bots.errors import BuildError
-from medplum_bots.runtime.deploy_keys import generate, load_private, sign_artifact
+from medplum_bots.runtime.deploy_keys import generate, load_private, trusted_entry
 from medplum_bots.runtime.forwarder import CarriedArtifact
 from medplum_bots.runtime.signing import signature_headers
 from tests.lambda_route.isolated import run_isolated
@@ -127,9 +126,12 @@ def test_every_bots_requirements_are_installed(project: Path, tmp_path: Path) ->
     httpx_version = importlib.metadata.version("httpx")
     write_wheel(wheels, "httpx", httpx_version, "py3-none-any")
     write_wheel(wheels, "tinydep", "1.0", "py3-none-any")
-    # The generic runtime verifies deploy signatures with `cryptography`: always installed.
-    crypto_version = importlib.metadata.version("cryptography")
-    write_wheel(wheels, "cryptography", crypto_version, "py3-none-any")
+    # The generic runtime's own packages (signatures, key checks, the Redis store): always.
+    runtime_packages = {
+        name: importlib.metadata.version(name) for name in ("cryptography", "pynacl", "redis")
+    }
+    for name, version in runtime_packages.items():
+        write_wheel(wheels, name, version, "py3-none-any")
     manifest = json.loads((project / "dist" / "manifest.json").read_text())
     assert {a["name"]: a["requirements"] for a in manifest["artifacts"]} == {
         "echo": ["tinydep"],
@@ -143,7 +145,8 @@ def test_every_bots_requirements_are_installed(project: Path, tmp_path: Path) ->
     )
     assert "tinydep/__init__.py" in package.files
     assert f"httpx-{httpx_version}.dist-info/METADATA" in package.files
-    assert f"cryptography-{crypto_version}.dist-info/METADATA" in package.files
+    for name, version in runtime_packages.items():
+        assert f"{name}-{version}.dist-info/METADATA" in package.files
 
 
 def test_bad_builds_are_one_line_errors(tmp_path: Path) -> None:
@@ -189,17 +192,19 @@ print("ANSWERS " + json.dumps(answers))
 DEPLOY_KEY = generate()
 
 
-def _carried(project: Path, name: str) -> dict[str, str]:
-    """The signed artifact a deployed forwarder carries (what `invoke deploy` embeds)."""
+def _carried(project: Path, name: str, bot_id: str) -> dict[str, str | int]:
+    """The signed artifact a deployed forwarder sends when the runtime asks for the file."""
     content = (project / "dist" / "bots" / f"{name}.py").read_bytes()
     private = load_private(DEPLOY_KEY.private)
-    signed = sign_artifact(private, name, hashlib.sha256(content).hexdigest())
-    return CarriedArtifact(content, signed.key_id, signed.signature).to_json()
+    return CarriedArtifact.sign(
+        content, private, environment="staging", bot=name, bot_id=bot_id, sequence=1
+    ).with_code()
 
 
 def _signed(payload: dict[str, Any], path: str, trace_id: str, project: Path) -> dict[str, Any]:
     name = path.rsplit("/", 1)[1]
-    carried = {**payload, "traceId": trace_id, "artifact": _carried(project, name)}
+    bot_id = payload["bot"]["reference"].removeprefix("Bot/")
+    carried = {**payload, "traceId": trace_id, "artifact": _carried(project, name, bot_id)}
     body = json.dumps(carried).encode()
     return _url_event("POST", path, body, signature_headers(KEY, name, body))
 
@@ -226,7 +231,7 @@ def test_the_runtime_zip_serves_every_bot_on_its_own(
     env = {
         "MEDPLUM_BOTS_RUNTIME_KEY": KEY.decode(),
         "MEDPLUM_BOTS_ALLOWED_BASE_URLS": standin.base_url,
-        "MEDPLUM_BOTS_TRUSTED_KEYS": DEPLOY_KEY.public,
+        "MEDPLUM_BOTS_TRUSTED_KEYS": trusted_entry("staging", DEPLOY_KEY.public),
     }
     completed = run_isolated(
         CONTAINER, stdin=json.dumps(events), cwd=tmp_path, env=env, args=[str(task_root)]

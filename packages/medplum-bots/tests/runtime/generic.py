@@ -65,7 +65,10 @@ def runtime_process(
     *,
     threads: int = 64,
     grace: int = 10,
+    extra_env: Mapping[str, str] | None = None,
 ) -> Iterator[RuntimeProcess]:
+    """`trusted` is MEDPLUM_BOTS_TRUSTED_KEYS (`staging=ed25519:...`); `extra_env` adds
+    settings (e.g. MEDPLUM_BOTS_REDIS_URL)."""
     port = free_port()
     env = {
         **os.environ,
@@ -74,6 +77,7 @@ def runtime_process(
         "MEDPLUM_BOTS_TRUSTED_KEYS": trusted,
         "MEDPLUM_BOTS_THREADS": str(threads),
         "PYTHONPATH": "",
+        **(extra_env or {}),
     }
     command = [
         sys.executable,
@@ -81,6 +85,8 @@ def runtime_process(
         "uvicorn",
         "--factory",
         "medplum_bots.runtime.http_app:app_from_env",
+        "--http",
+        "medplum_bots.runtime.http_guard:GuardedH11Protocol",
         "--host",
         "127.0.0.1",
         "--port",
@@ -222,8 +228,14 @@ def open_standin() -> MedplumStandIn:
     return standin
 
 
+def forwarder_constant(code: str, name: str) -> Any:
+    """The JSON value of `const NAME = ...;` in a deployed forwarder."""
+    prefix = f"const {name} = "
+    line = next(line for line in code.splitlines() if line.startswith(prefix))
+    return json.loads(line.removeprefix(prefix).rstrip(";"))
+
+
 def carried_artifact(code: str) -> Mapping[str, Any]:
-    """The `ARTIFACT` object a deployed forwarder embeds."""
-    line = next(line for line in code.splitlines() if line.startswith("const ARTIFACT = "))
-    value: Mapping[str, Any] = json.loads(line.removeprefix("const ARTIFACT = ").rstrip(";"))
-    return value
+    """What a deployed forwarder sends when the runtime asks for the file: reference + code."""
+    reference: Mapping[str, Any] = forwarder_constant(code, "ARTIFACT")
+    return {**reference, "code": forwarder_constant(code, "ARTIFACT_CODE")}

@@ -12,9 +12,13 @@ import uvicorn
 
 
 @contextmanager
-def serve_asgi(app: Any) -> Iterator[str]:
-    """Run `app` until the block ends; yields its base URL (`http://127.0.0.1:<port>`)."""
-    config = uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="on")
+def serve_asgi(app: Any, http: Any = "auto") -> Iterator[str]:
+    """Run `app` until the block ends; yields its base URL (`http://127.0.0.1:<port>`).
+
+    `http` is uvicorn's protocol (e.g. the runtime's `GuardedH11Protocol`)."""
+    config = uvicorn.Config(
+        app, host="127.0.0.1", port=0, log_level="warning", lifespan="on", http=http
+    )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, name="uvicorn", daemon=True)
     thread.start()

@@ -18,7 +18,7 @@ from medplum_standin.fixtures import CLIENT_ID, CLIENT_SECRET, PROJECT_ID
 from medplum_bots import AsyncMedplumClient, BotEvent
 from medplum_bots.runtime.adapter import BotRegistry
 from medplum_bots.runtime.forwarder import forwarder_code
-from medplum_bots.runtime.http_app import create_app
+from medplum_bots.runtime.http_app import BotRuntime
 from tests.runtime.bots import KEY
 from tests.runtime.serving import serve_asgi
 
@@ -58,7 +58,7 @@ def world() -> Iterator[World]:
     with MedplumStandIn() as standin:
         standin.add_project(PROJECT_ID, secrets={SECRET: KEY.decode(), "GREETING": "hi"})
         standin.add_client(CLIENT_ID, CLIENT_SECRET, PROJECT_ID)
-        app = create_app(
+        app = BotRuntime(
             BotRegistry({"welcome": welcome}), key=KEY, allowed_base_urls=[standin.base_url]
         )
         with serve_asgi(app) as runtime_url:

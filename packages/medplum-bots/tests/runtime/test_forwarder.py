@@ -21,7 +21,7 @@ from medplum_bots import InMemoryMedplum
 from medplum_bots.errors import ConfigError
 from medplum_bots.runtime.adapter import BotRegistry
 from medplum_bots.runtime.forwarder import forwarder_code
-from medplum_bots.runtime.http_app import create_app
+from medplum_bots.runtime.http_app import BotRuntime
 from tests.runtime.bots import ALL, BASE_URL, KEY
 from tests.runtime.serving import serve_asgi
 
@@ -31,7 +31,7 @@ PATIENT = {"resourceType": "Patient", "id": "p1", "name": [{"given": ["Jane"], "
 
 @pytest.fixture(scope="module")
 def runtime_url() -> Iterator[str]:
-    app = create_app(
+    app = BotRuntime(
         BotRegistry(ALL), key=KEY, allowed_base_urls=[BASE_URL], transport=InMemoryMedplum()
     )
     with serve_asgi(app) as url:

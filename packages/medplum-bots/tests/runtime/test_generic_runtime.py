@@ -23,13 +23,14 @@ from medplum_standin import MedplumStandIn
 
 from medplum_bots.build import bundle
 from medplum_bots.deploy.report import FAILED
-from medplum_bots.runtime.deploy_keys import generate
+from medplum_bots.runtime.deploy_keys import generate, trusted_entry
 from medplum_bots.runtime.signing import signature_headers
 from tests.runtime.generic import (
     RUNTIME_KEY,
     Project,
     RuntimeProcess,
     carried_artifact,
+    forwarder_constant,
     open_standin,
     runtime_process,
 )
@@ -74,7 +75,8 @@ def standin() -> Iterator[MedplumStandIn]:
 @pytest.fixture
 def project(tmp_path: Path, standin: MedplumStandIn) -> Iterator[Project]:
     key = generate()
-    with runtime_process(tmp_path / "runtime", standin.base_url, key.public) as runtime:
+    trusted = trusted_entry("staging", key.public)
+    with runtime_process(tmp_path / "runtime", standin.base_url, trusted) as runtime:
         made = Project(tmp_path / "project", standin, runtime.url, key)
         made.runtime = runtime  # type: ignore[attr-defined]
         yield made
@@ -111,16 +113,67 @@ def test_a_deploy_changes_what_runs_without_touching_the_runtime(project: Projec
     assert [e["outcomeDesc"] for e in events] == ["greeter v1 ran", "greeter v2 ran"]
 
 
+def _admin_deploy(project: Project, bot_id: str, code: str) -> None:
+    """What anyone allowed to `$deploy` the Bot can do: put any executable code on it."""
+    project.standin.add_client("admin-3", "admin-3-secret-0123456", "project-1")
+    with httpx.Client(base_url=project.standin.base_url) as api:
+        login = api.post(
+            "oauth2/token",
+            data={
+                "grant_type": "client_credentials",
+                "client_id": "admin-3",
+                "client_secret": "admin-3-secret-0123456",
+            },
+        ).json()
+        headers = {"Authorization": f"Bearer {login['access_token']}"}
+        put = api.post(f"fhir/R4/Bot/{bot_id}/$deploy", json={"code": code}, headers=headers)
+        assert put.status_code == 200
+
+
+def test_a_replaced_forwarder_put_back_does_not_run(project: Project) -> None:
+    project.add_bot("greeter", GREETER_V1)
+    deployed(project)
+    v1_code = project.executable_code("greeter")
+    v1 = forwarder_constant(v1_code, "ARTIFACT")
+    assert project.execute("greeter", {"name": "Ada"}).json()["version"] == 1
+    assert v1["environment"] == "staging" and v1["botId"] == project.ids["greeter"]
+
+    # An unchanged bot is not redeployed, although a new deploy would sign a newer sequence.
+    assert "unchanged" in project.deploy().table()
+    assert project.executable_code("greeter") == v1_code
+
+    project.write("src/shared/words.py", WORDS)
+    project.write("src/bots/greeter.py", GREETER_V2)
+    deployed(project)
+    v2 = forwarder_constant(project.executable_code("greeter"), "ARTIFACT")
+    assert v2["sequence"] > v1["sequence"]
+    assert project.execute("greeter", {"name": "Ada"}).json()["version"] == 2
+
+    # v1's forwarder, signed and intact, put back on the Bot: refused, v1 never runs again.
+    _admin_deploy(project, project.ids["greeter"], v1_code)
+    answer = project.execute("greeter", {"name": "Ada"})
+    assert answer.status_code == 400
+    assert f"sequence {v1['sequence']}, older than sequence {v2['sequence']}" in answer.text
+
+    # A deliberate rollback is a new deploy of the old code: a newer sequence, and it runs.
+    project.write("src/bots/greeter.py", GREETER_V1)
+    deployed(project)  # the Bot holds v2: changed, so deployed (no --force needed)
+    again = forwarder_constant(project.executable_code("greeter"), "ARTIFACT")
+    assert again["sha256"] == v1["sha256"] and again["sequence"] > v2["sequence"]
+    assert project.execute("greeter", {"name": "Ada"}).json()["version"] == 1
+
+
 def test_an_artifact_altered_on_the_server_is_refused(project: Project) -> None:
     project.add_bot("greeter", GREETER_V1)
     deployed(project)
     code = project.executable_code("greeter")
-    artifact = carried_artifact(code)
-    text = base64.b64decode(artifact["code"]).decode()
+    carried = forwarder_constant(code, "ARTIFACT_CODE")
+    text = base64.b64decode(carried).decode()
     evil = text.replace('print("greeter v1 ran")', 'print("someone else\'s code ran")')
     assert evil != text
-    tampered = {**artifact, "code": base64.b64encode(evil.encode()).decode()}
-    altered = code.replace(json.dumps(artifact), json.dumps(tampered))
+    altered = code.replace(
+        json.dumps(carried), json.dumps(base64.b64encode(evil.encode()).decode())
+    )
     # A Project admin can put any executable code on the Bot: here, the altered artifact.
     bot_id = project.ids["greeter"]
     token = project.standin.add_client("admin-2", "admin-2-secret-0123456", "project-1")
@@ -139,7 +192,7 @@ def test_an_artifact_altered_on_the_server_is_refused(project: Project) -> None:
         assert put.status_code == 200
     answer = project.execute("greeter", {"name": "Ada"})
     assert answer.status_code == 400
-    assert "deploy signature does not match" in answer.text
+    assert "the artifact is not the one that was signed" in answer.text
     log = project.standin.wait_for_audit_events(bot_id, 1)[0]["outcomeDesc"]
     assert "someone else" not in log and "greeter v1 ran" not in log
     # One clean line from the forwarder (no JavaScript stack), then the stand-in's own.
@@ -220,7 +273,7 @@ def test_a_looping_bot_times_out_while_other_bots_keep_answering(project: Projec
     logs = [e["outcomeDesc"] for e in project.standin.audit_events(project.ids["looper"])]
     assert logs and all(log.startswith("looping forever") for log in logs)
     health = runtime_of(project).health()
-    assert health["status"] == "ok" and health["running"] == 3  # stuck, counted, not blocking
+    assert health["status"] == "ok" and health["running"] == 0  # their workers were killed
 
 
 def _signed_post(runtime_url: str, name: str, body: dict[str, Any]) -> httpx.Response:
@@ -258,14 +311,15 @@ def test_forty_stuck_calls_do_not_stop_the_runtime(project: Project) -> None:
     assert all(a.json()["outcome"]["issue"][0]["code"] == "timeout" for a in answers)
     ok = _signed_post(runtime.url, "greeter", _payload(project, "greeter", {"name": "Bo"}))
     assert ok.json()["result"] == {"version": 1, "name": "Bo"}
-    assert runtime.health()["running"] >= 40
+    assert runtime.health()["running"] == 0  # every stuck worker was killed
 
 
 def test_sigterm_stops_the_runtime_with_stuck_bots_in_flight(
     tmp_path: Path, standin: MedplumStandIn
 ) -> None:
     key = generate()
-    with runtime_process(tmp_path / "rt", standin.base_url, key.public, grace=2) as runtime:
+    trusted = trusted_entry("staging", key.public)
+    with runtime_process(tmp_path / "rt", standin.base_url, trusted, grace=2) as runtime:
         project = Project(tmp_path / "project", standin, runtime.url, key)
         project.add_bot("looper", LOOPER, timeout=600)
         deployed(project)
@@ -280,3 +334,24 @@ def test_sigterm_stops_the_runtime_with_stuck_bots_in_flight(
             assert time.monotonic() < deadline
             time.sleep(0.05)
         assert runtime.terminate() < 2 + 3  # the grace period, then out
+
+
+def test_a_key_trusted_for_another_environment_fails_the_deploy(
+    tmp_path: Path, standin: MedplumStandIn
+) -> None:
+    key = generate()
+    # The runtime knows this key as production's; the project deploys `staging` with it.
+    trusted = trusted_entry("production", key.public)
+    with runtime_process(tmp_path / "rt", standin.base_url, trusted) as runtime:
+        project = Project(tmp_path / "project", standin, runtime.url, key)
+        project.add_bot("greeter", GREETER_V1)
+        report = project.deploy()
+        assert not report.ok
+        assert f"trusts deploy key {key.id} for environment 'production', not 'staging'" in (
+            report.table()
+        )
+        # Deployed without the check: the runtime refuses it at execution time.
+        assert project.deploy(runtime_check=False).ok
+        answer = project.execute("greeter", {"name": "Ada"})
+        assert answer.status_code == 400
+        assert "which this runtime trusts for environment 'production' only" in answer.text

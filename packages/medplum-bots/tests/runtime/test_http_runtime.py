@@ -16,7 +16,7 @@ from medplum_bots import InMemoryMedplum
 from medplum_bots.errors import MedplumBotsError
 from medplum_bots.runtime.adapter import BotRegistry, make_payload
 from medplum_bots.runtime.deploy_keys import generate
-from medplum_bots.runtime.http_app import create_app, normalize_base_url, settings_from_env
+from medplum_bots.runtime.http_app import BotRuntime, normalize_base_url, settings_from_env
 from medplum_bots.runtime.signing import SIGNATURE_HEADER, TIMESTAMP_HEADER, signature_headers
 from tests.runtime.bots import ALL, BASE_URL, CALLS, KEY
 from tests.runtime.serving import serve_asgi
@@ -55,7 +55,7 @@ class Runtime:
 @pytest.fixture(scope="module")
 def runtime() -> Iterator[Runtime]:
     medplum = InMemoryMedplum()
-    app = create_app(
+    app = BotRuntime(
         BotRegistry(ALL),
         key=KEY,
         allowed_base_urls=["http://MEDPLUM.local"],
@@ -71,7 +71,7 @@ def runtime() -> Iterator[Runtime]:
 def test_health(runtime: Runtime) -> None:
     answer = runtime.http.get("/healthz")
     assert answer.status_code == 200
-    assert answer.json() == {"status": "ok", "bots": len(ALL), "running": 0, "threads": 64}
+    assert answer.json() == {"status": "ok", "bots": len(ALL), "running": 0, "capacity": 64}
 
 
 def test_a_signed_request_runs_the_bot(runtime: Runtime) -> None:
@@ -197,14 +197,15 @@ def test_event_fields_arrive_through_http(runtime: Runtime) -> None:
 # -- settings ----------------------------------------------------------------------------------
 
 GOOD_KEY = "k" * 40
+HTTPS_BASE = "https://medplum.example.com/"
 
 
 def test_settings_refuse_to_start_without_a_key() -> None:
     with pytest.raises(MedplumBotsError, match="MEDPLUM_BOTS_RUNTIME_KEY is not set"):
-        settings_from_env({"MEDPLUM_BOTS_ALLOWED_BASE_URLS": BASE_URL})
+        settings_from_env({"MEDPLUM_BOTS_ALLOWED_BASE_URLS": HTTPS_BASE})
     with pytest.raises(MedplumBotsError, match="at least 32 characters"):
         settings_from_env(
-            {"MEDPLUM_BOTS_RUNTIME_KEY": "short", "MEDPLUM_BOTS_ALLOWED_BASE_URLS": BASE_URL}
+            {"MEDPLUM_BOTS_RUNTIME_KEY": "short", "MEDPLUM_BOTS_ALLOWED_BASE_URLS": HTTPS_BASE}
         )
 
 
@@ -213,7 +214,7 @@ def test_settings_from_environment() -> None:
         {
             "MEDPLUM_BOTS_RUNTIME_KEY": GOOD_KEY,
             "MEDPLUM_BOTS_ALLOWED_BASE_URLS": "https://api.medplum.com, https://Medplum.Example.org/x",
-            "MEDPLUM_BOTS_TRUSTED_KEYS": f"{PAIR.public}, {OTHER.public}",
+            "MEDPLUM_BOTS_TRUSTED_KEYS": f"staging={PAIR.public}, production={OTHER.public}",
             "MEDPLUM_BOTS_MAX_BODY": "2048",
             "MEDPLUM_BOTS_THREADS": "8",
         }
@@ -224,19 +225,19 @@ def test_settings_from_environment() -> None:
         "https://medplum.example.org/x/",
     )
     assert settings.max_body == 2048 and settings.threads == 8
-    assert settings.trusted_keys.ids() == sorted([PAIR.id, OTHER.id])
+    assert settings.trusted_keys.environments() == {PAIR.id: "staging", OTHER.id: "production"}
 
 
 def test_the_runtime_refuses_to_start_without_a_trusted_deploy_key() -> None:
     with pytest.raises(MedplumBotsError, match="MEDPLUM_BOTS_TRUSTED_KEYS is not set"):
         settings_from_env(
-            {"MEDPLUM_BOTS_RUNTIME_KEY": GOOD_KEY, "MEDPLUM_BOTS_ALLOWED_BASE_URLS": BASE_URL}
+            {"MEDPLUM_BOTS_RUNTIME_KEY": GOOD_KEY, "MEDPLUM_BOTS_ALLOWED_BASE_URLS": HTTPS_BASE}
         )
-    with pytest.raises(MedplumBotsError, match="public key starts with"):
+    with pytest.raises(MedplumBotsError, match="each key is `<environment>=ed25519:"):
         settings_from_env(
             {
                 "MEDPLUM_BOTS_RUNTIME_KEY": GOOD_KEY,
-                "MEDPLUM_BOTS_ALLOWED_BASE_URLS": BASE_URL,
+                "MEDPLUM_BOTS_ALLOWED_BASE_URLS": HTTPS_BASE,
                 "MEDPLUM_BOTS_TRUSTED_KEYS": PAIR.private,
             }
         )
@@ -244,7 +245,10 @@ def test_the_runtime_refuses_to_start_without_a_trusted_deploy_key() -> None:
 
 def test_allowed_base_urls_default_to_the_configured_environments(default_project: Path) -> None:
     settings = settings_from_env(
-        {"MEDPLUM_BOTS_RUNTIME_KEY": GOOD_KEY, "MEDPLUM_BOTS_TRUSTED_KEYS": PAIR.public},
+        {
+            "MEDPLUM_BOTS_RUNTIME_KEY": GOOD_KEY,
+            "MEDPLUM_BOTS_TRUSTED_KEYS": f"staging={PAIR.public}",
+        },
         default_project / "medplum.config.json",
     )
     assert settings.allowed_base_urls == ("https://api.medplum.com/",)
@@ -265,8 +269,8 @@ def test_allowed_base_urls_default_to_the_configured_environments(default_projec
 def test_bad_settings_are_one_line_errors(env: dict[str, str], message: str) -> None:
     full = {
         "MEDPLUM_BOTS_RUNTIME_KEY": GOOD_KEY,
-        "MEDPLUM_BOTS_ALLOWED_BASE_URLS": BASE_URL,
-        "MEDPLUM_BOTS_TRUSTED_KEYS": PAIR.public,
+        "MEDPLUM_BOTS_ALLOWED_BASE_URLS": HTTPS_BASE,
+        "MEDPLUM_BOTS_TRUSTED_KEYS": f"staging={PAIR.public}",
         **env,
     }
     with pytest.raises(MedplumBotsError) as caught:

@@ -26,10 +26,13 @@ RUNTIME_CLOSURE = (
     "idna",
     "certifi",
     "typing_extensions",
-    # The generic runtime verifies deploy signatures (Ed25519).
+    # The generic runtime verifies deploy signatures (Ed25519) and checks trusted keys
+    # (PyNaCl), and keeps replays and deploy marks in Redis when told to.
     "cryptography",
+    "pynacl",
     "cffi",
     "pycparser",
+    "redis",
 )
 
 

@@ -265,8 +265,9 @@ def build_runtime_zip(
     if not records:
         raise BuildError(f"{manifest}: no bots built (run 'invoke build' first)")
     own: dict[str, Path] = {MANIFEST: manifest}
-    # The generic runtime verifies deploy signatures (Ed25519) with `cryptography`.
-    requirements: set[str] = {_pinned("cryptography")}
+    # The generic runtime verifies deploy signatures (Ed25519) with `cryptography`, checks its
+    # trusted keys with PyNaCl and may keep its replay and deploy memory in Redis.
+    requirements: set[str] = {_pinned("cryptography"), _pinned("pynacl"), _pinned("redis")}
     for record in records:
         dist = PurePosixPath(str(record["dist"]))
         if dist.is_absolute() or ".." in dist.parts or not dist.parts:

@@ -9,7 +9,7 @@ or a `LambdaFunction` (route lambda). A typo fails here, before anything is touc
 from __future__ import annotations
 
 import enum
-import hashlib
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -18,22 +18,21 @@ from typing import TYPE_CHECKING, Any
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from medplum_bots.build.bundle import Artifact, build_all, render_artifact
+from medplum_bots.build.forwarder_size import MAX_EXECUTABLE, too_large
 from medplum_bots.build.loader import artifact_sha256
 from medplum_bots.build.manifest import read_manifest
-from medplum_bots.config import BotEntry, Environment, ProjectConfig
+from medplum_bots.config import BotEntry, Environment, ProjectConfig, check_writable
 from medplum_bots.deploy.credentials import Credentials, resolve_credentials, resolve_deploy_key
 from medplum_bots.deploy.options import DeployOptions
 from medplum_bots.deploy.plan import content_hash, desired_settings
+from medplum_bots.deploy.smoke import SmokeInput, smoke_input
 from medplum_bots.deploy.subscriptions import Key, desired_subscriptions
 from medplum_bots.errors import BuildError, DeployError
-from medplum_bots.runtime.deploy_keys import sign_artifact
-from medplum_bots.runtime.forwarder import CarriedArtifact, forwarder_code
+from medplum_bots.runtime.deploy_keys import deploy_sequence, key_id
+from medplum_bots.runtime.forwarder import ForwarderSpec
 
 if TYPE_CHECKING:
     from medplum_bots.deploy.lambda_deploy import FunctionSpec
-
-# The forwarder's size limit: Medplum parses `$deploy` with its JSON limit (1 MB by default).
-MAX_EXECUTABLE = 900_000
 
 
 class Route(enum.Enum):
@@ -45,20 +44,31 @@ class Route(enum.Enum):
 
 @dataclass(frozen=True)
 class Forwarder:
-    """Route http: the JavaScript `$deploy`ed as the Bot's executable code."""
+    """Route http: the JavaScript `$deploy`ed as the Bot's executable code.
 
-    code: str
-    deploy_key: Ed25519PrivateKey  # signed the artifact the forwarder carries
+    Rendered per Bot at `$deploy` time: its artifact's signature binds the Bot's id, the
+    environment and a deploy sequence (`deploy_keys.deploy_sequence`), so the runtime refuses
+    an older artifact after a newer one. The content hash covers `identity`, which leaves the
+    per-deploy signature out (a redeploy of the same code is unchanged).
+    `size` is the largest the signed text can be (`ForwarderSpec.identity`).
+    """
+
+    spec: ForwarderSpec
+    deploy_key: Ed25519PrivateKey  # signs the artifact the forwarder carries
     runtime_url: str
+    identity: str
+    size: int
 
     def fingerprint(self) -> dict[str, Any]:
         """What the content hash covers of it."""
-        return {"route": Route.HTTP.value, "code": hashlib.sha256(self.code.encode()).hexdigest()}
+        return {"route": Route.HTTP.value, "code": self.identity}
 
     def code_for(self, bot: Mapping[str, Any]) -> str:
-        """The JavaScript to `$deploy` on `bot` (the same for every Bot of the entry)."""
-        del bot
-        return self.code
+        """The JavaScript to `$deploy` on `bot`, signed for it with a new deploy sequence."""
+        meta = bot.get("meta")
+        last_updated = meta.get("lastUpdated") if isinstance(meta, Mapping) else None
+        sequence = deploy_sequence(time.time(), last_updated)
+        return self.spec.render(self.deploy_key, str(bot["id"]), sequence)
 
 
 @dataclass(frozen=True)
@@ -85,6 +95,8 @@ class Target:
     source: bytes
     settings: dict[str, Any]
     executable: Executable
+    smoke: SmokeInput | None = None  # run after the deploy (`smoke`)
+    refused: str = ""  # why this bot cannot be deployed (its other bots still are)
 
     @property
     def route(self) -> Route:
@@ -118,6 +130,8 @@ def prepare(
     """
     selected = config.select(patterns)
     _check_ids(selected, options.create)
+    if options.create and not options.dry_run and any(not e.id for e in selected):
+        check_writable(config.path, "the ids of the Bots it creates")
     environments = {entry.environment: config.environment(entry.environment) for entry in selected}
     credentials = {
         name: resolve_credentials(env, config.root, environ) for name, env in environments.items()
@@ -139,11 +153,16 @@ def prepare(
         except OSError as error:
             raise BuildError(f"{entry.source}: cannot read ({error.strerror})") from None
         executable: Executable
+        refused = ""
         if Route(env.runtime.type) is Route.LAMBDA:
             executable = _lambda_function(entry, env, artifact)
         else:
             executable = _forwarder(entry, env, artifact, keys[entry.environment])
-        targets.append(Target(entry, env, artifact, source, desired_settings(entry), executable))
+            if executable.size > MAX_EXECUTABLE:
+                refused = too_large(entry.name, executable.size)
+        smoke = smoke_input(entry, config.root)
+        settings = desired_settings(entry)
+        targets.append(Target(entry, env, artifact, source, settings, executable, smoke, refused))
     return targets, credentials
 
 
@@ -182,24 +201,16 @@ def _forwarder(
             f"environments.{env.name}.runtime: field 'url' is required for route http "
             "(where your Python runtime serves /bots/<name>); a Bot that cannot run is not deployed"
         )
-    carried = _carried_artifact(artifact, key)
-    code = forwarder_code(
-        runtime.url, artifact.name, runtime.secret_name, carried, timeout=entry.timeout
+    spec = ForwarderSpec(
+        runtime.url,
+        artifact.name,
+        runtime.secret_name,
+        env.name,
+        artifact.path.read_bytes(),
+        entry.timeout,
     )
-    if len(code) > MAX_EXECUTABLE:
-        raise DeployError(
-            f"bot {entry.name!r}: its forwarder with the embedded artifact is {len(code):,} "
-            f"bytes; Medplum accepts `$deploy` bodies up to about 1 MB (maxJsonSize): move "
-            "large data out of the bot's modules (a Binary, a Project secret)"
-        )
-    return Forwarder(code, key, runtime.url)
-
-
-def _carried_artifact(artifact: Artifact, key: Ed25519PrivateKey) -> CarriedArtifact:
-    """The artifact as the forwarder carries it: its bytes, signed with the deploy key."""
-    content = artifact.path.read_bytes()
-    signed = sign_artifact(key, artifact.name, hashlib.sha256(content).hexdigest())
-    return CarriedArtifact(content, signed.key_id, signed.signature)
+    identity, size = spec.identity(key_id(key.public_key()))
+    return Forwarder(spec, key, runtime.url, identity, size)
 
 
 def _artifacts(
@@ -208,7 +219,8 @@ def _artifacts(
     """The artifact of every selected entry by resolved dist path (building them first)."""
     root = config.root.resolve()
     if build:
-        return {a.path.resolve(): a for a in build_all(config, patterns)}
+        built = build_all(config, patterns, check_forwarders=False)  # sizes: per bot, below
+        return {a.path.resolve(): a for a in built}
     records = {(root / str(r["dist"])).resolve(): r for r in read_manifest(root)}
     result: dict[Path, Artifact] = {}
     for entry in selected:

@@ -20,6 +20,7 @@ import inspect
 import json
 import math
 import os
+import ssl
 import sys
 import threading
 import traceback
@@ -58,6 +59,15 @@ class ResultError(MedplumBotsError):
     """A bot returned something JSON cannot hold."""
 
 
+class BotEscaped(Exception):
+    """A bot raised something that is not an Exception (SystemExit, KeyboardInterrupt,
+    GeneratorExit, CancelledError): carried as an Exception so it ends that execution only."""
+
+    def __init__(self, original: BaseException) -> None:
+        super().__init__(str(original))
+        self.original = original
+
+
 @dataclass(frozen=True)
 class BotResult:
     """What one execution produced.
@@ -76,11 +86,6 @@ class BotResult:
         """A dict ready for `json.dumps`: `{ok, result, logs, outcome}`."""
         return {"ok": self.ok, "result": self.result, "logs": self.logs, "outcome": self.outcome}
 
-    @property
-    def log_text(self) -> str:
-        """The logs as Medplum shows them in an AuditEvent (one string, newline separated)."""
-        return "\n".join(self.logs)
-
 
 class PooledTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
     """Connection pools shared by every execution's client (sync and async).
@@ -91,16 +96,26 @@ class PooledTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
     """
 
     def __init__(self) -> None:
+        self._ssl: ssl.SSLContext | None = None
         self._sync: httpx.HTTPTransport | None = None
         self._async: weakref.WeakKeyDictionary[
             asyncio.AbstractEventLoop, httpx.AsyncHTTPTransport
         ] = weakref.WeakKeyDictionary()
         self._lock = threading.Lock()
 
+    def ssl_context(self) -> ssl.SSLContext:
+        """One TLS context (CA bundle loaded once) for every pool; a worker's zygote makes it
+        before forking, so workers start with it loaded."""
+        with self._lock:
+            if self._ssl is None:
+                self._ssl = httpx.create_ssl_context()
+            return self._ssl
+
     def handle_request(self, request: httpx.Request) -> httpx.Response:
+        context = self.ssl_context()
         with self._lock:
             if self._sync is None:
-                self._sync = httpx.HTTPTransport()
+                self._sync = httpx.HTTPTransport(verify=context)
             pool = self._sync
         return pool.handle_request(request)
 
@@ -108,7 +123,7 @@ class PooledTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
         loop = asyncio.get_running_loop()
         pool = self._async.get(loop)
         if pool is None:
-            pool = self._async[loop] = httpx.AsyncHTTPTransport()
+            pool = self._async[loop] = httpx.AsyncHTTPTransport(verify=self.ssl_context())
         return await pool.handle_async_request(request)
 
     def close(self) -> None:
@@ -276,6 +291,7 @@ async def execute(
     transport: Transport | None = None,
     timeout: float | None = None,
     threads: BotThreads | None = None,
+    log_sink: Callable[[str], None] | None = None,
 ) -> BotResult:
     """Run `handler` for one execution payload and report what happened.
 
@@ -287,11 +303,13 @@ async def execute(
     `BotResult(ok=False)`. With `timeout` (seconds), a bot still running after it is answered
     as a failure with its logs so far: an `async def` one is cancelled, a `def` one keeps its
     thread until it returns (Python cannot stop a thread), writing to a discarded buffer.
+    `log_sink` (a sealed worker, one execution at a time) receives the output as it is
+    written, threads the bot starts included.
     """
     event = event_from_payload(payload)
     base_url, token = _connection(payload)
     transport = DEFAULT_POOL if transport is None else transport
-    with capture_logs() as logs:
+    with capture_logs(log_sink, catch_all=log_sink is not None) as logs:
         running: asyncio.Future[Any]
         if inspect.iscoroutinefunction(handler):
             running = asyncio.ensure_future(_call_async(handler, event, base_url, token, transport))
@@ -314,36 +332,43 @@ async def execute(
             return _timed_out(timeout or 0.0, logs, token)
         try:
             value = running.result()
-        except (Exception, SystemExit) as error:
+        except Exception as error:
             return _failure(error, logs, token)
         return _success(value, event, logs, token)
 
 
 def execute_sync(
-    handler: Handler, payload: Mapping[str, Any], *, transport: Transport | None = None
+    handler: Handler,
+    payload: Mapping[str, Any],
+    *,
+    transport: Transport | None = None,
+    log_sink: Callable[[str], None] | None = None,
 ) -> BotResult:
     """`execute` for code without an event loop (tests, scripts, the Lambda route).
 
     A `def` handler runs in the calling thread; an `async def` handler in a fresh event loop.
     """
     if inspect.iscoroutinefunction(handler):
-        return asyncio.run(_execute_in_new_loop(handler, payload, transport))
+        return asyncio.run(_execute_in_new_loop(handler, payload, transport, log_sink))
     event = event_from_payload(payload)
     base_url, token = _connection(payload)
     transport = DEFAULT_POOL if transport is None else transport
-    with capture_logs() as logs:
+    with capture_logs(log_sink, catch_all=log_sink is not None) as logs:
         try:
             value = _call_sync(handler, event, base_url, token, transport)
-        except (Exception, SystemExit) as error:
+        except Exception as error:
             return _failure(error, logs, token)
         return _success(value, event, logs, token)
 
 
 async def _execute_in_new_loop(
-    handler: Handler, payload: Mapping[str, Any], transport: Transport | None
+    handler: Handler,
+    payload: Mapping[str, Any],
+    transport: Transport | None,
+    log_sink: Callable[[str], None] | None,
 ) -> BotResult:
     try:
-        return await execute(handler, payload, transport=transport)
+        return await execute(handler, payload, transport=transport, log_sink=log_sink)
     finally:
         # This loop ends with the call; its pooled connections must not outlive it.
         await DEFAULT_POOL.aclose_loop()
@@ -363,6 +388,10 @@ def _call_sync(
     )
     try:
         return handler(client, event)
+    except Exception:
+        raise
+    except BaseException as error:  # SystemExit, KeyboardInterrupt...: this execution only
+        raise BotEscaped(error) from error
     finally:
         client.close()
 
@@ -381,6 +410,10 @@ async def _call_async(
     )
     try:
         return await handler(client, event)
+    except Exception:
+        raise
+    except BaseException as error:  # raised by the bot (KeyboardInterrupt, CancelledError...)
+        raise BotEscaped(error) from error
     finally:
         await client.close()
 
@@ -404,6 +437,8 @@ def _success(value: Any, event: BotEvent, logs: LogBuffer, token: str | None) ->
 
 
 def _failure(error: BaseException, logs: LogBuffer, token: str | None) -> BotResult:
+    if isinstance(error, BotEscaped):
+        error = error.original
     if isinstance(error, OperationOutcomeError):
         failure = error.outcome
         text = str(error)
@@ -417,9 +452,22 @@ def _failure(error: BaseException, logs: LogBuffer, token: str | None) -> BotRes
 
 
 def _timed_out(timeout: float, logs: LogBuffer, token: str | None) -> BotResult:
-    text = f"bot did not finish within its timeout of {timeout:g} s"
-    lines = [_redact(line, token) for line in logs.lines()]
-    return BotResult(False, None, [*lines, f"Timed out: {text}"], outcome("error", "timeout", text))
+    return ended(
+        f"bot did not finish within its timeout of {timeout:g} s",
+        "timeout",
+        logs.lines(),
+        token,
+        "Timed out",
+    )
+
+
+def ended(
+    text: str, code: str, lines: list[str], token: str | None, label: str = "Unhandled error"
+) -> BotResult:
+    """A failed execution that ended without an answer of its own (timeout, killed worker):
+    its logs so far, then `<label>: <text>`; `code` is the OperationOutcome issue code."""
+    kept = [_redact(line, token) for line in lines]
+    return BotResult(False, None, [*kept, f"{label}: {text}"], outcome("error", code, text))
 
 
 _PACKAGE_DIR = str(Path(__file__).resolve().parents[1]) + os.sep

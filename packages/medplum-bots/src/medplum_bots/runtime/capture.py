@@ -28,13 +28,17 @@ LOG_FORMAT = "%(levelname)s %(name)s: %(message)s"
 class LogBuffer:
     """The text one execution wrote, in order, across stdout, stderr and logging."""
 
-    def __init__(self) -> None:
+    def __init__(self, sink: Callable[[str], None] | None = None) -> None:
         self._parts: list[str] = []
         self._lock = threading.Lock()
+        self._sink = sink
 
     def write(self, text: str) -> None:
         with self._lock:
             self._parts.append(text)
+            if self._sink is not None:
+                # Streamed as written (sealed workers): a killed worker's logs so far survive.
+                self._sink(text)
 
     def lines(self) -> list[str]:
         """The output split into lines (a trailing newline does not add an empty line)."""
@@ -43,6 +47,13 @@ class LogBuffer:
 
 
 _current: ContextVar[LogBuffer | None] = ContextVar("medplum_bots_log_buffer", default=None)
+# A sealed worker runs one execution at a time: output of threads that did not copy the
+# context belongs to that execution too (see `capture_logs(catch_all=True)`).
+_fallback: LogBuffer | None = None
+
+
+def _buffer() -> LogBuffer | None:
+    return _current.get() or _fallback
 
 
 class _StreamProxy(io.TextIOBase):
@@ -53,21 +64,21 @@ class _StreamProxy(io.TextIOBase):
         self.original = original
 
     def write(self, text: str) -> int:
-        buffer = _current.get()
+        buffer = _buffer()
         if buffer is None:
             return self.original.write(text)
         buffer.write(text)
         return len(text)
 
     def flush(self) -> None:
-        if _current.get() is None:
+        if _buffer() is None:
             self.original.flush()
 
     def writable(self) -> bool:
         return True
 
     def isatty(self) -> bool:
-        return _current.get() is None and self.original.isatty()
+        return _buffer() is None and self.original.isatty()
 
     @property
     def encoding(self) -> str:  # type: ignore[override]
@@ -90,7 +101,7 @@ class _CaptureHandler(logging.Handler):
         self.setFormatter(logging.Formatter(LOG_FORMAT))
 
     def emit(self, record: logging.LogRecord) -> None:
-        buffer = _current.get()
+        buffer = _buffer()
         if buffer is None:
             _last_resort(record, self)
             return
@@ -154,14 +165,25 @@ def _uninstall() -> None:
 
 
 @contextmanager
-def capture_logs() -> Iterator[LogBuffer]:
-    """Capture this context's output into a fresh LogBuffer until the block ends."""
-    buffer = LogBuffer()
+def capture_logs(
+    sink: Callable[[str], None] | None = None, *, catch_all: bool = False
+) -> Iterator[LogBuffer]:
+    """Capture this context's output into a fresh LogBuffer until the block ends.
+
+    `sink` receives each write as it happens; `catch_all` (a process running one execution
+    at a time) also takes the output of threads that do not carry this context.
+    """
+    global _fallback
+    buffer = LogBuffer(sink)
     _install()
     token = _current.set(buffer)
+    if catch_all:
+        _fallback = buffer
     try:
         yield buffer
     finally:
+        if catch_all:
+            _fallback = None
         _current.reset(token)
         _uninstall()
 

@@ -10,16 +10,18 @@ The same function answers two kinds of events, told apart by their shape:
   output is printed to stdout, its result returned, and a failure raised after printing
   `Unhandled error: ...` (what Medplum's own Lambda wrapper does).
 - A function URL request (`requestContext.http`, `rawPath`, `headers`, `body`): route 1's
-  HTTP runtime semantics, by running the very same ASGI app in-process: `POST /bots/{name}`
-  with the forwarder's signed payload, `GET /healthz`. The answer is `{statusCode, headers,
-  body}`. Settings come from the same variables as the HTTP runtime's
+  HTTP runtime semantics, by calling the very same ASGI app in this process: `POST
+  /bots/{name}` with the forwarder's signed payload, `GET /healthz`. The answer is
+  `{statusCode, headers, body}`. Settings come from the same variables as the HTTP runtime's
   (`http_runtime.settings_from_env`: `MEDPLUM_BOTS_RUNTIME_KEY`,
   `MEDPLUM_BOTS_ALLOWED_BASE_URLS`, ...); without them the function answers 503.
 
 Which bots a function URL serves depends on the zip: a bot's zip (`lambda_zip.build_zip`)
 serves its one bot; the runtime's zip (`lambda_zip.build_runtime_zip`, with
 `dist/manifest.json` in the task root) is the generic runtime, as the container is: it runs
-the signed artifact each request carries (`MEDPLUM_BOTS_TRUSTED_KEYS` required).
+the signed artifact each request carries (`MEDPLUM_BOTS_TRUSTED_KEYS` required) in sealed
+worker processes, started on the first request. A bot's zip runs its one bot in this
+process (one function, one bot: docs/runtime.md says what that lacks).
 The runtime's zip holds no single bot, so Medplum cannot invoke it directly: that fails with
 an error saying so.
 """
@@ -148,7 +150,7 @@ def serve_function_url(event: Mapping[str, Any]) -> dict[str, Any]:
 @cache
 def _runtime_app() -> Any:
     from medplum_bots.runtime.adapter import BotRegistry
-    from medplum_bots.runtime.http_app import app_from_settings, create_app, settings_from_env
+    from medplum_bots.runtime.http_app import BotRuntime, app_from_settings, settings_from_env
 
     # The same settings, from the same variables, as the HTTP runtime (no config file here).
     if runtime_dist() is not None:
@@ -157,7 +159,7 @@ def _runtime_app() -> Any:
         return app_from_settings(settings_from_env())
     settings = settings_from_env(require_trusted_keys=False)
     name, bot_handler = loaded_bot()
-    return create_app(
+    return BotRuntime(
         BotRegistry({name: bot_handler}),
         key=settings.key,
         allowed_base_urls=settings.allowed_base_urls,

@@ -4,29 +4,31 @@ The forwarder signs `f"{timestamp}.{bot}.".encode() + body` with the runtime key
 secret on the Medplum side, `MEDPLUM_BOTS_RUNTIME_KEY` on the runtime side) and sends
 `X-Medplum-Bots-Timestamp: <unix seconds>` and `X-Medplum-Bots-Signature: v2=<hex>`; `bot` is
 the name in the URL (`/bots/{bot}`), so a signed request cannot be redirected to another bot.
-The runtime recomputes the MAC, compares in constant time, refuses timestamps more than
-`max_age` seconds away from its clock, and refuses a signature it has already accepted
-(`ReplayCache`), so a captured request cannot be sent again.
+Both headers have exactly one spelling (`TIMESTAMP`, `SIGNATURE`): anything else is refused
+before the MAC is computed. The runtime recomputes the MAC, compares in constant time, refuses
+timestamps more than `max_age` seconds away from its clock, and refuses a signature it has
+already accepted (`replay_key`, remembered by the runtime's store: `runtime.store`), so a
+captured request cannot be sent again.
 """
 
 from __future__ import annotations
 
 import hashlib
-import heapq
 import hmac
-import threading
+import re
 import time
 from collections.abc import Mapping
-from typing import Protocol
 
 from medplum_bots.errors import MedplumBotsError
 
 TIMESTAMP_HEADER = "X-Medplum-Bots-Timestamp"
 SIGNATURE_HEADER = "X-Medplum-Bots-Signature"
 SCHEME = "v2"
-DEFAULT_REPLAY_ENTRIES = 500_000
 MAX_AGE = 300
 MIN_KEY_LENGTH = 32
+# The only spellings accepted: whole seconds without leading zeros, `v2=` + lowercase hex.
+TIMESTAMP = re.compile(r"(?:0|[1-9][0-9]{0,11})")
+SIGNATURE = re.compile(r"v2=([0-9a-f]{64})")
 
 
 class SignatureError(MedplumBotsError):
@@ -72,7 +74,7 @@ def verify(
     """Check a request's signature; raise SignatureError naming what is wrong.
 
     `headers` is looked up case-insensitively. Returns the verified signature (hex) and its
-    timestamp, which the caller feeds to a `ReplayCache`.
+    timestamp, which the caller hands to the runtime's store (`store.RuntimeStore.admit`).
     """
     lowered = {name.lower(): value for name, value in headers.items()}
     raw_timestamp = lowered.get(TIMESTAMP_HEADER.lower())
@@ -81,77 +83,27 @@ def verify(
         raise SignatureError(f"missing {TIMESTAMP_HEADER} header")
     if raw_signature is None:
         raise SignatureError(f"missing {SIGNATURE_HEADER} header")
-    raw_timestamp = raw_timestamp.strip()
-    if not raw_timestamp.isdigit() or len(raw_timestamp) > 12:
+    if not TIMESTAMP.fullmatch(raw_timestamp):
         raise SignatureError(f"{TIMESTAMP_HEADER} must be whole seconds since 1970")
+    match = SIGNATURE.fullmatch(raw_signature)
+    if match is None:
+        raise SignatureError(f"{SIGNATURE_HEADER} must be exactly v2=<64 lowercase hex digits>")
     timestamp = int(raw_timestamp)
     if abs(now - timestamp) > max_age:
         raise SignatureError(
             f"{TIMESTAMP_HEADER} is more than {max_age} seconds away from the runtime's clock"
         )
     expected = sign(key, timestamp, bot, body)
-    for candidate in raw_signature.split(","):
-        scheme, _, value = candidate.strip().partition("=")
-        if scheme == SCHEME and hmac.compare_digest(value.strip().lower(), expected):
-            return expected, timestamp
-    raise SignatureError(f"{SIGNATURE_HEADER} does not match the request body and bot")
+    if not hmac.compare_digest(match.group(1), expected):
+        raise SignatureError(f"{SIGNATURE_HEADER} does not match the request body and bot")
+    return expected, timestamp
 
 
-class ReplayWindowFull(SignatureError):
-    """The replay cache holds as many live signatures as it may: refuse rather than forget."""
+def replay_key(signature: str) -> bytes:
+    """What the replay memory keeps of a verified signature: 16 bytes of the HMAC identify it."""
+    return bytes.fromhex(signature[:32])
 
 
-class ReplayStore(Protocol):
-    """Where accepted signatures are remembered until they expire.
-
-    `add(key, expires, now)` records `key` and returns True, or returns False when `key` is
-    already there and not expired; it raises ReplayWindowFull rather than forget a live entry.
-    Several runtime replicas behind one URL share one store (see docs/runtime.md); the default
-    `ReplayCache` is per process.
-    """
-
-    def add(self, key: bytes, expires: float, now: float) -> bool: ...
-
-
-class ReplayCache:
-    """In-process `ReplayStore`: signatures still inside their window, refused a second time.
-
-    An entry lives until its timestamp can no longer pass `verify` (timestamp + max_age).
-    At most `max_entries` live entries (about 120 bytes each): when full, new requests are
-    refused (ReplayWindowFull) instead of evicting a live entry, which would let its request
-    be replayed. The default holds 500,000: 1,600 requests/s sustained over a 5-minute window.
-    """
-
-    def __init__(self, max_entries: int = DEFAULT_REPLAY_ENTRIES) -> None:
-        self.max_entries = max_entries
-        self._seen: set[bytes] = set()
-        self._expiry: list[tuple[float, bytes]] = []
-        self._lock = threading.Lock()
-
-    def add(self, key: bytes, expires: float, now: float) -> bool:
-        with self._lock:
-            while self._expiry and self._expiry[0][0] <= now:
-                self._seen.discard(heapq.heappop(self._expiry)[1])
-            if key in self._seen:
-                return False
-            if len(self._seen) >= self.max_entries:
-                raise ReplayWindowFull(
-                    f"runtime busy: {self.max_entries} requests inside the replay window"
-                )
-            self._seen.add(key)
-            heapq.heappush(self._expiry, (expires, key))
-            return True
-
-    def __len__(self) -> int:
-        return len(self._seen)
-
-
-def check_replay(
-    store: ReplayStore, signature: str, timestamp: int, now: float, max_age: int = MAX_AGE
-) -> None:
-    """Remember an accepted signature, or raise SignatureError if it was seen in its window."""
-    # 16 bytes of a verified HMAC identify it; the entry outlives the last moment `verify`
-    # would accept its timestamp.
-    key = bytes.fromhex(signature[:32])
-    if not store.add(key, timestamp + max_age + 1, now):
-        raise SignatureError("this request was already received (replayed signature)")
+def replay_expiry(timestamp: int, max_age: int = MAX_AGE) -> float:
+    """Past this moment `verify` refuses the timestamp anyway, so the memory may forget it."""
+    return float(timestamp + max_age + 1)
