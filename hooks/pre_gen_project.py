@@ -30,12 +30,27 @@ SHIPPED_BOT_FILES = (
 )
 
 
-def check_slug(value: str) -> str | None:
-    if not SLUG.match(value):
+def derived_slug(project_name: str) -> str:
+    """The default project_slug (cookiecutter.json: `project_name | slugify`): non-ASCII
+    letters transliterated (python-slugify, which cookiecutter depends on), the rest dropped."""
+    try:
+        from slugify import slugify
+    except ImportError:  # not cookiecutter's environment: nothing to compare with
+        return ""
+    return str(slugify(project_name))
+
+
+def check_slug(value: str, project_name: str = "") -> str | None:
+    if SLUG.match(value):
+        return None
+    rule = "must be lowercase letters and digits separated by '-' or '_'"
+    if project_name and value == derived_slug(project_name):
+        # The user never typed it: say where it came from and which answer to give.
         return (
-            f"project_slug {value!r} must be lowercase letters and digits separated by '-' or '_'"
+            f"project_slug {value!r} (derived from project_name {project_name!r}) {rule}: "
+            "give project_slug yourself, e.g. project_slug=my-medplum-bots"
         )
-    return None
+    return f"project_slug {value!r} {rule}"
 
 
 def check_bot_name(value: str) -> str | None:
@@ -72,16 +87,21 @@ def check_project_id(field: str, value: str) -> str | None:
     return None
 
 
-def main(answers: dict[str, object]) -> int:
-    problems = [
-        check_slug(str(answers["project_slug"])),
+def problems(answers: dict[str, object]) -> list[str]:
+    """One line per bad answer (empty when every answer is fine)."""
+    found = [
+        check_slug(str(answers["project_slug"]), str(answers.get("project_name", ""))),
         check_bot_name(str(answers["first_bot_name"])),
         check_url("staging_base_url", str(answers["staging_base_url"])),
         check_url("production_base_url", str(answers["production_base_url"])),
         check_project_id("staging_project_id", str(answers["staging_project_id"])),
         check_project_id("production_project_id", str(answers["production_project_id"])),
     ]
-    errors = [p for p in problems if p]
+    return [p for p in found if p]
+
+
+def main(answers: dict[str, object]) -> int:
+    errors = problems(answers)
     for error in errors:
         print(f"error: {error}", file=sys.stderr)
     return 1 if errors else 0

@@ -67,6 +67,35 @@ def test_bad_answer_fails_with_its_message_and_leaves_nothing(
     assert len(error_lines) == 1, result.stderr
     assert field in error_lines[0]
     assert message in error_lines[0]
+    # The line is all there is: no traceback from cookiecutter after it.
+    assert result.stderr.strip().splitlines() == error_lines, result.stderr
+    assert "Traceback" not in result.stdout + result.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("name", "slug"),
+    [
+        ("Clínica Señora Bots", "clinica-senora-bots"),
+        ("Ärzte_Bots für Köln", "arzte-bots-fur-koln"),
+    ],
+)
+def test_a_non_ascii_project_name_derives_a_valid_slug(
+    tmp_path: Path, name: str, slug: str
+) -> None:
+    result = generate_cli(tmp_path, f"project_name={name}")
+    assert result.returncode == 0, result.stderr
+    assert [p.name for p in tmp_path.iterdir()] == [slug]
+
+
+def test_a_derived_slug_that_is_still_invalid_says_where_it_came_from(tmp_path: Path) -> None:
+    result = generate_cli(tmp_path, "project_name=9 Lives")
+    assert result.returncode != 0
+    assert result.stderr.strip().splitlines() == [
+        "error: project_slug '9-lives' (derived from project_name '9 Lives') must be lowercase "
+        "letters and digits separated by '-' or '_': give project_slug yourself, e.g. "
+        "project_slug=my-medplum-bots"
+    ]
     assert list(tmp_path.iterdir()) == []
 
 

@@ -54,5 +54,5 @@ def test_a_broken_config_is_one_line_from_every_task(default_project: Path, tmp_
         assert done.stderr.strip().splitlines() == [
             "error: medplum.config.json: bots[0] 'intake-staging': unknown field 'timout' "
             "(known fields: auditEventDestination, auditEventTrigger, cronString, description, "
-            "dist, environment, id, name, runtimeVersion, source, subscriptions, timeout)"
+            "dist, environment, id, name, runtimeVersion, smoke, source, subscriptions, timeout)"
         ], (args, done.stderr)

@@ -18,6 +18,10 @@ def test_invoke_runtime_zip_builds_every_bot_into_one_zip(
     assert done.stdout.splitlines()[0].startswith(f"{zip_path} (")
     names = ["hapi_sync_bot", "hapi_sync_simple_bot", "my_first_bot"]
     assert done.stdout.splitlines()[1] == f"bots: {', '.join(names)}"
+    python = (project / ".python-version").read_text().strip()
+    assert done.stdout.splitlines()[2] == (
+        f"built for Python {python}: the function's runtime must be python{python}"
+    )
     with zipfile.ZipFile(zip_path) as archive:
         files = archive.namelist()
     assert [f for f in files if f.startswith("dist/")] == [

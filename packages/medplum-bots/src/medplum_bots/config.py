@@ -13,6 +13,7 @@ import fnmatch
 import json
 import os
 import posixpath
+import stat
 import tempfile
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import MISSING, Field, dataclass, field, fields, is_dataclass, replace
@@ -110,8 +111,16 @@ def _base_url(value: Any, here: str) -> str:
         raise Invalid(f"must be an http(s) URL, got {url!r}") from None
 
 
+def _no_backslash(path: str) -> None:
+    if "\\" in path:
+        # Windows' separator: on Linux (CI, the runtime image) it is part of a file name.
+        fixed = path.replace("\\", "/")
+        raise Invalid(f"uses '\\' ({path}): write paths with '/', e.g. \"{fixed}\"")
+
+
 def _source(value: Any, here: str) -> str:
     source = _text(value, here)
+    _no_backslash(source)
     if not source.endswith(".py"):
         raise Invalid(f"must be a .py file, got {source!r}")
     return source
@@ -120,7 +129,8 @@ def _source(value: Any, here: str) -> str:
 def _confined_dist(value: Any, here: str) -> str:
     """`dist` as a relative .py path under BUILD_DIR/, or Invalid."""
     dist = _text(value, here)
-    text = dist.replace("\\", "/")
+    _no_backslash(dist)
+    text = dist
     normal = posixpath.normpath(text)
     inside = (
         not text.startswith("/")
@@ -195,6 +205,46 @@ def _subscriptions(value: Any, here: str) -> tuple[SubscriptionSpec, ...]:
             raise ConfigError(f"{where}: duplicate criteria {spec.criteria!r}")
         specs.append(spec)
     return tuple(specs)
+
+
+def _any(value: Any, here: str) -> Any:
+    return value
+
+
+def _relative_file(value: Any, here: str) -> str:
+    path = _text(value, here)
+    _no_backslash(path)
+    if path.startswith("/") or ".." in path.split("/"):
+        raise Invalid(f"must be a path inside the project, got {path!r}")
+    return path
+
+
+@dataclass(frozen=True)
+class SmokeSpec:
+    """What `invoke deploy` runs a bot on (`$execute`) right after deploying it.
+
+    Either `input` (the value itself) or `file` (a project-relative input file, read like
+    `invoke execute --input`); `contentType` as for `invoke execute --content-type`.
+    """
+
+    input: Any = setting("input", _any, default=None)  # noqa: RUF009 (a field, not a call)
+    file: str | None = setting("file", _relative_file, default=None)
+    content_type: str | None = setting("contentType", _non_empty, default=None)
+
+
+def _smoke(value: Any, here: str) -> SmokeSpec:
+    where = f"{here}.smoke"
+    spec = (
+        SmokeSpec(file=_relative_file(value, where))
+        if isinstance(value, str)
+        else from_json(SmokeSpec, value, where)
+    )
+    if (spec.input is None) == (spec.file is None):
+        raise ConfigError(
+            f"{where}: give either 'input' (the value) or 'file' (an input file), "
+            'e.g. "smoke": {"input": {"resourceType": "Patient"}} or "smoke": "tests/smoke.json"'
+        )
+    return spec
 
 
 @dataclass(frozen=True)
@@ -281,6 +331,8 @@ class BotEntry:
         "subscriptions", _subscriptions, default=()
     )
     cron_string: str | None = setting("cronString", _cron, default=None)
+    # Run after each deploy of this entry; a failure fails the deploy (docs: deploy checks).
+    smoke: SmokeSpec | None = setting("smoke", _smoke, default=None)  # noqa: RUF009
 
     @property
     def module_name(self) -> str:
@@ -537,8 +589,29 @@ async def config_lock_async(path: Path) -> AsyncIterator[None]:
         yield
 
 
+def check_writable(path: Path, why: str = "") -> None:
+    """Refuse to rewrite a file its owner made read-only (ConfigError, one line).
+
+    `write_json_atomic` replaces the file by a rename, which the read-only bit does not stop,
+    so the bit is checked here, and by commands that would record something in the config
+    before they do anything (`why` says what they would record).
+    """
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        return
+    if not mode & stat.S_IWUSR:
+        purpose = f" ({why})" if why else ""
+        raise ConfigError(
+            f"{path.name} is read-only and this command would rewrite it{purpose}: make it "
+            f"writable (chmod u+w {path.name}) and run the command again"
+        )
+
+
 def write_json_atomic(path: Path, data: Any) -> None:
-    """Write JSON (2-space indent, trailing newline) via a temp file and rename."""
+    """Write JSON (2-space indent, trailing newline) via a temp file and rename; a read-only
+    file is refused (`check_writable`)."""
+    check_writable(path)
     text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
     fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:

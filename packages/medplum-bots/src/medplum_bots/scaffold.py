@@ -20,6 +20,7 @@ from medplum_bots.config import (
     BotEntry,
     ProjectConfig,
     append_entries,
+    check_writable,
     config_lock,
     environment_from_name,
     load_config,
@@ -154,6 +155,7 @@ def new_bot(name: str, config_path: Path | str | None = None) -> ScaffoldedBot:
     test = root / "tests" / f"test_{module}.py"
     entries = entries_for(config, name, module)
     _refuse_existing(config, source, test, entries)
+    check_writable(config.path, "the new bot's entries")
 
     written: list[Path] = []
     try:

@@ -118,17 +118,28 @@ def build_bot(entry_source: Path, project_root: Path, out: Path) -> Artifact:
     return _replace(artifact, written=_write_if_changed(artifact.path, text))
 
 
-def build_all(config: ProjectConfig, patterns: Iterable[str] = ()) -> list[Artifact]:
+def build_all(
+    config: ProjectConfig, patterns: Iterable[str] = (), *, check_forwarders: bool = True
+) -> list[Artifact]:
     """Build one artifact per distinct `dist` among the selected entries; update the manifest.
 
     Entries sharing a `dist` (staging and production of one bot) share one artifact. Every
     bot is bundled before anything is written, so a failed build leaves dist/ as it was.
+    A forwarder over Medplum's `$deploy` limit fails the build (`forwarder_size`), unless
+    `check_forwarders` is off: the deployer fails only that bot's row instead.
     """
+    from medplum_bots.build.forwarder_size import check_sizes
+
     root = config.root.absolute()
-    groups = _artifact_groups(config, config.select(patterns))
+    selected = config.select(patterns)
+    groups = _artifact_groups(config, selected)
     rendered = [
         _render_to(root / source, root, root / dist) for dist, (source, _) in groups.items()
     ]
+    # Before anything is written: a bot Medplum would refuse fails the build, naming it.
+    if check_forwarders:
+        texts = {dist: text for dist, (text, _) in zip(groups, rendered, strict=True)}
+        check_sizes(config, [(e, texts[_rel_dist(e.dist)].encode()) for e in selected])
     artifacts = [_replace(a, written=_write_if_changed(a.path, text)) for text, a in rendered]
     write_manifest(root, artifacts, keep={_rel_dist(b.dist) for b in config.bots})
     return artifacts

@@ -21,6 +21,7 @@ from medplum_bots.config import (
     DEFAULT_RUNTIME_VERSION,
     Environment,
     ProjectConfig,
+    check_writable,
     environment_from_name,
     parse_config,
     read_raw,
@@ -104,6 +105,7 @@ async def create_async(
     """
     options = options or DeployOptions()
     connections = connections or Connections()
+    check_writable(config.path, f"the entry {new.name!r}")
     entry = new_entry(config, new)
     env = config.environment(entry["environment"])
     project_id = _project_id(config, env, new)

@@ -31,7 +31,7 @@ from dotenv import dotenv_values
 from dotenv.parser import parse_stream
 
 from medplum_bots.config import Environment
-from medplum_bots.errors import ConfigError, CredentialsError
+from medplum_bots.errors import ConfigError, CredentialsError, OperationOutcomeError
 from medplum_bots.redaction import MASK
 from medplum_bots.redaction import Redactor as Redactor  # still importable from here
 from medplum_bots.runtime.deploy_keys import DEPLOY_KEY_VAR, DeployKeyError, load_private
@@ -180,3 +180,22 @@ def resolve_deploy_key(
         return load_private(hit[0], f"{hit[1]} (environment {env.name!r})")
     except DeployKeyError as error:
         raise CredentialsError(str(error)) from None
+
+
+# Answers to a login that mean "these credentials are wrong" (Medplum answers 400).
+CREDENTIAL_STATUSES = (400, 401, 403)
+
+
+def login_failed(credentials: Credentials, error: OperationOutcomeError) -> CredentialsError:
+    """A refused login as one line naming the environment and where each value was found.
+
+    Medplum only says `Invalid client` / `Invalid secret`; the user needs to know which
+    variable (in which file) to fix.
+    """
+    hint = ""
+    if error.status in CREDENTIAL_STATUSES:
+        hint = f"; check {credentials.sources[CLIENT_ID]} and {credentials.sources[CLIENT_SECRET]}"
+    return CredentialsError(
+        f"environment {credentials.environment!r}: login to {credentials.base_url} failed "
+        f"({error}){hint}"
+    )

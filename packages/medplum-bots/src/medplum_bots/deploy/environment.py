@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any, cast
 
 from medplum_bots.config import append_entries, config_lock_async, load_config, set_bot_ids
+from medplum_bots.deploy.credentials import BASE_URL
 from medplum_bots.deploy.options import Connections, DeployOptions
 from medplum_bots.deploy.plan import DEPLOYED_HASH, identifier_value
 from medplum_bots.deploy.records import (
@@ -46,11 +47,12 @@ from medplum_bots.deploy.report import (
     WOULD_DEPLOY,
     BotOutcome,
 )
-from medplum_bots.deploy.runtime_check import RuntimeOffer, ask_runtime, unmet
-from medplum_bots.deploy.session import EnvironmentSession, Resource
+from medplum_bots.deploy.runtime_check import Expected, RuntimeOffer, ask_runtime, unmet
+from medplum_bots.deploy.session import EnvironmentSession, Resource, RuntimeSecret
+from medplum_bots.deploy.smoke import run_smoke
 from medplum_bots.deploy.steps import OwnedSubscriptions, StepFailed, deploy_bot, preview, step
 from medplum_bots.deploy.targets import Forwarder, Route, Target
-from medplum_bots.errors import DeployError, MedplumBotsError
+from medplum_bots.errors import BuildError, DeployError, MedplumBotsError
 
 NOT_CHECKED = "runtime not checked (--no-runtime-check)"
 OutcomeCallback = Callable[[BotOutcome], None]
@@ -94,28 +96,25 @@ class EnvironmentRun:
     outcomes: dict[str, BotOutcome] = field(default_factory=dict)
     offer: asyncio.Task[RuntimeOffer] | None = None
     orphans: list[BotOutcome] = field(default_factory=list)
+    secret: asyncio.Future[RuntimeSecret] | None = None
 
     async def run(self) -> list[BotOutcome]:
         """Every target's outcome, in target order, then a row per orphan (`orphaned`)."""
         forwarders = [t.executable for t in self.targets if isinstance(t.executable, Forwarder)]
+        self.secret = asyncio.ensure_future(self.session.runtime_secret())
         if forwarders and self.options.runtime_check:
             # Asked while the Bots are read; awaited only if some bot changed.
-            self.offer = asyncio.create_task(
-                ask_runtime(
-                    forwarders[0].runtime_url,
-                    forwarders[0].deploy_key,
-                    environment=self.targets[0].environment.name,
-                    transport=self.connections.runtime_transport,
-                )
-            )
+            self.offer = asyncio.create_task(self._ask_runtime(forwarders[0], self.secret))
         try:
             await self._run()
         finally:
-            if self.offer is not None:
-                if not self.offer.done():
-                    self.offer.cancel()
-                elif not self.offer.cancelled():
-                    self.offer.exception()  # nobody needed it: not an unretrieved error
+            for future in (self.offer, self.secret):
+                if future is None:
+                    continue
+                if not future.done():
+                    future.cancel()
+                elif not future.cancelled():
+                    future.exception()  # nobody needed it: not an unretrieved error
         return [self.outcomes[t.entry.name] for t in self.targets] + self.orphans
 
     async def _run(self) -> None:
@@ -123,11 +122,12 @@ class EnvironmentRun:
         missing = [t for t in self.targets if not t.entry.id]
         # Reads first, all at once; nothing is created or written unless every one succeeds
         # (a run that cannot read its Bots must not go on creating more).
-        bots, warning, marked = await asyncio.gather(
+        bots, secret, marked = await asyncio.gather(
             self.session.read_managed_bots([t.entry.id for t in existing]),
-            self.session.missing_runtime_secret(),
+            self.secret or self.session.runtime_secret(),
             self.session.entry_bots([t.entry.name for t in missing]) if missing else _nothing(),
         )
+        warning = secret.warning
         self._find_orphans(bots.values())
         created = await self._create_missing(missing, marked)
         if self.hashing is not None:
@@ -319,6 +319,8 @@ class EnvironmentRun:
             wanted = self._hash(target, bot["id"])
             prefix = f"created Bot/{bot['id']}, then " if found.created else ""
             try:
+                if target.refused:
+                    raise StepFailed("build", BuildError(target.refused))
                 note = await self._check_runtime(target)
                 if self.options.dry_run:
                     detail = await preview(target, bot, wanted, subscriptions)
@@ -339,6 +341,8 @@ class EnvironmentRun:
                     subscriptions,
                     self._records(target),
                 )
+                if target.smoke is not None:
+                    await step("smoke", run_smoke(self.session.client, bot["id"], target.smoke))
             except StepFailed as error:
                 seconds = time.perf_counter() - start
                 return self._outcome(target, FAILED, seconds=seconds, detail=prefix + str(error))
@@ -372,6 +376,25 @@ class EnvironmentRun:
         if self.session.profile:
             records[DEPLOYED_BY] = self.session.profile
         return records
+
+    async def _ask_runtime(
+        self, forwarder: Forwarder, secret: asyncio.Future[RuntimeSecret]
+    ) -> RuntimeOffer:
+        """The runtime's offer, once the Project's runtime key is known (to prove it matches)."""
+        credentials = self.session.credentials
+        expected = Expected(
+            environment=self.session.environment.name,
+            base_url=credentials.base_url,
+            base_url_source=credentials.sources.get(BASE_URL, "baseUrl"),
+            secret_name=self.session.environment.runtime.secret_name,
+            runtime_key=(await asyncio.shield(secret)).value,
+        )
+        return await ask_runtime(
+            forwarder.runtime_url,
+            forwarder.deploy_key,
+            expected=expected,
+            transport=self.connections.runtime_transport,
+        )
 
     async def _check_runtime(self, target: Target) -> str | None:
         """Raise StepFailed if the runtime cannot run `target`; a note when not checked."""

@@ -19,8 +19,15 @@ from medplum_bots.client import MedplumClient
 from medplum_bots.client.core import FHIR_JSON
 from medplum_bots.client.retry import RetryPolicy
 from medplum_bots.config import BotEntry, ProjectConfig
-from medplum_bots.deploy.credentials import resolve_credentials
-from medplum_bots.errors import ConfigError, DeployError, MedplumBotsError, OperationOutcomeError
+from medplum_bots.deploy.credentials import login_failed, resolve_credentials
+from medplum_bots.errors import (
+    ConfigError,
+    DeployError,
+    MedplumBotsError,
+    NetworkError,
+    OperationOutcomeError,
+    outcome_text,
+)
 from medplum_bots.runtime.adapter import HL7_V2
 
 JSON = "application/json"
@@ -52,7 +59,7 @@ def connect(
     `timeout` bounds each call, retries included.
     """
     credentials = resolve_credentials(config.environment(entry.environment), config.root, environ)
-    return MedplumClient(
+    client = MedplumClient(
         credentials.base_url,
         client_id=credentials.client_id,
         client_secret=credentials.client_secret,
@@ -61,6 +68,17 @@ def connect(
         timeout=timeout,
         budget=timeout,
     )
+    # Logged in here, not at the first call: a refused login then names the environment and
+    # the variables it read, instead of a bare `HTTP 400: Invalid client`.
+    try:
+        client.login_client_credentials()
+    except NetworkError:
+        client.close()
+        raise
+    except OperationOutcomeError as error:
+        client.close()
+        raise login_failed(credentials, error) from None
+    return client
 
 
 def _missing_bot(config: ProjectConfig, entry: BotEntry, base_url: str) -> DeployError:
@@ -89,9 +107,15 @@ def read_input(path: Path, content_type: str = "") -> tuple[Any, str]:
     are HL7 v2 text, anything else plain text; `content_type` overrides the guess.
     """
     try:
-        text = path.read_text(encoding="utf-8")
+        # Bytes, decoded as they are: read_text would turn CRLF into LF, and HL7 v2 segments
+        # end in CR.
+        text = path.read_bytes().decode("utf-8")
     except OSError as error:
         raise MedplumBotsError(f"--input {str(path)!r}: cannot read ({error.strerror})") from None
+    except UnicodeDecodeError as error:
+        raise MedplumBotsError(
+            f"--input {str(path)!r}: not UTF-8 text (byte {error.start}); save it as UTF-8"
+        ) from None
     guessed = {".json": JSON, ".hl7": HL7_V2}.get(path.suffix.lower(), "text/plain")
     kind = content_type or guessed
     if kind not in (JSON, FHIR_JSON):
@@ -102,6 +126,13 @@ def read_input(path: Path, content_type: str = "") -> tuple[Any, str]:
         raise MedplumBotsError(
             f"--input {str(path)!r}:{error.lineno}:{error.colno}: invalid JSON ({error.msg})"
         ) from None
+    if not isinstance(data, dict | list):
+        # Medplum's JSON body parser is strict: it answers a bare 400 to any other value.
+        raise MedplumBotsError(
+            f"--input {str(path)!r}: Medplum accepts only a JSON object or array as a JSON "
+            f'input, not {type(data).__name__} (wrap it, e.g. {{"value": ...}}, or pass '
+            "--content-type text/plain)"
+        )
     if not content_type and isinstance(data, dict) and "resourceType" in data:
         kind = FHIR_JSON
     return data, kind
@@ -127,10 +158,74 @@ def execute(
     with connect(config, entry, environ=environ, transport=transport, timeout=timeout) as client:
         try:
             return client.execute_bot(entry.id, data, kind)
+        except NetworkError:
+            raise
         except OperationOutcomeError as error:
             if error.status == 404:
                 _check_exists(client, config, entry)  # else: the 404 came from the bot itself
-            raise
+            raise ExecutionFailed.of(entry, error, f"--input {str(input_path)!r}") from None
+
+
+@dataclass(frozen=True)
+class Failure:
+    """A failed execution's log lines and its error, said once."""
+
+    log: tuple[str, ...]
+    error: str
+
+
+# How the runtimes repeat a bot's error after its traceback: Medplum's Lambda wrapper
+# (`Unhandled error: ...`), the forwarder's `throw` as Medplum logs it (`Error ...`).
+_ERROR_ECHOES = ("Unhandled error: ", "Error: ", "Error ")
+
+
+def _bare(line: str) -> str:
+    text = line.strip()
+    for prefix in _ERROR_ECHOES:
+        if text.startswith(prefix):
+            return text[len(prefix) :].strip()
+    return text
+
+
+def split_failure(text: str) -> Failure:
+    """The log of a failed execution (Medplum's outcome text) without the copies of its error.
+
+    Medplum answers a failed `$execute` with the execution's whole log, which ends in the
+    error as the traceback's last line, again as `Unhandled error: ...` and again as the
+    forwarder's `Error ...`: the error is the last line, the log is every line that does not
+    repeat it.
+    """
+    lines = [line.rstrip() for line in text.replace("\r\n", "\n").split("\n")]
+    while lines and not lines[-1].strip():
+        lines.pop()
+    if not lines:
+        return Failure((), "the bot failed without a message")
+    error = _bare(lines[-1])
+    kept = tuple(line for line in lines if _bare(line) != error)
+    while kept and not kept[-1].strip():
+        kept = kept[:-1]
+    return Failure(kept, error)
+
+
+class ExecutionFailed(MedplumBotsError):
+    """A deployed bot's execution failed (or Medplum refused its input): one line, plus the
+    bot's log lines in `log` for the caller to show above it."""
+
+    def __init__(self, message: str, log: tuple[str, ...] = (), status: int | None = None) -> None:
+        super().__init__(message)
+        self.log = log
+        self.status = status
+
+    @classmethod
+    def of(cls, entry: BotEntry, error: OperationOutcomeError, what: str) -> ExecutionFailed:
+        """`error` (the answer to `$execute`) naming the entry, its environment and `what` ran."""
+        failure = split_failure(outcome_text(error.outcome))
+        return cls(
+            f"bot {entry.name!r} (environment {entry.environment!r}) failed on {what} "
+            f"(HTTP {error.status}): {failure.error}",
+            failure.log,
+            error.status,
+        )
 
 
 @dataclass(frozen=True)
@@ -173,12 +268,26 @@ def logs(
     ]
 
 
-def format_logs(entries: list[LogEntry]) -> str:
-    """One header line per execution, its log indented below."""
+# Characters of one execution's log `invoke logs` shows without --full: Medplum keeps the
+# last 10 KiB of a run's output, but an AuditEvent written otherwise can hold megabytes.
+LOG_CAP = 4_000
+
+
+def format_log_entry(entry: LogEntry, *, full: bool = False, cap: int = LOG_CAP) -> list[str]:
+    """One execution: a header line, then its log indented; beyond `cap` characters only the
+    end (where errors are) is kept, with a line saying how much was cut and how to see it."""
+    log = entry.log.rstrip()
+    lines = [f"{entry.time}  {entry.outcome}"]
+    if not full and len(log) > cap:
+        cut = len(log) - cap
+        log = log[cut:]
+        lines.append(f"    [{cut:,} earlier characters of this log not shown; --full shows all]")
+    lines.extend(f"    {line}" for line in log.splitlines())
+    return lines
+
+
+def format_logs(entries: list[LogEntry], *, full: bool = False, cap: int = LOG_CAP) -> str:
+    """Every execution as `format_log_entry` shows it, newest first."""
     if not entries:
         return "no executions recorded (check the Bot's auditEventTrigger/auditEventDestination)"
-    lines: list[str] = []
-    for entry in entries:
-        lines.append(f"{entry.time}  {entry.outcome}")
-        lines.extend(f"    {line}" for line in entry.log.rstrip().splitlines())
-    return "\n".join(lines)
+    return "\n".join(line for e in entries for line in format_log_entry(e, full=full, cap=cap))

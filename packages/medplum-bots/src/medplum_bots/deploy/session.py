@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import urlencode
 
@@ -22,7 +22,7 @@ from medplum_bots.client import AsyncMedplumClient
 from medplum_bots.client.core import bundle_resources, next_link
 from medplum_bots.client.retry import RetryPolicy
 from medplum_bots.config import Environment
-from medplum_bots.deploy.credentials import CLIENT_ID, CLIENT_SECRET, Credentials
+from medplum_bots.deploy.credentials import CLIENT_ID, Credentials, login_failed
 from medplum_bots.deploy.plan import identifier_value
 from medplum_bots.deploy.pools import deploy_transport
 from medplum_bots.deploy.subscriptions import MANAGED_BY, owner_of, tag_query
@@ -39,8 +39,6 @@ if TYPE_CHECKING:
 
 # The deployer handles resources as plain dicts (the client's typed answers are cast to it).
 Resource = dict[str, Any]
-# Answers to a login that mean "these credentials are wrong" (Medplum answers 400).
-CREDENTIAL_STATUSES = (400, 401, 403)
 # Answers to reading the Project that mean "not allowed to look": nothing cheap to check.
 NOT_VISIBLE = (401, 403, 404)
 # The identifier naming the config entry a Bot was created for: lets a rerun (or a run in
@@ -71,6 +69,14 @@ def _reference(value: Any) -> str:
 
 def _project_of(token_answer: dict[str, Any]) -> str:
     return _reference(token_answer.get("project")).removeprefix("Project/")
+
+
+@dataclass(frozen=True)
+class RuntimeSecret:
+    """The route-http runtime key as the Project holds it (`EnvironmentSession.runtime_secret`)."""
+
+    warning: str | None = None  # the secret is missing: route-http bots cannot run
+    value: str | None = field(default=None, repr=False)  # None when it could not be read
 
 
 @dataclass
@@ -123,16 +129,7 @@ class EnvironmentSession:
             raise DeployError(redactor(f"environment {name!r}: {error}")) from None
         except OperationOutcomeError as error:
             await client.close()
-            hint = (
-                f"; check {credentials.sources[CLIENT_ID]} and {credentials.sources[CLIENT_SECRET]}"
-                if error.status in CREDENTIAL_STATUSES
-                else ""
-            )
-            raise CredentialsError(
-                redactor(
-                    f"environment {name!r}: login to {credentials.base_url} failed ({error}){hint}"
-                )
-            ) from None
+            raise CredentialsError(redactor(str(login_failed(credentials, error)))) from None
         redactor.add(client.get_access_token())
         project_id = _project_of(answer)
         if environment.project_id and project_id and project_id != environment.project_id:
@@ -225,16 +222,16 @@ class EnvironmentSession:
             found.extend(cast("list[Resource]", page))
         return found
 
-    async def missing_runtime_secret(self) -> str | None:
-        """A warning when the route-1 runtime key is not among the Project's secrets.
+    async def runtime_secret(self) -> RuntimeSecret:
+        """The route-1 runtime key as the Project holds it, or a warning when it is missing.
 
-        None when it is there, when the route is not `http`, or when these credentials may
-        not read the Project (401/403/404: nothing cheap to check). Any other failure (5xx
-        after retries, no answer) is raised: the environment is not healthy enough to deploy.
+        Nothing to say when the route is not `http`, or when these credentials may not read
+        the Project (401/403/404: nothing cheap to check). Any other failure (5xx after
+        retries, no answer) is raised: the environment is not healthy enough to deploy.
         """
         runtime = self.environment.runtime
         if runtime.type != "http" or not self.project_id:
-            return None
+            return RuntimeSecret()
         try:
             # Medplum lets only project admins read the Project; they see all of it.
             project = await self.client.read_resource("Project", self.project_id)
@@ -242,16 +239,20 @@ class EnvironmentSession:
             raise
         except OperationOutcomeError as error:
             if error.status in NOT_VISIBLE:
-                return None
+                return RuntimeSecret()
             raise DeployError(
                 f"reading Project/{self.project_id} (runtime secret check) failed: {error}"
             ) from None
         # FHIR JSON leaves out empty lists: no `secret` field means no secrets.
-        names = {s.get("name") for s in project.get("secret") or [] if isinstance(s, dict)}
-        if runtime.secret_name in names:
-            return None
-        return (
-            f"Project secret {runtime.secret_name!r} is missing in environment "
+        for secret in project.get("secret") or []:
+            if isinstance(secret, dict) and secret.get("name") == runtime.secret_name:
+                value = secret.get("valueString")
+                if isinstance(value, str) and value:
+                    self.redactor.add(value)
+                    return RuntimeSecret(value=value)
+                return RuntimeSecret()
+        return RuntimeSecret(
+            warning=f"Project secret {runtime.secret_name!r} is missing in environment "
             f"{self.environment.name!r}: the forwarder cannot sign requests to the runtime "
             "(add it under Project > Secrets; see docs/running-python-bots.md)"
         )
@@ -324,7 +325,19 @@ class EnvironmentSession:
         body: dict[str, str] = {"name": name, "runtimeVersion": runtime_version}
         if description:
             body["description"] = description
-        bot = await self.client.post(f"admin/projects/{self.project_id}/bot", body)
+        try:
+            bot = await self.client.post(f"admin/projects/{self.project_id}/bot", body)
+        except OperationOutcomeError as error:
+            if error.status not in (401, 403):
+                raise
+            # Medplum answers a bare 403 "Forbidden": say which of the two causes it can be.
+            raise CredentialsError(
+                f"environment {self.environment.name!r}: creating bot {name!r} in "
+                f"Project/{self.project_id} was refused (HTTP {error.status}): the credentials' "
+                f"client ({self.credentials.sources.get(CLIENT_ID, CLIENT_ID)}) is not an admin "
+                f"of Project/{self.project_id}, or the projectId in medplum.config.json is wrong "
+                "(make the ClientApplication a project admin, or fix projectId)"
+            ) from None
         if not isinstance(bot, dict) or not isinstance(bot.get("id"), str):
             raise DeployError(f"creating bot {name!r}: the server answered without a Bot id")
         return bot

@@ -18,12 +18,14 @@ from typing import TYPE_CHECKING, Any
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from medplum_bots.build.bundle import Artifact, build_all, render_artifact
+from medplum_bots.build.forwarder_size import MAX_EXECUTABLE, too_large
 from medplum_bots.build.loader import artifact_sha256
 from medplum_bots.build.manifest import read_manifest
-from medplum_bots.config import BotEntry, Environment, ProjectConfig
+from medplum_bots.config import BotEntry, Environment, ProjectConfig, check_writable
 from medplum_bots.deploy.credentials import Credentials, resolve_credentials, resolve_deploy_key
 from medplum_bots.deploy.options import DeployOptions
 from medplum_bots.deploy.plan import content_hash, desired_settings
+from medplum_bots.deploy.smoke import SmokeInput, smoke_input
 from medplum_bots.deploy.subscriptions import Key, desired_subscriptions
 from medplum_bots.errors import BuildError, DeployError
 from medplum_bots.runtime.deploy_keys import deploy_sequence, key_id
@@ -31,9 +33,6 @@ from medplum_bots.runtime.forwarder import ForwarderSpec
 
 if TYPE_CHECKING:
     from medplum_bots.deploy.lambda_deploy import FunctionSpec
-
-# The forwarder's size limit: Medplum parses `$deploy` with its JSON limit (1 MB by default).
-MAX_EXECUTABLE = 900_000
 
 
 class Route(enum.Enum):
@@ -51,12 +50,14 @@ class Forwarder:
     environment and a deploy sequence (`deploy_keys.deploy_sequence`), so the runtime refuses
     an older artifact after a newer one. The content hash covers `identity`, which leaves the
     per-deploy signature out (a redeploy of the same code is unchanged).
+    `size` is the largest the signed text can be (`ForwarderSpec.identity`).
     """
 
     spec: ForwarderSpec
     deploy_key: Ed25519PrivateKey  # signs the artifact the forwarder carries
     runtime_url: str
     identity: str
+    size: int
 
     def fingerprint(self) -> dict[str, Any]:
         """What the content hash covers of it."""
@@ -94,6 +95,8 @@ class Target:
     source: bytes
     settings: dict[str, Any]
     executable: Executable
+    smoke: SmokeInput | None = None  # run after the deploy (`smoke`)
+    refused: str = ""  # why this bot cannot be deployed (its other bots still are)
 
     @property
     def route(self) -> Route:
@@ -127,6 +130,8 @@ def prepare(
     """
     selected = config.select(patterns)
     _check_ids(selected, options.create)
+    if options.create and not options.dry_run and any(not e.id for e in selected):
+        check_writable(config.path, "the ids of the Bots it creates")
     environments = {entry.environment: config.environment(entry.environment) for entry in selected}
     credentials = {
         name: resolve_credentials(env, config.root, environ) for name, env in environments.items()
@@ -148,11 +153,16 @@ def prepare(
         except OSError as error:
             raise BuildError(f"{entry.source}: cannot read ({error.strerror})") from None
         executable: Executable
+        refused = ""
         if Route(env.runtime.type) is Route.LAMBDA:
             executable = _lambda_function(entry, env, artifact)
         else:
             executable = _forwarder(entry, env, artifact, keys[entry.environment])
-        targets.append(Target(entry, env, artifact, source, desired_settings(entry), executable))
+            if executable.size > MAX_EXECUTABLE:
+                refused = too_large(entry.name, executable.size)
+        smoke = smoke_input(entry, config.root)
+        settings = desired_settings(entry)
+        targets.append(Target(entry, env, artifact, source, settings, executable, smoke, refused))
     return targets, credentials
 
 
@@ -200,13 +210,7 @@ def _forwarder(
         entry.timeout,
     )
     identity, size = spec.identity(key_id(key.public_key()))
-    if size > MAX_EXECUTABLE:
-        raise DeployError(
-            f"bot {entry.name!r}: its forwarder with the embedded artifact is {size:,} "
-            f"bytes; Medplum accepts `$deploy` bodies up to about 1 MB (maxJsonSize): move "
-            "large data out of the bot's modules (a Binary, a Project secret)"
-        )
-    return Forwarder(spec, key, runtime.url, identity)
+    return Forwarder(spec, key, runtime.url, identity, size)
 
 
 def _artifacts(
@@ -215,7 +219,8 @@ def _artifacts(
     """The artifact of every selected entry by resolved dist path (building them first)."""
     root = config.root.resolve()
     if build:
-        return {a.path.resolve(): a for a in build_all(config, patterns)}
+        built = build_all(config, patterns, check_forwarders=False)  # sizes: per bot, below
+        return {a.path.resolve(): a for a in built}
     records = {(root / str(r["dist"])).resolve(): r for r in read_manifest(root)}
     result: dict[Path, Artifact] = {}
     for entry in selected:

@@ -68,7 +68,7 @@ from medplum_bots.runtime.artifacts import (
     SignedArtifacts,
     VerifiedArtifact,
 )
-from medplum_bots.runtime.capabilities import capabilities
+from medplum_bots.runtime.capabilities import answer_checks, capabilities
 from medplum_bots.runtime.deploy_keys import (
     TRUSTED_KEYS_VAR,
     DeployKeyError,
@@ -400,6 +400,8 @@ class BotRuntime:
         answer = {**capabilities(), "trustedKeys": trusted.ids(), "keyId": kid}
         # The environment this key may deploy to: the deployer checks it is its own.
         answer["keyEnvironment"] = trusted.environments()[kid]
+        # The deployer's key and base URL questions (yes/no answers: capabilities.py).
+        answer.update(answer_checks(body, self.key, self.allowed))
         await _answer(send, 200, answer)
 
     async def _run_bot(self, name: str, scope: Scope, receive: Receive, send: Send) -> None:

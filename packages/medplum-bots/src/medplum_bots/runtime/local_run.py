@@ -156,10 +156,18 @@ def read_input(source: str) -> tuple[str, str]:
             )
         if terminal:
             print("reading the input from the terminal; end it with Ctrl-D", file=sys.stderr)
-        return sys.stdin.read(), "<stdin>"
+        try:
+            # Bytes: text mode would turn CRLF into LF (HL7 v2 segments end in CR).
+            text = sys.stdin.buffer.read().decode("utf-8")
+        except UnicodeDecodeError as error:
+            raise MedplumBotsError(f"<stdin>: not UTF-8 text (byte {error.start})") from None
+        if not text.strip():
+            # An empty pipe (`< /dev/null`, a CI step with nothing attached) is no event.
+            raise MedplumBotsError("no input: pass --input FILE or pipe JSON into invoke run")
+        return text, "<stdin>"
     path = Path(source)
     try:
-        return path.read_text(encoding="utf-8"), source
+        return path.read_bytes().decode("utf-8"), source
     except FileNotFoundError:
         raise MedplumBotsError(f"input file {source} not found") from None
     except (OSError, UnicodeDecodeError) as error:

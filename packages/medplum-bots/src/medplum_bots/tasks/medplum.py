@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import sys
+from typing import Any
 
 from invoke.context import Context
 from invoke.exceptions import Exit
@@ -156,11 +157,22 @@ def execute(c: Context, name: str, input: str, content_type: str = "", timeout: 
 
     from medplum_bots.arguments import http_timeout
     from medplum_bots.config import load_config
+    from medplum_bots.deploy.remote import ExecutionFailed
     from medplum_bots.deploy.remote import execute as run_execute
 
     seconds = guard(lambda: http_timeout(timeout))
     config = guard(load_config)
-    answer = guard(lambda: run_execute(config, name, Path(input), content_type, timeout=seconds))
+
+    def run() -> Any:
+        try:
+            return run_execute(config, name, Path(input), content_type, timeout=seconds)
+        except ExecutionFailed as failed:
+            # The bot's log as lines; `guard` then prints its error once (Medplum repeats it).
+            for line in failed.log:
+                print(f"    {line}", file=sys.stderr)
+            raise
+
+    answer = guard(run)
     print(answer if isinstance(answer, str) else json.dumps(answer, indent=2, ensure_ascii=False))
 
 
@@ -168,10 +180,11 @@ def execute(c: Context, name: str, input: str, content_type: str = "", timeout: 
     help={
         "name": "The config entry of a deployed bot, e.g. my-first-bot-staging.",
         "limit": "How many recent executions to show (default 20).",
+        "full": "Show each execution's whole log (by default only its last 4,000 characters).",
         "timeout": TIMEOUT_HELP,
     }
 )
-def logs(c: Context, name: str, limit: str = "20", timeout: str = "") -> None:
+def logs(c: Context, name: str, limit: str = "20", full: bool = False, timeout: str = "") -> None:
     """Show a deployed bot's recent executions: time, outcome and log output (AuditEvents)."""
     from medplum_bots.arguments import http_timeout, whole_number
     from medplum_bots.config import load_config
@@ -181,4 +194,5 @@ def logs(c: Context, name: str, limit: str = "20", timeout: str = "") -> None:
     count = guard(lambda: whole_number("--limit", limit))
     seconds = guard(lambda: http_timeout(timeout))
     config = guard(load_config)
-    print(format_logs(guard(lambda: read_logs(config, name, count, timeout=seconds))))
+    entries = guard(lambda: read_logs(config, name, count, timeout=seconds))
+    print(format_logs(entries, full=full))

@@ -38,7 +38,8 @@ def serve(c: Context, host: str = "127.0.0.1", port: str = "8000") -> None:
     help={
         "out": "Where to write the zip (default dist/runtime-lambda.zip).",
         "architecture": "The function's architecture: x86_64 (default) or arm64.",
-        "python_version": "The function's Python version (default 3.12, runtime python3.12).",
+        "python_version": "The function's Python version (default: the project's, from "
+        ".python-version or requires-python; the function's runtime must match).",
         "requirements_dir": "Use this directory of already installed packages as is instead "
         "of running pip (offline builds; it must hold httpx and every bot's requirements).",
     }
@@ -47,32 +48,38 @@ def runtime_zip(
     c: Context,
     out: str = "",
     architecture: str = "x86_64",
-    python_version: str = "3.12",
+    python_version: str = "",
     requirements_dir: str = "",
 ) -> None:
     """Package the HTTP runtime, with every package the bots need, as one AWS Lambda zip.
 
     See docs/running-python-bots.md "As an AWS Lambda behind a function URL".
     """
+    import sys
     from pathlib import Path
 
     from medplum_bots.build.bundle import build_all
     from medplum_bots.build.lambda_zip import build_runtime_zip
+    from medplum_bots.build.python_version import zip_python
     from medplum_bots.config import load_config
 
     config = guard(load_config)
+    version, warning = guard(lambda: zip_python(config.root, python_version))
+    if warning:
+        print(f"warning: {warning}", file=sys.stderr)
     artifacts = guard(lambda: build_all(config))
     package = guard(
         lambda: build_runtime_zip(
             config.root,
             Path(out) if out else config.root / "dist" / "runtime-lambda.zip",
             architecture=architecture,
-            python_version=python_version,
+            python_version=version,
             requirements_dir=Path(requirements_dir) if requirements_dir else None,
         )
     )
     print(f"{package.path} ({package.size:,} bytes, CodeSha256 {package.code_sha256})")
     print(f"bots: {', '.join(sorted(a.name for a in artifacts))}")
+    print(f"built for Python {version}: the function's runtime must be python{version}")
 
 
 @task(
