@@ -612,14 +612,22 @@ def write_json_atomic(path: Path, data: Any) -> None:
     """Write JSON (2-space indent, trailing newline) via a temp file and rename; a read-only
     file is refused (`check_writable`)."""
     check_writable(path)
-    text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    write_text_atomic(path, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+
+
+def write_text_atomic(path: Path, text: str, mode: int | None = None) -> None:
+    """Write `text` via a temp file in the same directory and rename: readers see the old
+    file or the new one, never part of it. `mode` (e.g. 0o600 for secrets) is set before the
+    rename; without it an existing file keeps its mode (a new one gets mkstemp's 0o600)."""
     fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(text)
             handle.flush()
             os.fsync(handle.fileno())
-        if path.exists():
+        if mode is not None:
+            os.chmod(temp, mode)
+        elif path.exists():
             os.chmod(temp, path.stat().st_mode & 0o777)
         os.replace(temp, path)
     except BaseException:

@@ -36,6 +36,7 @@ MAX_LAMBDA_TIMEOUT = 900
 # Headers of the HTTP hop, not of the request the engine answers.
 _HOP_HEADERS = ("host", "content-length", "transfer-encoding", "connection", "authorization")
 _ID = r"[A-Za-z0-9\-.]{1,64}"
+_ADMIN_ONLY = re.compile(r"/fhir/R4/(Project|ProjectMembership)(/|$)")
 
 
 @dataclass(frozen=True)
@@ -184,6 +185,7 @@ def _auth_me(api: Api, request: Request, _: re.Match[str]) -> Reply:
         "resourceType": "ProjectMembership",
         "project": {"reference": f"Project/{token.project_id}"},
         "profile": {"reference": token.profile},
+        "admin": token.admin,
     }
     profile = {"resourceType": profile_type, "id": profile_id}
     return Reply.of_json(
@@ -339,6 +341,9 @@ def _storage(api: Api, _: Request, found: re.Match[str]) -> Reply:
 def _fhir(api: Api, request: Request, _: re.Match[str]) -> Reply:
     """Everything else under `fhir/R4/` is answered by the project's in-memory engine."""
     token = api.token(request)
+    if not token.admin and _ADMIN_ONLY.match(request.path):
+        # Medplum's projectAdminResourceTypes: only project admins read or write them.
+        raise outcomes.forbidden()
     engine = api.host.store.engine(token.project_id)
     url = engine.base_url + request.path.lstrip("/")
     if request.query:

@@ -161,6 +161,14 @@ def resolve_credentials(
     )
 
 
+def find_value(
+    env: Environment, root: Path, variable: str, environ: Mapping[str, str] | None = None
+) -> tuple[str, str] | None:
+    """`variable` for `env`, looked up like the client id: (value, where it was found), or None
+    (e.g. `MEDPLUM_BOTS_TRUSTED_KEYS`, which `invoke rollback` reads)."""
+    return _lookup(_layers(env, root, os.environ if environ is None else environ, variable))
+
+
 def resolve_deploy_key(
     env: Environment, root: Path, environ: Mapping[str, str] | None = None
 ) -> Ed25519PrivateKey:

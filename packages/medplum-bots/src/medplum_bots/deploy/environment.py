@@ -95,8 +95,8 @@ class EnvironmentRun:
     hashes: dict[tuple[str, str], str] = field(default_factory=dict)
     outcomes: dict[str, BotOutcome] = field(default_factory=dict)
     offer: asyncio.Task[RuntimeOffer] | None = None
-    orphans: list[BotOutcome] = field(default_factory=list)
     secret: asyncio.Future[RuntimeSecret] | None = None
+    orphans: list[BotOutcome] = field(default_factory=list)
 
     async def run(self) -> list[BotOutcome]:
         """Every target's outcome, in target order, then a row per orphan (`orphaned`)."""
@@ -364,19 +364,6 @@ class EnvironmentRun:
                 detail=note or "",
             )
 
-    def _records(self, target: Target) -> dict[str, str]:
-        """The identifiers the final patch records besides the hash (`deploy.records`)."""
-        if self.stewardship is None:
-            return {}
-        records = {
-            MANAGED_BY: self.stewardship.managed_value(target),
-            DEPLOYED_COMMIT: self.stewardship.provenance.record,
-            DEPLOYED_AT: self.stewardship.deployed_at,
-        }
-        if self.session.profile:
-            records[DEPLOYED_BY] = self.session.profile
-        return records
-
     async def _ask_runtime(
         self, forwarder: Forwarder, secret: asyncio.Future[RuntimeSecret]
     ) -> RuntimeOffer:
@@ -395,6 +382,19 @@ class EnvironmentRun:
             expected=expected,
             transport=self.connections.runtime_transport,
         )
+
+    def _records(self, target: Target) -> dict[str, str]:
+        """The identifiers the final patch records besides the hash (`deploy.records`)."""
+        if self.stewardship is None:
+            return {}
+        records = {
+            MANAGED_BY: self.stewardship.managed_value(target),
+            DEPLOYED_COMMIT: self.stewardship.provenance.record,
+            DEPLOYED_AT: self.stewardship.deployed_at,
+        }
+        if self.session.profile:
+            records[DEPLOYED_BY] = self.session.profile
+        return records
 
     async def _check_runtime(self, target: Target) -> str | None:
         """Raise StepFailed if the runtime cannot run `target`; a note when not checked."""

@@ -8,6 +8,7 @@ medplum.config.json. Medplum writes one AuditEvent per execution (subject to the
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -236,6 +237,15 @@ class LogEntry:
     outcome: str
     log: str
 
+    @classmethod
+    def from_event(cls, event: Mapping[str, Any]) -> LogEntry:
+        """The entry an AuditEvent of a bot execution records."""
+        return cls(
+            time=str(event.get("recorded") or (event.get("period") or {}).get("start") or "?"),
+            outcome=OUTCOMES.get(str(event.get("outcome")), str(event.get("outcome", "?"))),
+            log=str(event.get("outcomeDesc") or ""),
+        )
+
 
 def logs(
     config: ProjectConfig,
@@ -258,14 +268,7 @@ def logs(
         events = client.search_resources("AuditEvent", query)
         if not events:
             _check_exists(client, config, entry)
-    return [
-        LogEntry(
-            time=str(event.get("recorded") or (event.get("period") or {}).get("start") or "?"),
-            outcome=OUTCOMES.get(str(event.get("outcome")), str(event.get("outcome", "?"))),
-            log=str(event.get("outcomeDesc") or ""),
-        )
-        for event in events[:limit]
-    ]
+    return [LogEntry.from_event(event) for event in events[:limit]]
 
 
 # Characters of one execution's log `invoke logs` shows without --full: Medplum keeps the
@@ -273,11 +276,14 @@ def logs(
 LOG_CAP = 4_000
 
 
-def format_log_entry(entry: LogEntry, *, full: bool = False, cap: int = LOG_CAP) -> list[str]:
-    """One execution: a header line, then its log indented; beyond `cap` characters only the
-    end (where errors are) is kept, with a line saying how much was cut and how to see it."""
+def format_log_entry(
+    entry: LogEntry, *, full: bool = False, cap: int = LOG_CAP, label: str = ""
+) -> list[str]:
+    """One execution: a header line (time, `label` such as the bot's name, outcome), then its
+    log indented; beyond `cap` characters only the end (where errors are) is kept, with a line
+    saying how much was cut and how to see it. `invoke logs` and `--follow` print with it."""
     log = entry.log.rstrip()
-    lines = [f"{entry.time}  {entry.outcome}"]
+    lines = ["  ".join(part for part in (entry.time, label, entry.outcome) if part)]
     if not full and len(log) > cap:
         cut = len(log) - cap
         log = log[cut:]

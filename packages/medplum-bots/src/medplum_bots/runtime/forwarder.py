@@ -28,6 +28,7 @@ from medplum_bots.errors import ConfigError
 from medplum_bots.runtime.deploy_keys import (
     MAX_SEQUENCE,
     REFERENCE_FORMAT,
+    DeployKeyError,
     DeployStatement,
     sign_artifact,
 )
@@ -195,3 +196,37 @@ class ForwarderSpec:
             self.runtime_url, self.bot_name, self.secret_name, placeholder, self.timeout
         )
         return hashlib.sha256(code.encode()).hexdigest(), len(code)
+
+
+def carried_artifact(code: str) -> CarriedArtifact | None:
+    """The signed artifact a deployed forwarder embeds (`invoke rollback` deploys it again), or
+    None when `code` is not a forwarder carrying one in this format. Read as data: the
+    `const ARTIFACT|ARTIFACT_CODE|BOT_NAME = <JSON>;` lines `forwarder_code` writes."""
+    found: dict[str, object] = {}
+    for line in code.splitlines():
+        for name in ("ARTIFACT", "ARTIFACT_CODE", "BOT_NAME"):
+            prefix = f"const {name} = "
+            if line.strip().startswith(prefix) and name not in found:
+                try:
+                    found[name] = json.loads(line.strip().removeprefix(prefix).rstrip(";"))
+                except ValueError:
+                    return None
+    reference, encoded = found.get("ARTIFACT"), found.get("ARTIFACT_CODE")
+    if not isinstance(reference, dict) or not isinstance(encoded, str):
+        return None
+    if reference.get("format") != REFERENCE_FORMAT:
+        return None
+    try:
+        statement = DeployStatement(
+            str(reference["environment"]),
+            str(found.get("BOT_NAME") or ""),
+            str(reference["botId"]),
+            int(reference["sequence"]),
+            str(reference["sha256"]),
+        )
+        content = base64.b64decode(encoded, validate=True)
+        return CarriedArtifact(
+            content, statement, str(reference["keyId"]), str(reference["signature"])
+        )
+    except (KeyError, TypeError, ValueError, DeployKeyError):
+        return None

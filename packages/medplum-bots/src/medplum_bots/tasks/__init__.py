@@ -7,8 +7,8 @@ the result; a tooling error becomes one line on stderr and a non-zero exit (`gua
 
 Modules by what the tasks work on: `local` (this checkout: lint, test, build, new, run),
 `runtime` (the HTTP runtime and its keys: serve, runtime-zip, deploy-key) and `medplum`
-(a Medplum server: deploy, create, execute, logs) and `state` (what runs there compared with
-this repository: status, retire).
+(a Medplum server: setup, deploy, create, execute, logs, rollback, dev) and `state` (what runs
+there compared with this repository: status, retire).
 """
 
 from __future__ import annotations
@@ -30,6 +30,9 @@ namespace = Collection(
     medplum.create,
     medplum.execute,
     medplum.logs,
+    medplum.setup,
+    medplum.rollback,
+    medplum.dev,
     state.status,
     state.retire,
 )

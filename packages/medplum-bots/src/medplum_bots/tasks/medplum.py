@@ -10,7 +10,7 @@ from invoke.context import Context
 from invoke.exceptions import Exit
 from invoke.tasks import task
 
-from medplum_bots.config import DEFAULT_RUNTIME_VERSION, RUNTIME_VERSIONS
+from medplum_bots.config import DEFAULT_RUNTIME_VERSION, RUNTIME_VERSIONS, ProjectConfig
 from medplum_bots.tasks.guard import guard, print_report
 from medplum_bots.tasks.state import confirmation
 
@@ -178,13 +178,22 @@ def execute(c: Context, name: str, input: str, content_type: str = "", timeout: 
 
 @task(
     help={
-        "name": "The config entry of a deployed bot, e.g. my-first-bot-staging.",
+        "name": "The config entry of a deployed bot, e.g. my-first-bot-staging; with --follow "
+        "a pattern with '*' too (e.g. '*-staging').",
         "limit": "How many recent executions to show (default 20).",
         "full": "Show each execution's whole log (by default only its last 4,000 characters).",
+        "follow": "Keep printing new executions as they happen (Ctrl-C to stop).",
         "timeout": TIMEOUT_HELP,
     }
 )
-def logs(c: Context, name: str, limit: str = "20", full: bool = False, timeout: str = "") -> None:
+def logs(
+    c: Context,
+    name: str,
+    limit: str = "20",
+    full: bool = False,
+    follow: bool = False,
+    timeout: str = "",
+) -> None:
     """Show a deployed bot's recent executions: time, outcome and log output (AuditEvents)."""
     from medplum_bots.arguments import http_timeout, whole_number
     from medplum_bots.config import load_config
@@ -194,5 +203,177 @@ def logs(c: Context, name: str, limit: str = "20", full: bool = False, timeout: 
     count = guard(lambda: whole_number("--limit", limit))
     seconds = guard(lambda: http_timeout(timeout))
     config = guard(load_config)
-    entries = guard(lambda: read_logs(config, name, count, timeout=seconds))
-    print(format_logs(entries, full=full))
+    if follow:
+        _follow_logs(config, name, count, seconds, full)
+        return
+    print(format_logs(guard(lambda: read_logs(config, name, count, timeout=seconds)), full=full))
+
+
+def _follow_logs(
+    config: ProjectConfig, pattern: str, limit: int, timeout: float, full: bool
+) -> None:
+    import threading
+
+    from medplum_bots.deploy.follow import Printer, follow, open_tails
+
+    entries = guard(lambda: config.select([pattern]))
+    tails = guard(lambda: open_tails(config, entries, timeout=timeout))
+    printer = Printer(full=full)
+    stop = threading.Event()
+    try:
+        for tail in tails:
+            for followed in guard(lambda tail=tail: tail.recent(limit)):  # type: ignore[misc]
+                printer(followed)
+        names = ", ".join(entry.name for entry in entries)
+        print(f"following {names} (Ctrl-C to stop)", file=sys.stderr)
+        guard(lambda: follow(tails, printer, stop, on_error=lambda m: print(m, file=sys.stderr)))
+    except KeyboardInterrupt:
+        print("stopped", file=sys.stderr)
+    finally:
+        for tail in tails:
+            tail.client.close()
+
+
+@task(
+    help={
+        "environment": "The environment of medplum.config.json to set up, e.g. staging.",
+        "force": "Rewrite an existing .env.<environment> that lacks something (its values are "
+        "kept), and set the Project secret to the file's runtime key when they differ.",
+        "timeout": TIMEOUT_HELP,
+    }
+)
+def setup(c: Context, environment: str, force: bool = False, timeout: str = "") -> None:
+    """Set up an environment for deploys: checks the client, makes the runtime request key and
+    the deploy key pair, sets the Project secret, writes .env.<environment> (mode 0600).
+
+    Prints what the runtime and the CI environment need, by name; never a secret. Running it
+    again changes nothing.
+    """
+    from medplum_bots.arguments import http_timeout
+    from medplum_bots.config import load_config
+    from medplum_bots.deploy.setup import setup_environment
+
+    seconds = guard(lambda: http_timeout(timeout))
+    config = guard(load_config)
+    result = guard(lambda: setup_environment(config, environment, force=force, timeout=seconds))
+    print("\n".join(result.lines()))
+
+
+@task(
+    help={
+        "name": "The config entry of a deployed bot, e.g. my-first-bot-staging.",
+        "to": "The deploy to go back to: its number in the list, or a prefix of its hash or "
+        "commit (default: the deploy before the one running).",
+        "list": "Only list the deploys; change nothing.",
+        "timeout": TIMEOUT_HELP,
+        "no_runtime_check": "Do not ask the environment's HTTP runtime what it can run first.",
+    }
+)
+def rollback(
+    c: Context,
+    name: str,
+    to: str = "",
+    list: bool = False,
+    timeout: str = "",
+    no_runtime_check: bool = False,
+) -> None:
+    """Deploy an earlier version of a bot again (its code, signed anew): a new deploy.
+
+    Lists the deploys the Bot's history records (* marks the one running), then deploys the
+    chosen one. The next `invoke deploy` brings the repository's code back.
+    """
+    from medplum_bots.arguments import http_timeout
+    from medplum_bots.config import load_config
+    from medplum_bots.deploy.options import Connections, DeployOptions
+    from medplum_bots.deploy.rollback import rollback as run_rollback
+
+    connections = guard(lambda: Connections(timeout=http_timeout(timeout)))
+    options = DeployOptions(runtime_check=not no_runtime_check)
+    config = guard(load_config)
+    listing = guard(lambda: run_rollback(config, name, list_only=True, connections=connections))
+    print("\n".join(v.line() for v in listing.versions) or "no deploys recorded on the Bot")
+    if list:
+        return
+    done = guard(lambda: run_rollback(config, name, to, options=options, connections=connections))
+    assert done.chosen is not None and done.report is not None
+    print(f"rolled back {name} to deploy {done.chosen.number} ({done.chosen.hash[:12]})")
+    print_report(done.report)
+
+
+@task(
+    help={
+        "name": "Entries to work on: a name or a pattern with '*'; repeatable (default: all of "
+        "the environment).",
+        "environment": "Where the bots go: an environment of medplum.config.json (default "
+        "staging), or 'local' (in-memory Medplum, no server).",
+        "input": "With --environment local: the input file each changed bot runs on "
+        "(default examples/patient.json when it exists).",
+        "no_tests": "Deploy without running the bots' tests first.",
+        "timeout": TIMEOUT_HELP,
+    },
+    iterable=["name"],
+)
+def dev(
+    c: Context,
+    name: list[str] | None = None,
+    environment: str = "staging",
+    input: str = "",
+    no_tests: bool = False,
+    timeout: str = "",
+) -> None:
+    """Watch src/: on each save rebuild the bots it changes, test them, deploy those that pass,
+    and stream their executions' logs. Ctrl-C finishes a deploy in flight, then stops.
+    """
+    import threading
+    import time
+    from pathlib import Path
+
+    from medplum_bots.arguments import http_timeout
+    from medplum_bots.config import load_config
+    from medplum_bots.deploy.dev_loop import LOCAL, DevLoop, LogStream
+    from medplum_bots.deploy.follow import Printer
+    from medplum_bots.deploy.options import Connections
+
+    def say(line: str) -> None:
+        print(f"{time.strftime('%H:%M:%S')}  {line}", flush=True)
+
+    patterns = [p.strip() for item in name or [] for p in item.split(",") if p.strip()]
+    connections = guard(lambda: Connections(timeout=http_timeout(timeout)))
+    config = guard(load_config)
+    if environment != LOCAL:
+        guard(lambda: config.environment(environment))
+    example = config.root / "examples" / "patient.json"
+    input_path = Path(input) if input else (example if example.exists() else None)
+    stream = LogStream(config.path, Printer(), connections)
+    loop = DevLoop(
+        config.path,
+        patterns,
+        environment,
+        say,
+        connections=connections,
+        tests=not no_tests,
+        input_path=input_path,
+        on_deployed=None if environment == LOCAL else stream.add,
+    )
+    stop, finished = threading.Event(), threading.Event()
+
+    def work() -> None:
+        try:
+            loop.run(stop)
+        finally:
+            finished.set()
+
+    threading.Thread(target=work, daemon=True).start()
+    say(f"watching src/ for {environment} (Ctrl-C to stop)")
+    # Polled with sleep: a Thread.join interrupted by KeyboardInterrupt was seen reporting
+    # the worker finished while it was deploying, and the process ended mid-deploy
+    # (tests/runtime/test_dev_loop.py caught it).
+    while not finished.is_set():
+        try:
+            time.sleep(0.1)
+        except KeyboardInterrupt:
+            if not stop.is_set():
+                say("stopping: a deploy in flight finishes first")
+            stop.set()
+    stream.close()
+    say(loop.session.summary())
