@@ -62,15 +62,22 @@ def record_answers(root: Path, answers: dict[str, object]) -> None:
     (root / ".cruft.json").write_text(text, encoding="utf-8")
 
 
-def next_steps(slug: str, first_bot: str, tooling: str) -> str:
+def next_steps(slug: str, first_bot: str, tooling: str, source: str) -> str:
+    if source == "git":
+        origin = f"pip takes medplum-bots from the template repository, tag medplum-bots-v{tooling}"
+    else:
+        origin = (
+            f"pip takes medplum-bots=={tooling} from PyPI; from a template checkout instead, run\n"
+            "its scripts/build_wheel.sh and add --find-links <checkout>/build/wheels to pip"
+        )
     return f"""
 Generated {slug}. Next steps:
   cd {slug}
   python3 -m venv .venv && . .venv/bin/activate && pip install -e '.[dev]'
+  invoke lock                   # requirements*.txt: what CI installs; commit them
   invoke lint test
   invoke run --name {first_bot}-staging --input examples/patient.json
-(pip takes medplum-bots=={tooling} from PyPI; from a template checkout instead, run its
-scripts/build_wheel.sh and add --find-links <checkout>/build/wheels to the pip command.)
+({origin}.)
 """
 
 
@@ -85,5 +92,6 @@ if __name__ == "__main__":
             str(ANSWERS["project_slug"]),
             str(ANSWERS["first_bot_name"]),
             str(ANSWERS["__medplum_bots_version"]),
+            str(ANSWERS["tooling_source"]),
         )
     )

@@ -87,6 +87,24 @@ def check_project_id(field: str, value: str) -> str | None:
     return None
 
 
+GIT_SCHEMES = ("https", "http", "ssh", "file")
+
+
+def check_template_repository(source: str, value: str) -> str | None:
+    """The repository a git tooling_source installs medplum-bots from (git+<value>@<tag>)."""
+    if source != "git":
+        return None
+    parts = urlsplit(value)
+    if parts.scheme not in GIT_SCHEMES or not (parts.netloc or parts.scheme == "file"):
+        return (
+            f"template_repository {value!r} must be a git URL (https://, ssh://, file://), "
+            "e.g. 'https://github.com/org/medplum-bots-template'"
+        )
+    if parts.query or parts.fragment or "@" in parts.path or any(c.isspace() for c in value):
+        return f"template_repository {value!r} must not carry '@', '?', '#' or spaces"
+    return None
+
+
 def problems(answers: dict[str, object]) -> list[str]:
     """One line per bad answer (empty when every answer is fine)."""
     found = [
@@ -96,6 +114,9 @@ def problems(answers: dict[str, object]) -> list[str]:
         check_url("production_base_url", str(answers["production_base_url"])),
         check_project_id("staging_project_id", str(answers["staging_project_id"])),
         check_project_id("production_project_id", str(answers["production_project_id"])),
+        check_template_repository(
+            str(answers["tooling_source"]), str(answers["template_repository"])
+        ),
     ]
     return [p for p in found if p]
 

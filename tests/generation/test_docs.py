@@ -89,8 +89,7 @@ def test_the_docs_describe_the_pinned_tooling_not_source(project: Path) -> None:
     updating = (project / "docs/ci-cd.md").read_text()
     assert "cruft update" in updating
     assert "medplum-bots[http]==X.Y.Z" in updating
-    assert "pip install -e '.[dev]'" in updating
-    assert "invoke lint test" in updating
+    assert "invoke lock\nsh scripts/install-locked.sh\ninvoke lint test" in updating
 
 
 def test_dependabot_watches_pip_and_github_actions(project: Path) -> None:

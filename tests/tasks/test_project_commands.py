@@ -205,8 +205,8 @@ def test_container_command_runs_the_artifact_each_execution_carries(
 
 def test_dockerfile_installs_the_project_with_its_pin_and_no_bot_code(project: Path) -> None:
     dockerfile = (project / "Dockerfile").read_text()
-    # The project's own dependencies carry medplum-bots[http]==<pin>; bots are not baked in.
-    assert re.search(r"&& pip install \. ", dockerfile)
+    # The runtime lock (medplum-bots[http]==<pin> and the rest, hashed); bots are not baked in.
+    assert re.search(r"RUN sh scripts/install-locked.sh requirements.txt ", dockerfile)
     assert "COPY src" not in dockerfile and "invoke build" not in dockerfile
     assert dockerfile.count("FROM python:3.11-slim") == 1
     ignored = (project / ".dockerignore").read_text().splitlines()

@@ -100,6 +100,11 @@ def test_invoke_retire_needs_yes_without_a_terminal_and_refuses_configured_names
 
 
 def test_deploy_prune_retires_the_orphans_with_yes(project_fleet: Fleet) -> None:
+    unasked = invoke(project_fleet, "deploy", "--no-runtime-check", "--name", "*", "--prune")
+    assert unasked.returncode == 1 and unasked.stdout == ""  # refused before anything is sent
+    assert "--yes" in unasked.stderr and len(unasked.stderr.strip().splitlines()) == 1
+    assert _gamma_exists(project_fleet)
+
     done = invoke(project_fleet, "deploy", "--no-runtime-check", "--name", "*", "--prune", "--yes")
 
     assert done.returncode == 0, done.stderr
@@ -141,3 +146,34 @@ def test_invoke_retire_asks_in_a_terminal_and_no_keeps_the_bot(project_fleet: Fl
     assert done.returncode == 0, done.stderr
     assert _rows(done.stdout.split("[y/N] ", 1)[1])[("gamma-staging", "staging")] == "retired"
     assert not _gamma_exists(project_fleet)
+
+
+def _git(root: Path, *args: str) -> str:
+    done = subprocess.run(
+        ["git", "-C", str(root), "-c", "user.name=t", "-c", "user.email=t@e", *args],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return done.stdout.strip()
+
+
+def test_deploy_from_a_dirty_tree_warns_in_one_line_and_records_it(project_fleet: Fleet) -> None:
+    root = project_fleet.root
+    _git(root, "init", "-q")
+    _git(root, "add", "-A")
+    _git(root, "commit", "-qm", "generated")
+    head = _git(root, "rev-parse", "HEAD")
+    alpha = root / "src/bots/alpha.py"
+    alpha.write_text(alpha.read_text() + "\n# not committed\n")
+
+    done = invoke(project_fleet, "deploy", "--no-runtime-check", "--name", "alpha-staging")
+
+    assert done.returncode == 0, done.stderr
+    warnings = [line for line in done.stderr.splitlines() if line.startswith("warning:")]
+    assert warnings == [
+        f"warning: uncommitted changes are deployed (recorded as {head[:12]}+dirty); "
+        "commit them so the Bots name the code they run"
+    ]
+    status = invoke(project_fleet, "status", "--name", "alpha-staging")
+    assert f"{head[:12]}+dirty" in status.stdout

@@ -47,7 +47,7 @@ def test_a_version_tag_tests_builds_then_publishes_with_trusted_publishing() -> 
     assert publish["permissions"] == {"id-token": "write"}
     assert publish["environment"] == "pypi"
     uses = [step.get("uses", "") for step in publish["steps"]]
-    assert "pypa/gh-action-pypi-publish@release/v1" in uses
+    assert any(u.startswith("pypa/gh-action-pypi-publish@") for u in uses)  # SHA-pinned
     # Trusted publishing: no stored token anywhere in the workflow.
     text = (WORKFLOWS / "release-package.yml").read_text()
     assert "password" not in text and "secrets." not in text

@@ -75,12 +75,14 @@ def test_ci_checks_pull_requests_and_branches_but_leaves_main_to_deploy(ci: dict
     assert "workflow_call" in ci[True]
 
 
-def test_ci_installs_dev_and_runs_lint_test_build(
+def test_ci_installs_the_dev_lock_and_runs_lint_test_build(
     ci: dict[Any, Any], default_project: Path
 ) -> None:
     runs = [step.get("run", "") for step in steps(ci, "check")]
-    assert "python -m pip install -e '.[dev]'" in runs
-    assert "invoke lint test build" in runs
+    assert runs.index("sh scripts/install-locked.sh requirements-dev.txt") < runs.index(
+        "invoke lock --check"
+    )
+    assert runs.index("invoke lock --check") < runs.index("invoke lint test build")
     setup = next(s for s in steps(ci, "check") if s.get("uses", "").startswith("actions/setup-py"))
     version_file = default_project / setup["with"]["python-version-file"]
     assert version_file.read_text().strip() == "3.11"  # the default answer
@@ -172,7 +174,8 @@ def test_least_privilege(default_project: Path, name: str) -> None:
             if step.get("uses", "").startswith("actions/checkout@"):
                 assert step["with"]["persist-credentials"] is False
             if "uses" in step:
-                assert re.fullmatch(r"actions/[a-z-]+@v\d+", step["uses"]), step["uses"]
+                # GitHub's own actions only, pinned by commit (test_pinned_actions.py).
+                assert re.fullmatch(r"actions/[a-z-]+@[0-9a-f]{40}", step["uses"]), step["uses"]
 
 
 def test_every_invoke_task_the_workflows_run_exists(default_project: Path) -> None:

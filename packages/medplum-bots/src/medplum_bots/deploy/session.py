@@ -154,9 +154,9 @@ class EnvironmentSession:
         await self.client.close()
 
     async def read_managed_bots(self, ids: Sequence[str]) -> dict[str, Resource]:
-        """Every Bot carrying a MANAGED_BY identifier (the selected ones and the orphans), and
-        the Bots of `ids` (also those without it: never deployed by this version, or edited
-        away), by id.
+        """The Bots of `ids`, whole (also those without a MANAGED_BY identifier: never deployed
+        by this version, or edited away), and every other Bot carrying one (the orphans among
+        them) with only its `id`, `meta` and `identifier`, by id.
 
         One request: a batch Bundle of two searches, `Bot?identifier=<system>|` (every value
         of the system) and `Bot?_id=...` (100 ids per search). Separate requests would cost
@@ -164,7 +164,15 @@ class EnvironmentSession:
         first search missed, a deploy of new Bots a round trip. Only reads, so retried like
         a GET; a page beyond the first (over 1000 managed Bots) is fetched by its link.
         """
-        searches = [{"identifier": f"{MANAGED_BY}|", "_count": str(MANAGED_PER_PAGE)}]
+        # Of the managed Bots only their identifiers are needed (orphans); the selected ones
+        # come whole from the `_id` searches, later in the batch, which replace them.
+        searches = [
+            {
+                "identifier": f"{MANAGED_BY}|",
+                "_elements": "identifier",
+                "_count": str(MANAGED_PER_PAGE),
+            }
+        ]
         searches.extend(
             {"_id": ",".join(c), "_count": str(len(c))}
             for c in _chunks(list(dict.fromkeys(ids)), BOT_IDS_PER_SEARCH)

@@ -6,16 +6,16 @@ repository. Each task only parses its arguments, calls a function of this packag
 the result; a tooling error becomes one line on stderr and a non-zero exit (`guard`).
 
 Modules by what the tasks work on: `local` (this checkout: lint, test, build, new, run),
-`runtime` (the HTTP runtime and its keys: serve, runtime-zip, deploy-key) and `medplum`
-(a Medplum server: setup, deploy, create, execute, logs, rollback, dev) and `state` (what runs
-there compared with this repository: status, retire).
+`runtime` (the HTTP runtime and its keys: serve, runtime-zip, deploy-key), `lock` (the locked
+dependency sets: lock), `medplum` (a Medplum server: setup, deploy, create, execute, logs,
+rollback, dev) and `state` (what runs there compared with this repository: status, retire).
 """
 
 from __future__ import annotations
 
 from invoke.collection import Collection
 
-from medplum_bots.tasks import local, medplum, runtime, state
+from medplum_bots.tasks import local, lock, medplum, runtime, state
 
 namespace = Collection(
     local.lint,
@@ -23,6 +23,7 @@ namespace = Collection(
     local.build,
     local.new,
     local.run,
+    lock.lock,
     runtime.serve,
     runtime.runtime_zip,
     runtime.deploy_key,

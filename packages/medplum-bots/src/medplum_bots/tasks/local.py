@@ -35,11 +35,18 @@ def lint(c: Context, fix: bool = False) -> None:
     c.run(f"{PY} -m mypy")
 
 
-@task(help={"k": "Only run tests matching this pytest -k expression."})
-def test(c: Context, k: str = "") -> None:
+@task(
+    help={
+        "k": "Only run tests matching this pytest -k expression.",
+        "medplum": "Run the tests against this environment of medplum.config.json instead of "
+        "in memory; what they create is deleted after each test (docs/testing.md).",
+    }
+)
+def test(c: Context, k: str = "", medplum: str = "") -> None:
     """Run the test suite with pytest (offline: bots run against an in-memory Medplum)."""
     selector = f" -k {shell_quoted(k)}" if k else ""
-    c.run(f"{PY} -m pytest{selector}")
+    target = f" --medplum {shell_quoted(medplum)}" if medplum else ""
+    c.run(f"{PY} -m pytest{selector}{target}")
 
 
 @task(

@@ -38,7 +38,7 @@ import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import httpx
@@ -56,6 +56,9 @@ from medplum_bots.testing.json_patch import PatchError, apply_patch
 from medplum_bots.testing.operations import NON_FHIR_PATHS, Operations
 from medplum_bots.testing.search import Search, SearchError, ValueCache, parse_search
 from medplum_bots.testing.validation import is_resource_type, operation_outcome, validate_resource
+
+if TYPE_CHECKING:
+    from medplum_bots.testing.fixtures import Fixtures
 
 BASE_URL = "http://medplum.local/"
 FHIR_PREFIX = "fhir/R4/"
@@ -225,6 +228,12 @@ class InMemoryMedplum(httpx.BaseTransport, httpx.AsyncBaseTransport):
         """Copies of the current (not deleted) resources of a type, in creation order."""
         with self._lock:
             return [copy.deepcopy(r) for r in self.current(resource_type)]
+
+    def load_fixtures(self, name: str = "simpsons") -> Fixtures:
+        """Store the fixture set `name` with its own ids (`testing.fixtures`, docs/testing.md)."""
+        from medplum_bots.testing.fixtures import load_fixtures
+
+        return load_fixtures(self, name)
 
     # -- direct access (seeding, and the stand-in's own writes) ------------------------------
 
