@@ -15,6 +15,7 @@ hash is checked. Why pip-tools rather than uv's lock: the generated docs/ci-cd.m
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import re
 import shutil
@@ -27,6 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from medplum_bots.config import write_text_atomic
 from medplum_bots.errors import MedplumBotsError
 
 TOOLING = "medplum-bots"
@@ -199,6 +201,7 @@ def compile_lock(
             lines = [line for line in done.stderr.strip().splitlines() if line.strip()]
             raise LockError(f"pip-compile for {lock.name} failed: {(lines or ['?'])[-1].strip()}")
         # The header names `invoke lock` (CUSTOM_COMPILE_COMMAND), not the scratch file.
+        os.chmod(scratch, 0o644)  # a committed file (mkstemp made it 0600)
         os.replace(scratch, target)
     finally:
         Path(scratch).unlink(missing_ok=True)
@@ -217,18 +220,13 @@ def write_tooling_lock(root: Path, source: GitSource | None, commit: str | None)
         f"# source: {source.link(source.ref)}\n"
         f"{TOOLING} @ {source.link(commit)}\n"
     )
-    handle, scratch = tempfile.mkstemp(prefix=f".{TOOLING_LOCK}.", dir=root)
-    with os.fdopen(handle, "w", encoding="utf-8") as out:
-        out.write(text)
-    os.replace(scratch, target)
+    write_text_atomic(target, text, mode=0o644)  # a committed file, readable by all
 
 
 def write_locks(root: Path, *, find_links: Sequence[str] = (), upgrade: bool = False) -> list[str]:
     """Write every lock of the project at `root`; returns one line per file written."""
-    try:
-        import piptools  # noqa: F401
-    except ImportError:
-        raise LockError("invoke lock needs pip-tools: python -m pip install pip-tools") from None
+    if importlib.util.find_spec("piptools") is None:
+        raise LockError("invoke lock needs pip-tools: python -m pip install pip-tools")
     source = tooling_git_source(read_pyproject(root))
     if source is not None and shutil.which("git") is None:
         raise LockError(f"git is not installed: pyproject.toml takes {TOOLING} from git")
