@@ -1,5 +1,5 @@
 """`invoke status`, `invoke retire` and `invoke deploy --prune` as real processes in a
-generated project (issue #18: what runs on Medplum is what the repository says)."""
+generated project."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""What each Bot records about its deploy, and what later runs read from it (issue #18):
+"""What each Bot records about its deploy, and what later runs read from it:
 drift repaired, orphans reported and retired, status, the commit deployed."""
 
 from __future__ import annotations
@@ -30,9 +30,6 @@ from medplum_bots.deploy.report import (
 )
 from medplum_bots.deploy.retire import retire
 from medplum_bots.deploy.status import CHANGED, MISSING, status
-from medplum_bots.deploy.status import DEPLOYED as STATUS_DEPLOYED
-from medplum_bots.deploy.status import DRIFTED as STATUS_DRIFTED
-from medplum_bots.deploy.status import ORPHANED as STATUS_ORPHANED
 from medplum_bots.errors import ConfigError
 
 EDITOR_ID, EDITOR_SECRET = "editor-app", "editor-secret-5b1e0c77"
@@ -233,11 +230,11 @@ def test_status_names_each_state_with_commit_and_time(fleet: Fleet) -> None:
 
     rows = {(r.entry, r.environment): r for r in status(fleet.config(), (), fleet.connections())}
 
-    assert rows[("alpha-staging", "staging")].state == STATUS_DRIFTED
+    assert rows[("alpha-staging", "staging")].state == DRIFTED
     assert rows[("beta-staging", "staging")].state == CHANGED
-    assert rows[("alpha-production", "production")].state == STATUS_DEPLOYED
+    assert rows[("alpha-production", "production")].state == DEPLOYED
     assert rows[("gamma-production", "production")].state == MISSING
-    assert rows[("gamma-staging", "staging")].state == STATUS_ORPHANED
+    assert rows[("gamma-staging", "staging")].state == ORPHANED
     deployed = rows[("alpha-production", "production")]
     assert deployed.commit == "unknown" and deployed.deployed_at.endswith("Z")
     for name, s in fleet.sites.items():

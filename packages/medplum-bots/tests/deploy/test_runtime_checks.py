@@ -1,4 +1,4 @@
-"""Checked after: what the runtime check proves beyond packages, and the `smoke` run (issue 18).
+"""Checked after: what the runtime check proves beyond packages, and the `smoke` run.
 
 Real pieces: a Medplum stand-in (the forwarder runs in a Node vm), the generic runtime in its
 own uvicorn process, the deployer in between; `invoke execute` in its own process too.

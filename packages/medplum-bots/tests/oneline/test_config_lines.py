@@ -1,4 +1,4 @@
-"""medplum.config.json mistakes that confused users: one line each, nothing touched (issue 18)."""
+"""medplum.config.json mistakes that confused users: one line each, nothing touched."""
 
 from __future__ import annotations
 

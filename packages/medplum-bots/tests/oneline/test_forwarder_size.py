@@ -1,5 +1,5 @@
 """A bot over Medplum's ~1 MB `$deploy` limit fails `invoke build` naming it, and a deploy
-fails only that bot (issue 18)."""
+fails only that bot."""
 
 from __future__ import annotations
 

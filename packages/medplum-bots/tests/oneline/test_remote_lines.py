@@ -1,5 +1,5 @@
 """`invoke execute`, `invoke logs` and `invoke run`: each confusing case is one line naming
-what to fix (issue 18), run as invoke tasks in their own process against loopback stand-ins."""
+what to fix, run as invoke tasks in their own process against loopback stand-ins."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""`invoke runtime-zip` says which Python it builds for, and not silently another (issue 18)."""
+"""`invoke runtime-zip` says which Python it builds for, and not silently another."""
 
 from __future__ import annotations
 

@@ -31,16 +31,14 @@ from medplum_bots.deploy.records import (
     orphan_detail,
     short_commit,
 )
+from medplum_bots.deploy.report import DEPLOYED, DRIFTED, ORPHANED
 from medplum_bots.deploy.session import EnvironmentSession, Resource
 from medplum_bots.deploy.targets import Target, prepare
 from medplum_bots.redaction import Redactor
 
-DEPLOYED = "deployed"
+# Words shared with the deploy report come from it; these two are status's own.
 CHANGED = "changed locally"
-DRIFTED = "drifted"
 MISSING = "missing"
-ORPHANED = "orphaned"
-STATES = (DEPLOYED, CHANGED, DRIFTED, MISSING, ORPHANED)
 
 
 @dataclass(frozen=True)
