@@ -3,6 +3,7 @@ the generated project's lint and tests pass with it; nothing of it otherwise."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -10,7 +11,11 @@ from cookiecutter.exceptions import FailedHookException
 
 from tests.template import install, render, run_in
 
-FILES = ("src/bots/oru_results_bot.py", "tests/test_oru_results_bot.py")
+FILES = (
+    "src/bots/oru_results_bot.py",
+    "tests/test_oru_results_bot.py",
+    "examples/oru_r01.hl7",
+)
 
 
 def test_with_the_example_lint_and_tests_pass(tmp_path: Path) -> None:
@@ -27,6 +32,28 @@ def test_with_the_example_lint_and_tests_pass(tmp_path: Path) -> None:
     tests = run_in(project, "pytest", "-p", "no:cacheprovider", "tests/test_oru_results_bot.py")
     assert tests.returncode == 0, tests.stdout + tests.stderr
     assert "4 passed" in tests.stdout
+
+    # Its config entries make it runnable and deployable like any bot; the example message
+    # (CR-separated, as HL7 v2 travels) is answered with an ACK. No Patient M1234 in memory:
+    # the bot answers AE, naming the unknown MRN.
+    config = json.loads((project / "medplum.config.json").read_text())
+    names = {entry["name"] for entry in config["bots"]}
+    assert {"oru-results-bot-staging", "oru-results-bot-production"} <= names
+    assert b"\r" in (project / "examples/oru_r01.hl7").read_bytes()
+    ran = run_in(
+        project,
+        "invoke",
+        "run",
+        "--name",
+        "oru-results-bot-staging",
+        "--input",
+        "examples/oru_r01.hl7",
+    )
+    assert ran.returncode == 0, ran.stdout + ran.stderr
+    assert "MSA|AE|MSG-1" in ran.stdout
+    built = run_in(project, "invoke", "build", "--name", "oru-results-bot-*")
+    assert built.returncode == 0, built.stdout + built.stderr
+    assert (project / "dist/bots/oru_results_bot.py").is_file()
 
 
 @pytest.mark.parametrize("answer", [False, "no"])
