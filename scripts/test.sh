@@ -9,7 +9,9 @@ cd "$(dirname "$0")/.."
 
 # The runtime's shared-store tests start a real redis-server (Debian package) themselves.
 if ! command -v redis-server >/dev/null; then
-  apt-get update -qq && apt-get install -y -qq redis-server >/dev/null
+  sudo=""
+  if [ "$(id -u)" != 0 ]; then sudo="sudo"; fi
+  $sudo apt-get update -qq && $sudo apt-get install -y -qq redis-server >/dev/null
 fi
 
 python3 -m venv .venv
