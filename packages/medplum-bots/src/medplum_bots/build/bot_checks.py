@@ -73,8 +73,8 @@ def check_no_file_reads(module: LocalModule) -> None:
                 f"{module.rel}:{node.lineno}: __file__ is not set when the bot runs on Medplum "
                 "(its modules come from the artifact, not files): put the data file in a "
                 "package under src/ (a directory with __init__.py, e.g. src/shared/codes.csv) "
-                'and read it with importlib.resources.files("shared").joinpath("codes.csv"); '
-                "it is bundled"
+                "and read it with `import shared` and "
+                'importlib.resources.files(shared).joinpath("codes.csv"); it is bundled'
             )
 
 

@@ -94,7 +94,9 @@ def embedded_artifact(
     files: dict[str, list[tuple[str, bytes]]] = {}
     try:
         for package, filename, encoded in data:
-            files.setdefault(package, []).append((filename, base64.b64decode(encoded)))
+            files.setdefault(package, []).append(
+                (filename, base64.b64decode(encoded, validate=True))
+            )
     except (ValueError, TypeError):
         raise ArtifactError(f"artifact {name!r}: its data files are not base64") from None
     embedded = tuple(
