@@ -298,4 +298,5 @@ def test_reading_data_next_to_a_module_is_refused_at_build(tmp_path: Path) -> No
     assert message.startswith(
         "src/shared/codes.py:3: __file__ is not set when the bot runs on Medplum"
     )
-    assert "put the data in a module under src/" in message
+    assert 'importlib.resources.files(shared).joinpath("codes.csv")' in message
+    assert message.endswith("it is bundled")

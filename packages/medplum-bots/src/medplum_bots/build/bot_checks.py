@@ -4,7 +4,7 @@ Both are static (the AST of the bundled sources), so they cost a parse the build
 and never run the bot's code:
 - the entry module's `handler` must be callable as Medplum calls it, `handler(medplum, event)`;
 - no bundled module may read `__file__`: a deployed bot's modules come from the artifact, not
-  from files, so data read next to a module is not there on the runtime.
+  from files; data files of its packages are bundled and read with `importlib.resources`.
 """
 
 from __future__ import annotations
@@ -71,8 +71,10 @@ def check_no_file_reads(module: LocalModule) -> None:
         if isinstance(node, ast.Name) and node.id == "__file__":
             raise BuildError(
                 f"{module.rel}:{node.lineno}: __file__ is not set when the bot runs on Medplum "
-                "(only Python modules are bundled, files next to them are not): put the data in "
-                "a module under src/ (e.g. a constant in src/shared/data.py) and import it"
+                "(its modules come from the artifact, not files): put the data file in a "
+                "package under src/ (a directory with __init__.py, e.g. src/shared/codes.csv) "
+                "and read it with `import shared` and "
+                'importlib.resources.files(shared).joinpath("codes.csv"); it is bundled'
             )
 
 

@@ -18,6 +18,7 @@ Both read the artifact's text the same way (`read_artifact`) instead of running 
 from __future__ import annotations
 
 import ast
+import base64
 import builtins
 import hashlib
 import importlib.abc
@@ -30,6 +31,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+from medplum_bots.build.resources import EmbeddedFiles
 from medplum_bots.errors import BuildError, MedplumBotsError
 
 ARTIFACT_FORMAT = 1
@@ -58,6 +60,7 @@ class _Embedded:
     source: str
     digest: str
     artifact: str
+    files: tuple[tuple[str, bytes], ...] = ()  # a package's data files: (name, content)
 
 
 @dataclass(frozen=True)
@@ -76,18 +79,41 @@ def embedded_artifact(
     entry: str,
     requirements: Sequence[str],
     modules: Sequence[tuple[str, str, str, str]],
+    data: Sequence[tuple[str, str, str]] = (),
 ) -> EmbeddedArtifact:
-    """Check `install_artifact`'s arguments (format, module kinds) and describe them."""
+    """Check `install_artifact`'s arguments (format, module kinds) and describe them.
+
+    `data` holds the packages' data files as (package, file name, base64 content).
+    """
     del requirements  # informational: the runtime must already provide them
     if artifact_format != ARTIFACT_FORMAT:
         raise ArtifactError(
             f"artifact {name!r} has format {artifact_format}; this medplum_bots reads format "
             f"{ARTIFACT_FORMAT} (rebuild it with the same medplum_bots version)"
         )
+    files: dict[str, list[tuple[str, bytes]]] = {}
+    try:
+        for package, filename, encoded in data:
+            files.setdefault(package, []).append(
+                (filename, base64.b64decode(encoded, validate=True))
+            )
+    except (ValueError, TypeError):
+        raise ArtifactError(f"artifact {name!r}: its data files are not base64") from None
     embedded = tuple(
-        _Embedded(module, filename, kind, source, _digest(kind, source), name)
+        _Embedded(
+            module,
+            filename,
+            kind,
+            source,
+            _digest(kind, source, files.get(module, ())),
+            name,
+            tuple(files.get(module, ())),
+        )
         for module, filename, kind, source in modules
     )
+    orphans = sorted(set(files) - {m.name for m in embedded if m.kind == "package"})
+    if orphans:
+        raise ArtifactError(f"artifact {name!r}: data files for {orphans[0]!r}, not a package")
     for module in embedded:
         if module.kind not in MODULE_KINDS:
             raise ArtifactError(
@@ -190,6 +216,11 @@ class ModuleTable(importlib.abc.Loader):
 
     def get_source(self, fullname: str) -> str:  # tracebacks show the line (linecache)
         return self.embedded[fullname].source
+
+    def get_resource_reader(self, fullname: str) -> EmbeddedFiles:
+        """The package's embedded data files, for `importlib.resources.files(package)`."""
+        embedded = self.embedded[fullname]
+        return EmbeddedFiles(embedded.name, dict(embedded.files))
 
     def forget(self) -> None:
         """Unbind this (shared) table's modules from sys.modules and forget them."""
@@ -351,8 +382,12 @@ def forget_artifacts() -> None:
         _LOADED.clear()
 
 
-def _digest(kind: str, source: str) -> str:
-    return hashlib.sha256(f"{kind}\0{source}".encode()).hexdigest()
+def _digest(kind: str, source: str, files: Sequence[tuple[str, bytes]]) -> str:
+    # A package embedded twice with other data files clashes like one with another source.
+    digest = hashlib.sha256(f"{kind}\0{source}".encode())
+    for filename, content in files:
+        digest.update(f"\0{filename}\0{len(content)}\0".encode() + content)
+    return digest.hexdigest()
 
 
 def _same_as_loaded(module: ModuleType, embedded: _Embedded) -> bool:
