@@ -23,7 +23,7 @@ from medplum_standin import MedplumStandIn
 from medplum_bots.config import load_config
 from medplum_bots.deploy.orchestrate import Connections, DeployOptions, deploy
 from medplum_bots.deploy.report import DeployReport
-from medplum_bots.runtime.deploy_keys import KeyPair, generate
+from medplum_bots.runtime.deploy_keys import KeyPair, generate, trusted_entry
 
 RUNTIME_KEY = "generic-runtime-test-key-0123456789abcdef"
 SECRET = "MEDPLUM_BOTS_RUNTIME_KEY"
@@ -226,6 +226,16 @@ def open_standin() -> MedplumStandIn:
     standin.add_project(PROJECT, secrets={SECRET: RUNTIME_KEY})
     standin.add_client(CLIENT, CLIENT_SECRET, PROJECT)
     return standin
+
+
+@contextmanager
+def served_project(root: Path, standin: MedplumStandIn) -> Iterator[tuple[Project, RuntimeProcess]]:
+    """A project under `root` deploying to `standin`, with a runtime process that trusts its
+    staging deploy key."""
+    key = generate()
+    trusted = trusted_entry("staging", key.public)
+    with runtime_process(root / "runtime", standin.base_url, trusted) as runtime:
+        yield Project(root / "project", standin, runtime.url, key), runtime
 
 
 def forwarder_constant(code: str, name: str) -> Any:

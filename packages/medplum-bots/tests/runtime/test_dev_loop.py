@@ -19,8 +19,7 @@ from medplum_standin import MedplumStandIn
 
 from medplum_bots.deploy.dev_loop import DevLoop
 from medplum_bots.deploy.options import Connections
-from medplum_bots.runtime.deploy_keys import generate, trusted_entry
-from tests.runtime.generic import Project, open_standin, runtime_process
+from tests.runtime.generic import Project, served_project
 
 BOT = """
     from shared.words import salute
@@ -49,20 +48,8 @@ PYPROJECT = """
 
 
 @pytest.fixture
-def standin() -> Iterator[MedplumStandIn]:
-    standin = open_standin()
-    try:
-        yield standin
-    finally:
-        standin.__exit__(None, None, None)
-
-
-@pytest.fixture
 def project(tmp_path: Path, standin: MedplumStandIn) -> Iterator[Project]:
-    key = generate()
-    trusted = trusted_entry("staging", key.public)
-    with runtime_process(tmp_path / "runtime", standin.base_url, trusted) as runtime:
-        made = Project(tmp_path / "project", standin, runtime.url, key)
+    with served_project(tmp_path, standin) as (made, _runtime):
         made.write("src/shared/words.py", WORDS)
         made.write("tests/test_greeter.py", TEST)
         made.write("pyproject.toml", PYPROJECT)

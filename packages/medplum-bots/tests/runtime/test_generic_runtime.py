@@ -31,8 +31,8 @@ from tests.runtime.generic import (
     RuntimeProcess,
     carried_artifact,
     forwarder_constant,
-    open_standin,
     runtime_process,
+    served_project,
 )
 
 GREETER_V1 = """
@@ -64,20 +64,8 @@ LOOPER = """
 
 
 @pytest.fixture
-def standin() -> Iterator[MedplumStandIn]:
-    standin = open_standin()
-    try:
-        yield standin
-    finally:
-        standin.__exit__(None, None, None)
-
-
-@pytest.fixture
 def project(tmp_path: Path, standin: MedplumStandIn) -> Iterator[Project]:
-    key = generate()
-    trusted = trusted_entry("staging", key.public)
-    with runtime_process(tmp_path / "runtime", standin.base_url, trusted) as runtime:
-        made = Project(tmp_path / "project", standin, runtime.url, key)
+    with served_project(tmp_path, standin) as (made, runtime):
         made.runtime = runtime  # type: ignore[attr-defined]
         yield made
 

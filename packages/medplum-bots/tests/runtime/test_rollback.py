@@ -19,7 +19,11 @@ from medplum_bots.deploy.rollback import Rollback, rollback
 from medplum_bots.deploy.status import status
 from medplum_bots.errors import DeployError
 from medplum_bots.runtime.deploy_keys import generate, trusted_entry
-from tests.runtime.generic import Project, carried_artifact, open_standin, runtime_process
+from tests.runtime.generic import (
+    Project,
+    carried_artifact,
+    served_project,
+)
 
 V1 = """
     def handler(medplum, event):
@@ -41,20 +45,9 @@ WORDS = """
 
 
 @pytest.fixture
-def standin() -> Iterator[MedplumStandIn]:
-    standin = open_standin()
-    try:
-        yield standin
-    finally:
-        standin.__exit__(None, None, None)
-
-
-@pytest.fixture
 def project(tmp_path: Path, standin: MedplumStandIn) -> Iterator[Project]:
-    key = generate()
-    trusted = trusted_entry("staging", key.public)
-    with runtime_process(tmp_path / "runtime", standin.base_url, trusted) as runtime:
-        yield Project(tmp_path / "project", standin, runtime.url, key)
+    with served_project(tmp_path, standin) as (made, _runtime):
+        yield made
 
 
 def git(root: Path, *args: str) -> str:
