@@ -10,7 +10,6 @@ import re
 import shutil
 import sys
 import traceback
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -19,7 +18,6 @@ from medplum_bots.build.bundle import string_literal
 from medplum_bots.build.loader import (
     ArtifactError,
     artifact_sha256,
-    forget_artifacts,
     load_artifact,
     load_isolated,
     read_artifact,
@@ -58,20 +56,6 @@ FILES = {
             raise ValueError("boom " + detail)
     """,
 }
-
-
-@pytest.fixture
-def isolated_imports() -> Iterator[None]:
-    """Let a test load artifacts whose `bots`/`shared` differ from other tests' ones."""
-    saved = {n: m for n, m in sys.modules.items() if n.partition(".")[0] in ("bots", "shared")}
-    for name in saved:
-        del sys.modules[name]
-    forget_artifacts()
-    yield
-    forget_artifacts()
-    for name in [n for n in sys.modules if n.partition(".")[0] in ("bots", "shared")]:
-        del sys.modules[name]
-    sys.modules.update(saved)
 
 
 def test_builds_are_byte_identical_across_runs_and_directories(tmp_path: Path) -> None:

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import json
-import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from medplum_bots.build.bundle import DATA_LIMIT
-from medplum_bots.build.loader import forget_artifacts, load_artifact, load_isolated
+from medplum_bots.build.loader import load_artifact, load_isolated
 from medplum_bots.errors import BuildError
 from medplum_bots.runtime.adapter import execute_sync, make_payload
 from tests.build.projects import build, make_project, run_python, tooling_only_path
@@ -62,20 +60,6 @@ EXPECTED = {
     "missing": False,
 }
 CALL = "print(json.dumps({}.handler(None, {{'code': '6789-0'}})))"
-
-
-@pytest.fixture
-def isolated_imports() -> Iterator[None]:
-    """Let a test load artifacts whose `bots`/`shared` differ from other tests' ones."""
-    saved = {n: m for n, m in sys.modules.items() if n.partition(".")[0] in ("bots", "shared")}
-    for name in saved:
-        del sys.modules[name]
-    forget_artifacts()
-    yield
-    forget_artifacts()
-    for name in [n for n in sys.modules if n.partition(".")[0] in ("bots", "shared")]:
-        del sys.modules[name]
-    sys.modules.update(saved)
 
 
 def _project(root: Path) -> Path:
